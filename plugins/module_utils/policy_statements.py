@@ -1,0 +1,109 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Resource policies managed statement by statement (by ``Sid``), never clobbered.
+
+Pure functions: validate statements, merge them into a policy that other owners
+also write to, remove exactly ours, and compare with amazon.aws semantics.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+
+from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
+
+DEFAULT_VERSION = "2012-10-17"
+EFFECTS = ("Allow", "Deny")
+
+
+def _as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def validate_statements(statements, param="statements"):
+    """Raise ValueError naming the statement and the problem; return the list."""
+    if not isinstance(statements, list):
+        raise ValueError("%s must be a list of IAM statements" % param)
+    seen = set()
+    for index, statement in enumerate(statements):
+        where = "%s[%d]" % (param, index)
+        if not isinstance(statement, dict):
+            raise ValueError("%s must be an object (dict), got %s" % (where, type(statement).__name__))
+        sid = statement.get("Sid")
+        if not sid or not isinstance(sid, str):
+            raise ValueError("%s has no Sid; every managed statement needs a unique Sid" % where)
+        where = "%s (Sid %s)" % (where, sid)
+        if sid in seen:
+            raise ValueError("%s: duplicate Sid %r" % (where, sid))
+        seen.add(sid)
+        if statement.get("Effect") not in EFFECTS:
+            raise ValueError("%s: Effect must be 'Allow' or 'Deny', got %r" % (where, statement.get("Effect")))
+        if not (statement.get("Action") or statement.get("NotAction")):
+            raise ValueError("%s: Action (or NotAction) is required" % where)
+        if not (statement.get("Principal") or statement.get("NotPrincipal")):
+            raise ValueError("%s: Principal (or NotPrincipal) is required in a resource policy" % where)
+        if not (statement.get("Resource") or statement.get("NotResource")):
+            raise ValueError("%s: Resource (or NotResource) is required" % where)
+        condition = statement.get("Condition")
+        if condition is not None:
+            if not isinstance(condition, dict) or not all(isinstance(v, dict) for v in condition.values()):
+                raise ValueError(
+                    "%s: Condition must be an object of operator -> {key: value}, got %r" % (where, condition)
+                )
+    return statements
+
+
+def statements_of(policy):
+    """The statements of a policy document (a missing policy has none)."""
+    if not policy:
+        return []
+    return [copy.deepcopy(s) for s in _as_list(policy.get("Statement", []))]
+
+
+def statements_equal(left, right):
+    """Same meaning with compare_policies semantics (order, str vs list, principals)."""
+    return not compare_policies({"Statement": [left]}, {"Statement": [right]})
+
+
+def merge_statements(policy, statements, purge=False, keep_sids=()):
+    """Add or replace ``statements`` by Sid in ``policy``; keep every other statement.
+
+    With ``purge``, statements whose Sid is not given and not in ``keep_sids`` go.
+    Returns a new policy document; ``policy`` is not modified.
+    """
+    wanted = {s["Sid"]: s for s in statements}
+    kept = set(keep_sids)
+    merged = []
+    for current in statements_of(policy):
+        sid = current.get("Sid")
+        if sid in wanted:
+            continue
+        if purge and sid not in kept:
+            continue
+        merged.append(current)
+    merged.extend(copy.deepcopy(s) for s in statements)
+    return _document(policy, merged)
+
+
+def remove_statements(policy, sids):
+    """Remove exactly the statements with these Sids; return a new document."""
+    drop = set(sids)
+    return _document(policy, [s for s in statements_of(policy) if s.get("Sid") not in drop])
+
+
+def _document(policy, statements):
+    document = {key: copy.deepcopy(value) for key, value in (policy or {}).items() if key != "Statement"}
+    document.setdefault("Version", DEFAULT_VERSION)
+    document["Statement"] = statements
+    return document
+
+
+def policies_differ(current, desired):
+    """True when the documents differ in meaning (amazon.aws compare_policies)."""
+    if not current and not desired:
+        return False
+    if not current or not desired:
+        return True
+    return compare_policies(current, desired)
