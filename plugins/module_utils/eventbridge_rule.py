@@ -1,0 +1,266 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""EventBridge rule manager: read -> compare -> (write unless check mode) -> report.
+
+The decisions are the pure functions of event_pattern and eventbridge_targets;
+this class only reads and writes through an EventBridge client whose calls
+retry (``aws_retry=True``).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import re
+
+from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+from ansible_collections.rootwatch.aws.plugins.module_utils import event_pattern
+from ansible_collections.rootwatch.aws.plugins.module_utils import eventbridge_targets
+from ansible_collections.rootwatch.aws.plugins.module_utils.arns import build_arn
+from ansible_collections.rootwatch.aws.plugins.module_utils.diffs import make_diff
+
+RULE_NAME_RE = re.compile(r"^[.\-_A-Za-z0-9]{1,64}$")
+BUS_NAME_RE = re.compile(r"^[/.\-_A-Za-z0-9]{1,256}$")
+DEFAULT_BUS = "default"
+API_STATE = {"present": "ENABLED", "disabled": "DISABLED"}
+BATCH = 10  # put_targets / remove_targets take at most 10 entries
+
+
+def bus_name(event_bus):
+    """A bus given as a name or an ARN -> its name (``arn:...:event-bus/NAME``)."""
+    if event_bus and event_bus.startswith("arn:"):
+        return parse_aws_arn(event_bus)["resource"].split("/", 1)[-1]
+    return event_bus or DEFAULT_BUS
+
+
+def validate_params(params):
+    """Local validation before any call; returns (canonical pattern or None, API targets)."""
+    name = params.get("name")
+    if not name or not RULE_NAME_RE.match(name):
+        raise ValueError("name must be 1-64 characters of letters, digits, '.', '-' or '_', got %r" % name)
+    bus = params.get("event_bus_name") or DEFAULT_BUS
+    if bus.startswith("arn:"):
+        parsed = parse_aws_arn(bus)
+        if not parsed or parsed.get("service") != "events" or not parsed["resource"].startswith("event-bus/"):
+            raise ValueError("event_bus_name %r is not an event bus ARN (arn:aws:events:REGION:ACCOUNT:event-bus/NAME)" % bus)
+    elif not BUS_NAME_RE.match(bus):
+        raise ValueError("event_bus_name must be a bus name or ARN, got %r" % bus)
+    pattern = None
+    if params.get("event_pattern") is not None:
+        pattern = event_pattern.canonicalize(params["event_pattern"])
+    elif params.get("state") != "absent":
+        raise ValueError("event_pattern is required when state is %s" % params.get("state"))
+    targets = eventbridge_targets.validate_targets(params.get("targets") or [])
+    return pattern, [eventbridge_targets.to_api(t) for t in targets]
+
+
+def rule_view(rule, targets, tags=None):
+    """The documented ``rule`` return value, also one side of the diff."""
+    if rule is None:
+        return None
+    pattern_text = rule.get("EventPattern")
+    view = {
+        "arn": rule.get("Arn"),
+        "name": rule.get("Name"),
+        "event_bus_name": rule.get("EventBusName", DEFAULT_BUS),
+        "state": rule.get("State"),
+        "description": rule.get("Description", ""),
+        "event_pattern": json.loads(pattern_text) if pattern_text else None,
+        "targets": [eventbridge_targets.from_api(t) for t in sorted(targets, key=lambda t: t["Id"])],
+    }
+    if tags is not None:
+        view["tags"] = tags
+    return view
+
+
+class EventBridgeRuleManager:
+    """Brings one rule and its targets to the desired state.
+
+    ``client`` is an EventBridge client made with a retry decorator;
+    ``account_id`` is a callable returning the caller's account ID, used only to
+    predict the ARN of a rule that does not exist yet in check mode.
+    """
+
+    def __init__(self, client, check_mode=False, account_id=None, region=None):
+        self.client = client
+        self.check_mode = check_mode
+        self.account_id = account_id
+        self.region = region
+        self.calls = []
+
+    # -- reads ----------------------------------------------------------------
+    def describe(self, name, bus):
+        try:
+            return self.client.describe_rule(Name=name, EventBusName=bus, aws_retry=True)
+        except is_boto3_error_code("ResourceNotFoundException"):
+            return None
+
+    def list_targets(self, name, bus):
+        targets, token = [], None
+        while True:
+            kwargs = {"Rule": name, "EventBusName": bus}
+            if token:
+                kwargs["NextToken"] = token
+            page = self.client.list_targets_by_rule(aws_retry=True, **kwargs)
+            targets.extend(page.get("Targets", []))
+            token = page.get("NextToken")
+            if not token:
+                return targets
+
+    def list_tags(self, arn):
+        tags = self.client.list_tags_for_resource(ResourceARN=arn, aws_retry=True).get("Tags", [])
+        return boto3_tag_list_to_ansible_dict(tags)
+
+    # -- plan -----------------------------------------------------------------
+    def predicted_arn(self, name, event_bus):
+        if event_bus.startswith("arn:"):
+            parsed = parse_aws_arn(event_bus)
+            account, region = parsed["account_id"], parsed["region"]
+        else:
+            account, region = self.account_id(), self.region
+        bus = bus_name(event_bus)
+        resource = "rule/%s" % name if bus == DEFAULT_BUS else "rule/%s/%s" % (bus, name)
+        return build_arn("events", region, account, resource)
+
+    def ensure(self, params):
+        """Apply ``params`` (the module options); return the module result."""
+        pattern, desired_targets = validate_params(params)
+        name, event_bus = params["name"], params.get("event_bus_name") or DEFAULT_BUS
+        current = self.describe(name, event_bus)
+        if params["state"] == "absent":
+            return self._ensure_absent(current, name, event_bus, desired_targets if params.get("targets") else None)
+        return self._ensure_present(current, params, pattern, desired_targets)
+
+    def _ensure_present(self, current, params, pattern, desired_targets):
+        name, event_bus = params["name"], params.get("event_bus_name") or DEFAULT_BUS
+        want_tags = params.get("tags")
+        current_targets = self.list_targets(name, event_bus) if current else []
+        current_tags = self.list_tags(current["Arn"]) if current and want_tags is not None else None
+
+        description = params.get("description")
+        if description is None:
+            description = (current or {}).get("Description", "")
+        desired_rule = {
+            "Name": name,
+            "EventBusName": bus_name(event_bus),
+            "EventPattern": json.dumps(pattern, sort_keys=True, separators=(",", ":")),
+            "State": API_STATE[params["state"]],
+            "Description": description,
+            "Arn": current["Arn"] if current else None,
+        }
+        rule_changed = (
+            current is None
+            or not _same_pattern(current.get("EventPattern"), pattern)
+            or current.get("State") != desired_rule["State"]
+            or current.get("Description", "") != description
+        )
+
+        to_put, to_remove, final_targets = eventbridge_targets.plan_targets(
+            current_targets, desired_targets, purge=params.get("purge_targets", False)
+        )
+        if len(final_targets) > eventbridge_targets.MAX_TARGETS_PER_RULE:
+            raise ValueError(
+                "targets: rule %s on bus %s would have %d targets; EventBridge allows %d"
+                % (name, event_bus, len(final_targets), eventbridge_targets.MAX_TARGETS_PER_RULE)
+            )
+
+        tags_to_set, tags_to_unset, final_tags = {}, [], current_tags
+        if want_tags is not None:
+            tags_to_set, tags_to_unset = compare_aws_tags(current_tags or {}, want_tags, params.get("purge_tags", True))
+            final_tags = dict((k, v) for k, v in (current_tags or {}).items() if k not in tags_to_unset)
+            final_tags.update(tags_to_set)
+
+        changed = bool(rule_changed or to_put or to_remove or tags_to_set or tags_to_unset)
+        if current is None and self.check_mode:
+            desired_rule["Arn"] = self.predicted_arn(name, event_bus)
+        if changed and not self.check_mode:
+            if rule_changed:
+                put = dict((k, v) for k, v in desired_rule.items() if k not in ("Arn",))
+                put["EventBusName"] = event_bus
+                if current is None and want_tags:
+                    put["Tags"] = ansible_dict_to_boto3_tag_list(want_tags)
+                    tags_to_set, tags_to_unset = {}, []
+                desired_rule["Arn"] = self.client.put_rule(aws_retry=True, **put)["RuleArn"]
+            if tags_to_unset:
+                self.client.untag_resource(ResourceARN=desired_rule["Arn"], TagKeys=list(tags_to_unset), aws_retry=True)
+            if tags_to_set:
+                self.client.tag_resource(
+                    ResourceARN=desired_rule["Arn"], Tags=ansible_dict_to_boto3_tag_list(tags_to_set), aws_retry=True
+                )
+            self._remove_targets(name, event_bus, to_remove)
+            self._put_targets(name, event_bus, to_put)
+
+        before_rule = dict(current, EventBusName=bus_name(event_bus)) if current else None
+        before = rule_view(before_rule, current_targets, current_tags)
+        after = rule_view(desired_rule, final_targets, final_tags)
+        return {
+            "changed": changed,
+            "rule": after,
+            "diff": make_diff(before, after),
+        }
+
+    def _ensure_absent(self, current, name, event_bus, only_targets):
+        if current is None:
+            return {"changed": False, "rule": {}, "diff": make_diff(None, None)}
+        current_targets = self.list_targets(name, event_bus)
+        if only_targets is None:
+            remove_ids = [t["Id"] for t in current_targets]
+        else:
+            wanted = set(t["Id"] for t in only_targets)
+            remove_ids = [t["Id"] for t in current_targets if t["Id"] in wanted]
+        remaining = [t for t in current_targets if t["Id"] not in remove_ids]
+        delete_rule = not remaining
+        before_rule = dict(current, EventBusName=bus_name(event_bus))
+        before = rule_view(before_rule, current_targets)
+        after = None if delete_rule else rule_view(before_rule, remaining)
+        changed = bool(remove_ids) or delete_rule
+        if changed and not self.check_mode:
+            self._remove_targets(name, event_bus, remove_ids)
+            if delete_rule:
+                self.client.delete_rule(Name=name, EventBusName=event_bus, aws_retry=True)
+        result = {"changed": changed, "rule": after or {}, "diff": make_diff(before, after)}
+        if not delete_rule:
+            result["kept_targets"] = sorted(t["Id"] for t in remaining)
+        return result
+
+    # -- writes ---------------------------------------------------------------
+    def _put_targets(self, name, event_bus, targets):
+        for start in range(0, len(targets), BATCH):
+            response = self.client.put_targets(
+                Rule=name, EventBusName=event_bus, Targets=targets[start:start + BATCH], aws_retry=True
+            )
+            _raise_failed_entries(response, "put_targets", name, event_bus)
+
+    def _remove_targets(self, name, event_bus, ids):
+        for start in range(0, len(ids), BATCH):
+            response = self.client.remove_targets(
+                Rule=name, EventBusName=event_bus, Ids=list(ids[start:start + BATCH]), aws_retry=True
+            )
+            _raise_failed_entries(response, "remove_targets", name, event_bus)
+
+
+def _same_pattern(current_text, pattern):
+    """Meaning-equal; a missing or unparsable current pattern (set by others) differs."""
+    if not current_text:
+        return False
+    try:
+        return event_pattern.equivalent(current_text, pattern)
+    except event_pattern.PatternError:
+        return False
+
+
+class TargetWriteError(Exception):
+    """put_targets/remove_targets reported failed entries."""
+
+
+def _raise_failed_entries(response, call, name, bus):
+    failed = response.get("FailedEntries") or []
+    if response.get("FailedEntryCount") or failed:
+        details = "; ".join("%s: %s %s" % (f.get("TargetId"), f.get("ErrorCode"), f.get("ErrorMessage")) for f in failed)
+        raise TargetWriteError("%s failed for rule %s on bus %s: %s" % (call, name, bus, details))
