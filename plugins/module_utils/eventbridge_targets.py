@@ -12,6 +12,8 @@ __metaclass__ = type
 import json
 import re
 
+from ansible_collections.rootwatch.aws.plugins.module_utils.diffs import parse_json_text
+
 MAX_TARGETS_PER_RULE = 5
 TARGET_ID_RE = re.compile(r"^[.\-_A-Za-z0-9]{1,64}$")
 ARN_RE = re.compile(r"^arn:aws[a-z\-]*:[a-z0-9\-]+:[a-z0-9\-]*:\d{0,12}:.+$")
@@ -40,7 +42,7 @@ def validate_targets(targets, param="targets"):
         if len(given) > 1:
             raise ValueError("%s: input, input_path and input_transformer are mutually exclusive; got %s" % (where, ", ".join(given)))
         if target.get("input") is not None:
-            _input_json(target["input"], "%s.input" % where)
+            parse_json_text(target["input"], "%s.input" % where)
         transformer = target.get("input_transformer")
         if transformer is not None:
             if not transformer.get("input_template"):
@@ -64,22 +66,13 @@ def validate_targets(targets, param="targets"):
     return targets
 
 
-def _input_json(value, what):
-    if isinstance(value, (dict, list)):
-        return value
-    try:
-        return json.loads(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError("%s is not valid JSON: %s" % (what, exc))
-
-
 def to_api(target):
     """Module option form (snake_case) -> the API's Target structure."""
     api = {"Id": target["id"], "Arn": target["arn"]}
     if target.get("role_arn"):
         api["RoleArn"] = target["role_arn"]
     if target.get("input") is not None:
-        api["Input"] = json.dumps(_input_json(target["input"], "input"), sort_keys=True, separators=(",", ":"))
+        api["Input"] = json.dumps(parse_json_text(target["input"], "input"), sort_keys=True, separators=(",", ":"))
     if target.get("input_path"):
         api["InputPath"] = target["input_path"]
     transformer = target.get("input_transformer")
