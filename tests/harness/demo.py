@@ -37,7 +37,7 @@ def main():
     started = time.monotonic()
     banner("1/4 Starting the local AWS emulator (moto server on 127.0.0.1)")
     with Emulator() as emulator:
-        print("moto server at %s, pid %d" % (emulator.endpoint, emulator.pid))
+        print("moto server at %s, pid %s" % (emulator.endpoint, emulator.pid))
 
         banner("2/4 Preview: ansible-playbook --check --diff (nothing is written)")
         emulator.clear_recording()
@@ -61,7 +61,7 @@ def main():
     banner("Teardown")
     try:
         os.kill(pid, 0)
-        raise SystemExit("demo: emulator process %d is still running" % pid)
+        raise SystemExit("demo: emulator process %s is still running" % pid)
     except ProcessLookupError:
         print("emulator stopped; no process left behind. Demo took %.1f s." % (time.monotonic() - started))
 
