@@ -22,8 +22,8 @@ def _as_list(value):
     return value if isinstance(value, list) else [value]
 
 
-def validate_statements(statements, param="statements"):
-    """Raise ValueError naming the statement and the problem; return the list."""
+def _checked_sids(statements, param):
+    """Yield (where, statement) after checking each is a dict with a unique Sid."""
     if not isinstance(statements, list):
         raise ValueError("%s must be a list of IAM statements" % param)
     seen = set()
@@ -38,6 +38,17 @@ def validate_statements(statements, param="statements"):
         if sid in seen:
             raise ValueError("%s: duplicate Sid %r" % (where, sid))
         seen.add(sid)
+        yield where, statement
+
+
+def validate_sids(statements, param="statements"):
+    """For removal: each statement needs only a unique Sid. Return the Sids."""
+    return [statement["Sid"] for unused, statement in _checked_sids(statements, param)]
+
+
+def validate_statements(statements, param="statements"):
+    """Raise ValueError naming the statement and the problem; return the list."""
+    for where, statement in _checked_sids(statements, param):
         if statement.get("Effect") not in EFFECTS:
             raise ValueError("%s: Effect must be 'Allow' or 'Deny', got %r" % (where, statement.get("Effect")))
         if not (statement.get("Action") or statement.get("NotAction")):
