@@ -1,0 +1,517 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A CloudTrail trail that records management events: validation and the manager.
+
+Pure parts: parameter validation (trail names, buckets, KMS key ids), the
+trail as the module returns it, the differences between current and desired.
+:class:`CloudTrailTrailManager` is the AWS edge: read -> compare -> (write
+unless check mode) -> report, optionally reusing another trail that already
+covers the region (``reuse_covering_trail``), and creating or updating the
+secure log bucket through :class:`s3_log_bucket.LogBucketManager` in the
+same invocation.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+import re
+
+try:
+    from botocore.exceptions import BotoCoreError
+    from botocore.exceptions import ClientError
+except ImportError:  # pragma: no cover - AnsibleAWSModule reports missing botocore
+    BotoCoreError = ClientError = Exception
+
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+from ansible_collections.rootwatch.aws.plugins.module_utils.arns import arn_account
+from ansible_collections.rootwatch.aws.plugins.module_utils.arns import build_arn
+from ansible_collections.rootwatch.aws.plugins.module_utils.arns import caller_account_id
+from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import aws_client
+from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_coverage import TrailCoverageChecker
+from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_coverage import is_foreign_organization_trail
+from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_coverage import trail_home_region
+from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_selectors import desired_selectors
+from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_selectors import management_mode
+from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_selectors import put_arguments
+from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_selectors import selectors_equal
+from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_selectors import selectors_in_effect
+from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_selectors import selectors_result
+from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_selectors import validate_management_events
+from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import LogBucketManager
+from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import bucket_name_of
+from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import delivery_statements
+from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import validate_key_prefix
+
+TRAIL_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]*[A-Za-z0-9]$")
+IP_ADDRESS_RE = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
+KMS_KEY_ARN_RE = re.compile(r"^arn:aws[a-z\-]*:kms:[a-z0-9\-]+:\d{12}:key/.+$")
+KMS_KEY_ID_RE = re.compile(
+    r"^(alias/[A-Za-z0-9/_\-]+"
+    r"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+    r"|mrk-[0-9a-fA-F]{32}"
+    r"|arn:aws[a-z\-]*:kms:[a-z0-9\-]+:\d{12}:(key|alias)/.+)$"
+)
+# The bucket policy may take a moment to be visible to CloudTrail after it is set.
+POLICY_PROPAGATION_CODES = ["InsufficientS3BucketPolicyException", "InsufficientEncryptionPolicyException"]
+
+
+# -- validation (before any AWS call) ----------------------------------------
+def trail_name_problem(name):
+    """Why ``name`` breaks the CloudTrail trail naming rules, or None."""
+    if not isinstance(name, str) or not 3 <= len(name) <= 128:
+        return "it must be 3 to 128 characters long"
+    if not TRAIL_NAME_RE.match(name):
+        return "use only ASCII letters, digits, '.', '_' and '-', and begin and end with a letter or digit"
+    adjacent = re.search(r"[._\-]{2}", name)
+    if adjacent:
+        return "it must not have adjacent periods, underscores or dashes (found %r)" % adjacent.group(0)
+    if IP_ADDRESS_RE.match(name):
+        return "it must not be formatted as an IP address"
+    return None
+
+
+def validate_trail_name(name, param="name"):
+    problem = trail_name_problem(name)
+    if problem:
+        raise ValueError("%s %r is not a valid CloudTrail trail name: %s" % (param, name, problem))
+    return name
+
+
+def validate_kms_key_id(value, param="kms_key_id"):
+    """None (leave as is), '' (no SSE-KMS) or a key id, key ARN, alias name or alias ARN."""
+    if value is None or value == "":
+        return value
+    if not KMS_KEY_ID_RE.match(value):
+        raise ValueError(
+            "%s must be a KMS key ID, key ARN, alias name (alias/...) or alias ARN, got %r" % (param, value)
+        )
+    if value.startswith("alias/aws/") or ":alias/aws/" in value:
+        raise ValueError(
+            "%s %r is an AWS managed key; CloudTrail needs a customer managed key whose policy lets "
+            "cloudtrail.amazonaws.com use it" % (param, value)
+        )
+    return value
+
+
+def validate_region(region):
+    if not region:
+        raise ValueError("region is required: set the region option, AWS_REGION or a profile with a region")
+    return region
+
+
+def validate_params(params):
+    """Check every parameter locally; raise ValueError naming the parameter. Returns normalized params."""
+    params = dict(params)
+    validate_trail_name(params.get("name"))
+    if params.get("state", "present") == "absent":
+        return params
+    params["s3_bucket_name"] = bucket_name_of(params.get("s3_bucket_name"))
+    validate_key_prefix(params.get("s3_key_prefix"))
+    validate_kms_key_id(params.get("kms_key_id"))
+    validate_management_events(params.get("management_events", "All"))
+    if params.get("is_multi_region_trail", True) and params.get("include_global_service_events") is False:
+        raise ValueError(
+            "include_global_service_events must be true for a multi-Region trail (is_multi_region_trail=true)"
+        )
+    if params.get("reuse_covering_trail") and params.get("management_events") == "ReadOnly":
+        raise ValueError(
+            "reuse_covering_trail looks for a trail recording write management events (console sign-in); "
+            "it cannot be combined with management_events=ReadOnly"
+        )
+    for key, value in (params.get("tags") or {}).items():
+        if not isinstance(value, str):
+            raise ValueError("tags.%s must be a string, got %s" % (key, type(value).__name__))
+    return params
+
+
+# -- the trail as the module returns it ---------------------------------------
+def trail_result(description, status=None, selectors=None, tags=None):
+    """snake_case facts about a trail (selectors in their AWS form)."""
+    if not description:
+        return {}
+    result = {
+        "name": description.get("Name"),
+        "arn": description.get("TrailARN"),
+        "home_region": trail_home_region(description),
+        "s3_bucket_name": description.get("S3BucketName"),
+        "s3_key_prefix": description.get("S3KeyPrefix") or "",
+        "kms_key_id": description.get("KmsKeyId") or "",
+        "is_multi_region_trail": bool(description.get("IsMultiRegionTrail")),
+        "include_global_service_events": bool(description.get("IncludeGlobalServiceEvents")),
+        "log_file_validation_enabled": bool(description.get("LogFileValidationEnabled")),
+        "is_organization_trail": bool(description.get("IsOrganizationTrail")),
+    }
+    if status is not None:
+        result["is_logging"] = bool(status.get("IsLogging"))
+    if selectors is not None:
+        kind, in_effect = selectors
+        result["management_events"] = management_mode(kind, in_effect)
+        result.update(selectors_result(kind, in_effect))
+    if tags is not None:
+        result["tags"] = dict(tags)
+    return result
+
+
+def attribute_updates(current, params, kms_same):
+    """update_trail arguments for what differs (``kms_same(current, desired)`` compares keys)."""
+    updates = {}
+    if params["s3_bucket_name"] != current.get("S3BucketName"):
+        updates["S3BucketName"] = params["s3_bucket_name"]
+    prefix = params.get("s3_key_prefix")
+    if prefix is not None and prefix != (current.get("S3KeyPrefix") or ""):
+        updates["S3KeyPrefix"] = prefix
+    for param, key, update in (
+        ("include_global_service_events", "IncludeGlobalServiceEvents", "IncludeGlobalServiceEvents"),
+        ("is_multi_region_trail", "IsMultiRegionTrail", "IsMultiRegionTrail"),
+        ("enable_log_file_validation", "LogFileValidationEnabled", "EnableLogFileValidation"),
+    ):
+        if params.get(param) is not None and bool(params[param]) != bool(current.get(key)):
+            updates[update] = bool(params[param])
+    kms = params.get("kms_key_id")
+    if kms is not None and not kms_same(current.get("KmsKeyId") or "", kms):
+        updates["KmsKeyId"] = kms
+    return updates
+
+
+def apply_updates(description, updates):
+    """The description after update_trail(**updates) (for check mode and the result)."""
+    after = copy.deepcopy(description)
+    renames = {"EnableLogFileValidation": "LogFileValidationEnabled"}
+    for key, value in updates.items():
+        after[renames.get(key, key)] = value
+    return after
+
+
+def client_cache(module):
+    """``clients(service, region=None)``: retrying clients, made once per service and region."""
+    cache = {}
+
+    def clients(service, region=None):
+        key = (service, region or module.region)
+        if key not in cache:
+            cache[key] = aws_client(module, service, region=key[1])
+        return cache[key]
+
+    return clients
+
+
+class CloudTrailTrailManager:
+    """Ensures a trail recording management events, with its log bucket.
+
+    ``clients(service, region=None)`` returns retrying boto3 clients (see
+    :func:`client_cache`); ``warn`` takes a message. ``ensure(params)`` takes
+    the module's parameters and returns::
+
+        {"changed": bool, "created": bool, "reused": bool,
+         "trail": {...} or {}, "covering_trail": {...} or None,
+         "coverage": [...] (when reuse_covering_trail evaluated other trails),
+         "bucket": {...} (when the bucket is managed), "actions": [str],
+         "diff": {"before": {...}, "after": {...}}}
+
+    AWS failures are raised as AnsibleAWSError naming the resource; invalid
+    parameters as ValueError before any call.
+    """
+
+    def __init__(self, clients, region, check_mode=False, warn=None, account_id=None):
+        self.clients = clients
+        self.region = region
+        self.check_mode = check_mode
+        self.warn = warn or (lambda message: None)
+        self.account_id = account_id
+        self._kms_arns = {}
+
+    # -- AWS calls ----------------------------------------------------------
+    @property
+    def cloudtrail(self):
+        return self.clients("cloudtrail", self.region)
+
+    def _call(self, what, method, client=None, **kwargs):
+        try:
+            return getattr(client or self.cloudtrail, method)(aws_retry=True, **kwargs)
+        except (BotoCoreError, ClientError) as exc:
+            raise AnsibleAWSError(message=what, exception=exc)
+
+    def _account(self):
+        if not self.account_id:
+            try:
+                self.account_id = caller_account_id(self.clients("sts", self.region))
+            except (BotoCoreError, ClientError) as exc:
+                raise AnsibleAWSError(message="Failed to find the account of the credentials", exception=exc)
+        return self.account_id
+
+    def _kms_arn(self, key):
+        if KMS_KEY_ARN_RE.match(key):
+            return key
+        if key not in self._kms_arns:
+            region = key.split(":")[3] if key.startswith("arn:") else self.region
+            response = self._call(
+                "Failed to look up KMS key %s" % key, "describe_key", client=self.clients("kms", region), KeyId=key
+            )
+            self._kms_arns[key] = response["KeyMetadata"]["Arn"]
+        return self._kms_arns[key]
+
+    def kms_same(self, current, desired):
+        """Same key? Texts first; kms:DescribeKey only when they differ."""
+        if current == desired:
+            return True
+        if not current or not desired:
+            return False
+        return self._kms_arn(current) == self._kms_arn(desired)
+
+    def _describe(self, name, include_shadow):
+        kwargs = {"includeShadowTrails": True} if include_shadow else {"trailNameList": [name], "includeShadowTrails": False}
+        return self._call("Failed to describe CloudTrail trail %s in %s" % (name, self.region), "describe_trails", **kwargs).get(
+            "trailList", []
+        )
+
+    def find_own(self, trails, name):
+        """The trail called ``name`` whose home is this region (not another account's organization trail).
+
+        Filtered here because the emulator's describe_trails ignores trailNameList.
+        """
+        for trail in trails:
+            if trail.get("Name") != name or trail_home_region(trail) != self.region:
+                continue
+            if trail.get("IsOrganizationTrail") and is_foreign_organization_trail(trail, self._account()):
+                continue
+            if not self.account_id and not trail.get("IsOrganizationTrail"):
+                self.account_id = arn_account(trail.get("TrailARN"))
+            return trail
+        return None
+
+    # -- entry points ------------------------------------------------------------
+    def ensure(self, params):
+        params = validate_params(params)
+        if params.get("state", "present") == "absent":
+            return self.ensure_absent(params["name"])
+        return self.ensure_present(params)
+
+    def ensure_absent(self, name):
+        result = self._result()
+        own = self.find_own(self._describe(name, include_shadow=False), name)
+        if own is None:
+            return result
+        before = trail_result(own)
+        result.update(changed=True, actions=["cloudtrail:DeleteTrail %s" % name], diff={"before": {"trail": before}, "after": {"trail": {}}})
+        if not self.check_mode:
+            self._call("Failed to delete CloudTrail trail %s" % name, "delete_trail", Name=name)
+        return result
+
+    def ensure_present(self, params):
+        name = params["name"]
+        result = self._result()
+        if params.get("management_events") == "ReadOnly":
+            self.warn(
+                "management_events=ReadOnly: trail %s will not record console sign-in events (they are write "
+                "management events), so EventBridge will not receive them through it" % name
+            )
+        reuse = params.get("reuse_covering_trail")
+        trails = self._describe(name, include_shadow=reuse)
+        own = self.find_own(trails, name)
+        if own is None and reuse:
+            self._check_name_free(trails, name)
+            # Any visible trail that is not an organization trail is the caller's: no sts call needed.
+            self.account_id = self.account_id or self._known_account(trails)
+            checker = TrailCoverageChecker(
+                self.clients,
+                self.region,
+                account_id=self.account_id,
+                trust_organization_trails=params.get("trust_organization_trails", True),
+            )
+            coverage = checker.evaluate(trails, stop_at_first=True)
+            result["coverage"] = coverage["trails"]
+            if coverage["covered"]:
+                result.update(reused=True, covering_trail=coverage["covering_trail"])
+                return result
+        if own is None:
+            return self._create(params, result)
+        return self._update(own, params, result)
+
+    # -- helpers -------------------------------------------------------------------
+    @staticmethod
+    def _result():
+        return {
+            "changed": False,
+            "created": False,
+            "reused": False,
+            "trail": {},
+            "covering_trail": None,
+            "actions": [],
+            "diff": {"before": {}, "after": {}},
+        }
+
+    @staticmethod
+    def _known_account(trails):
+        for trail in trails:
+            if not trail.get("IsOrganizationTrail"):
+                return arn_account(trail.get("TrailARN"))
+        return None
+
+    def _check_name_free(self, trails, name):
+        for trail in trails:
+            home = trail_home_region(trail)
+            if trail.get("Name") == name and home != self.region and not trail.get("IsOrganizationTrail"):
+                raise AnsibleAWSError(
+                    message="CloudTrail trail %s already exists as a multi-Region trail with home Region %s; "
+                    "manage it from %s or choose another name" % (name, home, home)
+                )
+
+    def _bucket(self, params, trail_arn, account, result):
+        """Create the log bucket or merge its delivery statements, before the trail needs it."""
+        bucket = params["s3_bucket_name"]
+        manager = LogBucketManager(self.clients("s3", self.region), self.region, self.check_mode, self.warn)
+        statements = delivery_statements(bucket, params["name"], trail_arn, account, self.region, params.get("s3_key_prefix"))
+        kms = params.get("kms_key_id")
+        outcome = manager.ensure(
+            bucket,
+            statements,
+            create=params.get("create_bucket", True),
+            manage_policy=params.get("manage_bucket_policy", True),
+            kms_key_arn=(lambda: self._kms_arn(kms)) if kms else None,
+        )
+        if outcome["bucket"]:
+            result["bucket"] = outcome["bucket"]
+            result["diff"]["before"]["bucket"] = outcome["diff"]["before"]
+            result["diff"]["after"]["bucket"] = outcome["diff"]["after"]
+        result["actions"].extend(outcome["actions"])
+        result["changed"] = result["changed"] or outcome["changed"]
+        return outcome
+
+    def _write_after_policy(self, what, method, **kwargs):
+        """A trail write that CloudTrail may refuse for a moment after the bucket policy changed."""
+        client = self.cloudtrail
+        retrying = AWSRetry.jittered_backoff(retries=5, delay=2, max_delay=10, catch_extra_error_codes=POLICY_PROPAGATION_CODES)
+        try:
+            return retrying(getattr(client, method))(**kwargs)
+        except (BotoCoreError, ClientError) as exc:
+            raise AnsibleAWSError(message=what, exception=exc)
+
+    def _create(self, params, result):
+        name = params["name"]
+        account = self._account()
+        arn = build_arn("cloudtrail", self.region, account, "trail/" + name)
+        bucket_outcome = self._bucket(params, arn, account, result)
+        kwargs = {
+            "Name": name,
+            "S3BucketName": params["s3_bucket_name"],
+            "IncludeGlobalServiceEvents": params.get("include_global_service_events", True),
+            "IsMultiRegionTrail": params.get("is_multi_region_trail", True),
+            "EnableLogFileValidation": params.get("enable_log_file_validation", True),
+        }
+        if params.get("s3_key_prefix"):
+            kwargs["S3KeyPrefix"] = params["s3_key_prefix"]
+        if params.get("kms_key_id"):
+            kwargs["KmsKeyId"] = params["kms_key_id"]
+        if params.get("tags"):
+            kwargs["TagsList"] = ansible_dict_to_boto3_tag_list(params["tags"])
+        result.update(changed=True, created=True)
+        result["actions"].append("cloudtrail:CreateTrail %s" % name)
+        description = {
+            "Name": name,
+            "TrailARN": arn,
+            "HomeRegion": self.region,
+            "S3BucketName": kwargs["S3BucketName"],
+            "S3KeyPrefix": kwargs.get("S3KeyPrefix", ""),
+            "KmsKeyId": kwargs.get("KmsKeyId", ""),
+            "IsMultiRegionTrail": kwargs["IsMultiRegionTrail"],
+            "IncludeGlobalServiceEvents": kwargs["IncludeGlobalServiceEvents"],
+            "LogFileValidationEnabled": kwargs["EnableLogFileValidation"],
+            "IsOrganizationTrail": False,
+        }
+        if not self.check_mode:
+            write = self._write_after_policy if bucket_outcome["changed"] else self._plain_write
+            created = write("Failed to create CloudTrail trail %s in %s" % (name, self.region), "create_trail", **kwargs)
+            description["TrailARN"] = created.get("TrailARN") or arn
+        default = ("basic", selectors_in_effect({})[1])
+        wanted = desired_selectors({}, params.get("management_events", "All"))
+        if not selectors_equal(default, wanted):
+            result["actions"].append("cloudtrail:PutEventSelectors %s" % name)
+            if not self.check_mode:
+                self._call("Failed to set the event selectors of CloudTrail trail %s" % name, "put_event_selectors", **put_arguments(name, *wanted))
+        logging = bool(params.get("enable_logging", True))
+        if logging:
+            result["actions"].append("cloudtrail:StartLogging %s" % name)
+            if not self.check_mode:
+                self._call("Failed to start logging of CloudTrail trail %s" % name, "start_logging", Name=name)
+        tags = dict(params["tags"]) if params.get("tags") is not None else None
+        after = trail_result(description, {"IsLogging": logging}, wanted, tags)
+        result["trail"] = after
+        result["diff"]["before"]["trail"] = {}
+        result["diff"]["after"]["trail"] = after
+        return result
+
+    def _plain_write(self, what, method, **kwargs):
+        return self._call(what, method, **kwargs)
+
+    def _update(self, own, params, result):
+        name = params["name"]
+        arn = own["TrailARN"]
+        account = arn_account(arn) or self._account()
+        if params.get("s3_key_prefix") is None:
+            # An omitted prefix keeps the trail's: the delivery statement must match it.
+            params = dict(params, s3_key_prefix=own.get("S3KeyPrefix") or "")
+        bucket_changed = self._bucket(params, arn, account, result)["changed"]
+        where = "CloudTrail trail %s in %s" % (name, self.region)
+
+        selector_response = self._call("Failed to read the event selectors of %s" % where, "get_event_selectors", TrailName=name)
+        current_selectors = selectors_in_effect(selector_response)
+        status = self._call("Failed to read the status of %s" % where, "get_trail_status", Name=name)
+        tags = None
+        if params.get("tags") is not None:
+            listed = self._call("Failed to read the tags of %s" % where, "list_tags", ResourceIdList=[arn])
+            tag_list = (listed.get("ResourceTagList") or [{}])[0].get("TagsList") or []
+            tags = boto3_tag_list_to_ansible_dict(tag_list)
+        before = trail_result(own, status, current_selectors, tags)
+
+        updates = attribute_updates(own, params, self.kms_same)
+        if updates:
+            result["actions"].append("cloudtrail:UpdateTrail %s (%s)" % (name, ", ".join(sorted(updates))))
+            if not self.check_mode:
+                write = self._write_after_policy if bucket_changed else self._plain_write
+                write("Failed to update %s" % where, "update_trail", Name=name, **updates)
+        description = apply_updates(own, updates)
+
+        wanted = desired_selectors(selector_response, params.get("management_events", "All"))
+        if not selectors_equal(current_selectors, wanted):
+            result["actions"].append("cloudtrail:PutEventSelectors %s" % name)
+            if not self.check_mode:
+                self._call("Failed to set the event selectors of %s" % where, "put_event_selectors", **put_arguments(name, *wanted))
+
+        if tags is not None:
+            to_set, to_unset = compare_aws_tags(tags, params["tags"], params.get("purge_tags", True))
+            if to_unset:
+                result["actions"].append("cloudtrail:RemoveTags %s" % name)
+                if not self.check_mode:
+                    self._call(
+                        "Failed to remove tags from %s" % where,
+                        "remove_tags",
+                        ResourceId=arn,
+                        TagsList=[{"Key": key} for key in to_unset],
+                    )
+            if to_set:
+                result["actions"].append("cloudtrail:AddTags %s" % name)
+                if not self.check_mode:
+                    self._call("Failed to tag %s" % where, "add_tags", ResourceId=arn, TagsList=ansible_dict_to_boto3_tag_list(to_set))
+            tags = dict((key, value) for key, value in tags.items() if key not in to_unset)
+            tags.update(to_set)
+
+        logging = bool(params.get("enable_logging", True))
+        if bool(status.get("IsLogging")) != logging:
+            action = "start_logging" if logging else "stop_logging"
+            result["actions"].append("cloudtrail:%s %s" % ("StartLogging" if logging else "StopLogging", name))
+            if not self.check_mode:
+                self._call("Failed to %s %s" % (action.replace("_", " "), where), action, Name=name)
+
+        after = trail_result(description, {"IsLogging": logging}, wanted, tags)
+        result["trail"] = after
+        result["diff"]["before"]["trail"] = before
+        result["diff"]["after"]["trail"] = after
+        result["changed"] = bool(result["actions"])
+        return result

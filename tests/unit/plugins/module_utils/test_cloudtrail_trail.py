@@ -1,0 +1,392 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The trail manager: validation, comparison by meaning, reuse of a covering trail.
+
+Paths the emulator cannot reach (an organization trail seen from a member
+account, advanced selectors with data events, a KMS key stored as its ARN) run
+against stubbed clients.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+from contextlib import ExitStack
+
+import pytest
+from botocore.stub import ANY
+
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+
+from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import CloudTrailTrailManager
+from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import apply_updates
+from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import attribute_updates
+from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import trail_result
+from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import validate_kms_key_id
+from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import validate_params
+from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import validate_region
+from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import validate_trail_name
+from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import delivery_statements
+
+from cloudtrail_fakes import ACCOUNT  # pylint: disable=import-error
+from cloudtrail_fakes import MANAGEMENT_ACCOUNT  # pylint: disable=import-error
+from cloudtrail_fakes import REGION  # pylint: disable=import-error
+from cloudtrail_fakes import stubbed_client  # pylint: disable=import-error
+from cloudtrail_fakes import trail  # pylint: disable=import-error
+
+NAME = "root-login-alerts"
+BUCKET = "logs-bucket"
+ARN = "arn:aws:cloudtrail:us-east-1:%s:trail/%s" % (ACCOUNT, NAME)
+KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
+KEY_ARN = "arn:aws:kms:us-east-1:%s:key/%s" % (ACCOUNT, KEY_ID)
+
+
+def params(**overrides):
+    base = {
+        "name": NAME,
+        "state": "present",
+        "s3_bucket_name": BUCKET,
+        "s3_key_prefix": None,
+        "kms_key_id": None,
+        "tags": None,
+        "purge_tags": True,
+        "is_multi_region_trail": True,
+        "include_global_service_events": True,
+        "enable_log_file_validation": True,
+        "management_events": "All",
+        "enable_logging": True,
+        "create_bucket": True,
+        "manage_bucket_policy": True,
+        "reuse_covering_trail": False,
+        "trust_organization_trails": True,
+    }
+    base.update(overrides)
+    return base
+
+
+# -- validation ------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["abc", "root-login-alerts", "My_Trail.1", "a" * 128, "1st-trail", "a.b-c_d"])
+def test_valid_trail_names(name):
+    assert validate_trail_name(name) == name
+
+
+@pytest.mark.parametrize(
+    "name, words",
+    [
+        ("ab", "3 to 128"),
+        ("a" * 129, "3 to 128"),
+        ("-trail", "begin and end"),
+        ("trail_", "begin and end"),
+        ("my trail", "only ASCII letters"),
+        ("trail/x", "only ASCII letters"),
+        ("tr\u00e4il", "only ASCII letters"),
+        ("my..trail", "adjacent"),
+        ("my-_trail", "adjacent"),
+        ("my--trail", "adjacent"),
+        ("my._trail", "adjacent"),
+        ("192.168.5.4", "IP address"),
+        (None, "3 to 128"),
+    ],
+)
+def test_invalid_trail_names(name, words):
+    with pytest.raises(ValueError, match="name .* is not a valid CloudTrail trail name") as caught:
+        validate_trail_name(name)
+    assert words in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [None, "", KEY_ID, KEY_ARN, "alias/cloudtrail", "arn:aws:kms:us-east-1:111111111111:alias/ct", "mrk-" + "a" * 32],
+)
+def test_valid_kms_key_ids(key):
+    assert validate_kms_key_id(key) == key
+
+
+@pytest.mark.parametrize(
+    "key, words",
+    [
+        ("cloudtrail", "must be a KMS key ID"),
+        ("arn:aws:s3:::bucket", "must be a KMS key ID"),
+        ("alias/aws/s3", "AWS managed key"),
+        ("arn:aws:kms:us-east-1:111111111111:alias/aws/cloudtrail", "AWS managed key"),
+    ],
+)
+def test_invalid_kms_key_ids(key, words):
+    with pytest.raises(ValueError, match="kms_key_id") as caught:
+        validate_kms_key_id(key)
+    assert words in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "overrides, words",
+    [
+        ({"name": "a..b"}, "name 'a..b'"),
+        ({"s3_bucket_name": "Bad_Bucket"}, "s3_bucket_name 'Bad_Bucket'"),
+        ({"s3_bucket_name": None}, "s3_bucket_name is required"),
+        ({"s3_key_prefix": "/x"}, "s3_key_prefix"),
+        ({"management_events": "Everything"}, "management_events must be one of"),
+        ({"include_global_service_events": False}, "include_global_service_events must be true for a multi-Region trail"),
+        ({"reuse_covering_trail": True, "management_events": "ReadOnly"}, "cannot be combined with management_events=ReadOnly"),
+        ({"kms_key_id": "alias/aws/cloudtrail"}, "AWS managed key"),
+        ({"tags": {"n": 1}}, "tags.n must be a string"),
+    ],
+)
+def test_invalid_params_are_refused_before_any_call(overrides, words):
+    manager = CloudTrailTrailManager(clients=None, region=REGION)  # any AWS call would fail
+    with pytest.raises(ValueError) as caught:
+        manager.ensure(params(**overrides))
+    assert words in str(caught.value)
+
+
+def test_params_normalize_a_bucket_arn_and_absent_needs_no_bucket():
+    assert validate_params(params(s3_bucket_name="arn:aws:s3:::logs-bucket"))["s3_bucket_name"] == BUCKET
+    assert validate_params(params(state="absent", s3_bucket_name=None, management_events="x"))["name"] == NAME
+    assert validate_params(params(is_multi_region_trail=False, include_global_service_events=False))
+
+
+def test_region_is_required():
+    with pytest.raises(ValueError, match="region is required"):
+        validate_region(None)
+
+
+# -- pure comparison -----------------------------------------------------------------
+@pytest.mark.parametrize(
+    "current, overrides, expected",
+    [
+        ({}, {}, {}),
+        ({}, {"s3_bucket_name": "other-bucket"}, {"S3BucketName": "other-bucket"}),
+        ({}, {"s3_key_prefix": ""}, {}),  # no prefix either way
+        ({"S3KeyPrefix": "p"}, {"s3_key_prefix": None}, {}),  # omitted: kept
+        ({"S3KeyPrefix": "p"}, {"s3_key_prefix": ""}, {"S3KeyPrefix": ""}),
+        ({}, {"s3_key_prefix": "q"}, {"S3KeyPrefix": "q"}),
+        ({"IsMultiRegionTrail": False}, {}, {"IsMultiRegionTrail": True}),
+        ({"LogFileValidationEnabled": False}, {}, {"EnableLogFileValidation": True}),
+        ({"IncludeGlobalServiceEvents": False}, {}, {"IncludeGlobalServiceEvents": True}),
+        ({"KmsKeyId": KEY_ARN}, {"kms_key_id": None}, {}),
+        ({"KmsKeyId": KEY_ARN}, {"kms_key_id": ""}, {"KmsKeyId": ""}),
+        ({"KmsKeyId": KEY_ARN}, {"kms_key_id": "alias/same"}, {}),
+        ({"KmsKeyId": KEY_ARN}, {"kms_key_id": "alias/other"}, {"KmsKeyId": "alias/other"}),
+    ],
+)
+def test_attribute_updates(current, overrides, expected):
+    description = dict(trail(NAME, bucket=BUCKET), **current)
+
+    def kms_same(left, right):
+        return left == right or {left, right} == {KEY_ARN, "alias/same"}
+
+    updates = attribute_updates(description, params(**overrides), kms_same)
+    assert updates == expected
+    after = apply_updates(description, updates)
+    assert attribute_updates(after, params(**overrides), kms_same) == {}
+
+
+def test_trail_result_shapes():
+    assert trail_result(None) == {}
+    result = trail_result(trail(NAME), {"IsLogging": True}, ("basic", [{"ReadWriteType": "WriteOnly", "IncludeManagementEvents": True}]), {"a": "b"})
+    assert result["management_events"] == "WriteOnly"
+    assert result["is_logging"] is True and result["tags"] == {"a": "b"}
+    assert result["advanced_event_selectors"] == [] and result["s3_key_prefix"] == "" and result["kms_key_id"] == ""
+
+
+# -- the manager against stubbed clients ------------------------------------------------
+class Clients:
+    """Stubbed clients by service; ``stub[service]`` to add answers, ``.calls`` for what ran."""
+
+    def __init__(self, stack, services):
+        self.stub = {}
+        self.client = {}
+        for service in services:
+            self.stub[service], self.client[service] = stack.enter_context(stubbed_client(service))
+
+    def __call__(self, service, region=None):
+        return self.client[service]
+
+    def calls(self):
+        return [(service, name) for service, client in self.client.items() for name in client.names()]
+
+    def writes(self):
+        return [call for call in self.calls() if not call[1].startswith(("get_", "describe_", "list_", "head_"))]
+
+
+def policy_for(trail_arn=ARN, prefix=None):
+    return {"Version": "2012-10-17", "Statement": delivery_statements(BUCKET, NAME, trail_arn, ACCOUNT, REGION, prefix)}
+
+
+def own_trail(**fields):
+    description = trail(NAME, bucket=BUCKET)
+    description.update(fields)
+    return description
+
+
+def stub_converged_reads(clients, description, selectors, logging=True):
+    clients.stub["cloudtrail"].add_response(
+        "describe_trails", {"trailList": [description]}, {"trailNameList": [NAME], "includeShadowTrails": False}
+    )
+    clients.stub["s3"].add_response("get_bucket_policy", {"Policy": json.dumps(policy_for())}, {"Bucket": BUCKET})
+    clients.stub["cloudtrail"].add_response("get_event_selectors", dict(selectors, TrailARN=ARN), {"TrailName": NAME})
+    clients.stub["cloudtrail"].add_response("get_trail_status", {"IsLogging": logging}, {"Name": NAME})
+
+
+def test_converged_trail_is_a_no_op_with_four_reads():
+    with ExitStack() as stack:
+        clients = Clients(stack, ["cloudtrail", "s3"])
+        stub_converged_reads(clients, own_trail(), {"EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": True}]})
+        result = CloudTrailTrailManager(clients, REGION).ensure(params())
+    assert result["changed"] is False and result["actions"] == []
+    assert clients.calls() == [
+        ("cloudtrail", "describe_trails"),
+        ("cloudtrail", "get_event_selectors"),
+        ("cloudtrail", "get_trail_status"),
+        ("s3", "get_bucket_policy"),
+    ]
+    assert result["trail"]["management_events"] == "All"
+    assert result["diff"]["before"] == result["diff"]["after"]
+
+
+def test_kms_alias_against_the_stored_key_arn_resolves_once_and_is_a_no_op():
+    with ExitStack() as stack:
+        clients = Clients(stack, ["cloudtrail", "s3", "kms"])
+        stub_converged_reads(clients, own_trail(KmsKeyId=KEY_ARN), {"EventSelectors": [{"ReadWriteType": "All"}]})
+        clients.stub["kms"].add_response(
+            "describe_key", {"KeyMetadata": {"KeyId": KEY_ID, "Arn": KEY_ARN}}, {"KeyId": "alias/cloudtrail"}
+        )
+        result = CloudTrailTrailManager(clients, REGION).ensure(params(kms_key_id="alias/cloudtrail"))
+    assert result["changed"] is False
+    assert ("kms", "describe_key") in clients.calls() and clients.writes() == []
+
+
+def test_same_kms_text_needs_no_kms_call():
+    with ExitStack() as stack:
+        clients = Clients(stack, ["cloudtrail", "s3"])
+        stub_converged_reads(clients, own_trail(KmsKeyId=KEY_ARN), {"EventSelectors": [{"ReadWriteType": "All"}]})
+        result = CloudTrailTrailManager(clients, REGION).ensure(params(kms_key_id=KEY_ARN))
+    assert result["changed"] is False
+
+
+def test_advanced_selectors_keep_data_selectors_and_set_the_management_one():
+    data = {
+        "Name": "S3 writes",
+        "FieldSelectors": [
+            {"Field": "eventCategory", "Equals": ["Data"]},
+            {"Field": "resources.type", "Equals": ["AWS::S3::Object"]},
+        ],
+    }
+    management = {"Name": "Management", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]}
+    with ExitStack() as stack:
+        clients = Clients(stack, ["cloudtrail", "s3"])
+        stub_converged_reads(clients, own_trail(), {"AdvancedEventSelectors": [data, management]})
+        clients.stub["cloudtrail"].add_response("put_event_selectors", {}, {"TrailName": NAME, "AdvancedEventSelectors": ANY})
+        result = CloudTrailTrailManager(clients, REGION).ensure(params(management_events="WriteOnly"))
+        written = clients.client["cloudtrail"].kwargs("put_event_selectors")["AdvancedEventSelectors"]
+    assert result["changed"] is True
+    # Others' selectors are written back exactly as they were (order included).
+    assert written[1:] == [data]
+    assert {
+        "Name": "Management",
+        "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}, {"Field": "readOnly", "Equals": ["false"]}],
+    } in written
+    assert result["trail"]["management_events"] == "WriteOnly"
+    assert result["trail"]["event_selectors"] == []
+
+
+def test_logging_off_is_turned_on_and_tags_are_merged():
+    with ExitStack() as stack:
+        clients = Clients(stack, ["cloudtrail", "s3"])
+        stub_converged_reads(clients, own_trail(), {}, logging=False)
+        clients.stub["cloudtrail"].add_response(
+            "list_tags",
+            {"ResourceTagList": [{"ResourceId": ARN, "TagsList": [{"Key": "old", "Value": "1"}, {"Key": "keep", "Value": "x"}]}]},
+            {"ResourceIdList": [ARN]},
+        )
+        clients.stub["cloudtrail"].add_response("remove_tags", {}, {"ResourceId": ARN, "TagsList": [{"Key": "old"}]})
+        clients.stub["cloudtrail"].add_response("add_tags", {}, {"ResourceId": ARN, "TagsList": [{"Key": "new", "Value": "2"}]})
+        clients.stub["cloudtrail"].add_response("start_logging", {}, {"Name": NAME})
+        result = CloudTrailTrailManager(clients, REGION).ensure(params(tags={"keep": "x", "new": "2"}))
+    assert result["trail"]["tags"] == {"keep": "x", "new": "2"}
+    assert result["trail"]["is_logging"] is True
+    assert result["diff"]["before"]["trail"]["is_logging"] is False
+
+
+def test_reuse_trusts_an_organization_trail_a_member_account_cannot_read():
+    org = trail("aws-controltower-BaselineCloudTrail", owner=MANAGEMENT_ACCOUNT, org=True)
+    with ExitStack() as stack:
+        clients = Clients(stack, ["cloudtrail"])
+        clients.stub["cloudtrail"].add_response("describe_trails", {"trailList": [org]}, {"includeShadowTrails": True})
+        clients.stub["cloudtrail"].add_client_error("get_trail_status", "CloudTrailARNInvalidException", expected_params={"Name": org["TrailARN"]})
+        clients.stub["cloudtrail"].add_client_error(
+            "get_event_selectors", "CloudTrailARNInvalidException", expected_params={"TrailName": org["TrailARN"]}
+        )
+        manager = CloudTrailTrailManager(clients, REGION, account_id=ACCOUNT)
+        result = manager.ensure(params(reuse_covering_trail=True))
+    assert result["changed"] is False and result["created"] is False and result["reused"] is True
+    assert result["covering_trail"]["arn"] == org["TrailARN"]
+    assert "assumed" in result["covering_trail"]["reason"]
+    assert result["trail"] == {} and clients.writes() == []
+
+
+def test_reuse_creates_when_nothing_covers_and_says_why():
+    other = trail("eu-only", home="eu-west-1", multi=False)
+    with ExitStack() as stack:
+        clients = Clients(stack, ["cloudtrail", "s3"])
+        clients.stub["cloudtrail"].add_response("describe_trails", {"trailList": [other]}, {"includeShadowTrails": True})
+        clients.stub["s3"].add_response("get_bucket_policy", {"Policy": json.dumps(policy_for())}, {"Bucket": BUCKET})
+        result = CloudTrailTrailManager(clients, REGION, check_mode=True).ensure(params(reuse_covering_trail=True))
+    # The account came from the visible trail's ARN: no sts call.
+    assert result["created"] is True and result["reused"] is False
+    assert result["trail"]["arn"] == ARN
+    assert [entry["reason"] for entry in result["coverage"]] == ["single-Region trail in eu-west-1; it does not record events in us-east-1"]
+    assert clients.writes() == []
+
+
+def test_same_name_multi_region_trail_elsewhere_is_a_clear_error():
+    elsewhere = trail(NAME, home="eu-west-1", multi=True)
+    with ExitStack() as stack:
+        clients = Clients(stack, ["cloudtrail"])
+        clients.stub["cloudtrail"].add_response("describe_trails", {"trailList": [elsewhere]}, {"includeShadowTrails": True})
+        with pytest.raises(AnsibleAWSError, match="home Region eu-west-1"):
+            CloudTrailTrailManager(clients, REGION).ensure(params(reuse_covering_trail=True))
+
+
+def test_check_mode_create_predicts_the_trail_and_the_bucket_without_writes():
+    with ExitStack() as stack:
+        clients = Clients(stack, ["cloudtrail", "s3", "sts"])
+        clients.stub["cloudtrail"].add_response("describe_trails", {"trailList": []}, {"trailNameList": [NAME], "includeShadowTrails": False})
+        clients.stub["sts"].add_response("get_caller_identity", {"Account": ACCOUNT, "Arn": "arn:aws:iam::%s:root" % ACCOUNT, "UserId": "x"}, {})
+        clients.stub["s3"].add_client_error("get_bucket_policy", "NoSuchBucket", http_status_code=404)
+        result = CloudTrailTrailManager(clients, REGION, check_mode=True).ensure(params(management_events="WriteOnly", s3_key_prefix="ct"))
+    assert clients.writes() == []
+    assert result["changed"] is True and result["created"] is True
+    assert result["trail"]["arn"] == ARN and result["trail"]["management_events"] == "WriteOnly"
+    assert result["bucket"]["object_ownership"] == "BucketOwnerEnforced"
+    assert result["actions"] == [
+        "s3:CreateBucket logs-bucket",
+        "s3:PutPublicAccessBlock logs-bucket",
+        "s3:PutBucketEncryption logs-bucket",
+        "s3:PutBucketPolicy logs-bucket",
+        "cloudtrail:CreateTrail root-login-alerts",
+        "cloudtrail:PutEventSelectors root-login-alerts",
+        "cloudtrail:StartLogging root-login-alerts",
+    ]
+    write = result["bucket"]["policy"]["Statement"][1]
+    assert write["Resource"] == "arn:aws:s3:::logs-bucket/ct/AWSLogs/%s/*" % ACCOUNT
+
+
+def test_absent_deletes_only_the_trail():
+    with ExitStack() as stack:
+        clients = Clients(stack, ["cloudtrail"])
+        clients.stub["cloudtrail"].add_response("describe_trails", {"trailList": [own_trail()]}, {"trailNameList": [NAME], "includeShadowTrails": False})
+        clients.stub["cloudtrail"].add_response("delete_trail", {}, {"Name": NAME})
+        result = CloudTrailTrailManager(clients, REGION).ensure(params(state="absent"))
+    assert result["changed"] is True and result["diff"]["after"] == {"trail": {}}
+    assert clients.writes() == [("cloudtrail", "delete_trail")]
+
+
+def test_read_only_management_events_warn_that_sign_in_is_not_recorded():
+    warnings = []
+    with ExitStack() as stack:
+        clients = Clients(stack, ["cloudtrail", "s3"])
+        stub_converged_reads(clients, own_trail(), {"EventSelectors": [{"ReadWriteType": "ReadOnly"}]})
+        result = CloudTrailTrailManager(clients, REGION, warn=warnings.append).ensure(params(management_events="ReadOnly"))
+    assert result["changed"] is False
+    assert len(warnings) == 1 and "will not record console sign-in events" in warnings[0]
