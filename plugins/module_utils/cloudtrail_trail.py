@@ -33,7 +33,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import arn_account
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import build_arn
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import caller_account_id
-from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import aws_client
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_coverage import TrailCoverageChecker
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_coverage import is_foreign_organization_trail
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_coverage import trail_home_region
@@ -187,19 +186,6 @@ def apply_updates(description, updates):
     for key, value in updates.items():
         after[renames.get(key, key)] = value
     return after
-
-
-def client_cache(module):
-    """``clients(service, region=None)``: retrying clients, made once per service and region."""
-    cache = {}
-
-    def clients(service, region=None):
-        key = (service, region or module.region)
-        if key not in cache:
-            cache[key] = aws_client(module, service, region=key[1])
-        return cache[key]
-
-    return clients
 
 
 class CloudTrailTrailManager:

@@ -14,7 +14,7 @@ __metaclass__ = type
 
 import re
 
-from ansible.module_utils.common.warnings import warn as core_warn
+
 
 try:
     from botocore.exceptions import BotoCoreError
@@ -84,16 +84,6 @@ def topic_name_of(topic_arn):
 
 def topic_account_of(topic_arn):
     return topic_arn.split(":")[4]
-
-
-def module_warn(message):
-    """The ``warn`` callable the modules give their managers.
-
-    Not ``AnsibleAWSModule.warn``: amazon.aws 10.1 copies its warnings into the
-    result's ``warnings`` key, which ansible-core 2.19 flags as deprecated in
-    every result. ansible-core's own ``warn`` reports them without that noise.
-    """
-    core_warn(message)
 
 
 def exit_module(module, result):

@@ -210,7 +210,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import aws
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import SnsError
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import exit_module
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import fail_module
-from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import module_warn
+from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import module_warn
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import validate_topic_arn
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_subscription import PROTOCOLS
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_subscription import SubscriptionManager

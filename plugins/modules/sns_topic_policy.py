@@ -178,7 +178,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.policy_statements im
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import SnsError
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import exit_module
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import fail_module
-from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import module_warn
+from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import module_warn
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import validate_topic_arn
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_policy import DEFAULT_EVENTBRIDGE_SID
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_policy import TopicPolicyManager
