@@ -14,8 +14,9 @@ COMPLIANT = "compliant"
 NEEDS_ACTION = "needs_action"
 FAILED = "failed"
 NOT_RUN = "not_run"
+REMOVED = "removed"
 # Accounts needing action come first in the report.
-STATUS_ORDER = {FAILED: 0, NOT_RUN: 1, NEEDS_ACTION: 2, COMPLIANT: 3}
+STATUS_ORDER = {FAILED: 0, NOT_RUN: 1, NEEDS_ACTION: 2, COMPLIANT: 3, REMOVED: 4}
 
 
 def assess(rule_present, rule_enabled, pattern_matches, rule_targets_topic, policy_statement_present,

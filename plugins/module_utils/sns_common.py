@@ -14,8 +14,6 @@ __metaclass__ = type
 
 import re
 
-
-
 try:
     from botocore.exceptions import BotoCoreError
     from botocore.exceptions import ClientError

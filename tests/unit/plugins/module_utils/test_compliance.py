@@ -50,7 +50,7 @@ def test_report_orders_accounts_needing_action_first_and_counts():
     report = c.build_report([good, bad, failed, missing], check_mode=True, generated_at="2026-11-24T07:00:00Z")
     document = report["document"]
     assert [a["account"] for a in document["accounts"]] == ["333333333333", "444444444444", "222222222222", "111111111111"]
-    assert document["counts"] == {"accounts": 4, "compliant": 1, "needs_action": 1, "failed": 1, "not_run": 1}
+    assert document["counts"] == {"accounts": 4, "compliant": 1, "needs_action": 1, "failed": 1, "not_run": 1, "removed": 0}
     assert document["mode"] == "check"
     json.dumps(document)  # serialisable
     markdown = report["markdown"]

@@ -1,0 +1,308 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: root_login_alerts_stack
+short_description: Root user sign-in email alerts for one AWS account, in one invocation
+version_added: 0.1.0
+description:
+  - Sets up everything that makes an AWS root user console sign-in reach the security team by
+    email within a minute, for one account, or removes it again.
+  - The trail. With O(trail=auto) a trail that already logs management write events in the region
+    is reused (an organization trail included); otherwise, and with O(trail=create), the module
+    manages its own multi-region trail and a secure log bucket.
+  - An SNS topic (optionally encrypted with a customer-managed KMS key) with one email subscription
+    per address in O(emails).
+  - The topic-policy statement that lets C(events.amazonaws.com) call C(sns:Publish) on this topic
+    only, conditioned on C(aws:SourceArn) (the rule) and C(aws:SourceAccount).
+  - The EventBridge rule matching root console sign-ins, with the topic as its target and an input
+    transformer that makes the email readable.
+  - It composes the managers behind M(rootwatch.aws.cloudtrail_trail), M(rootwatch.aws.sns_topic),
+    M(rootwatch.aws.sns_subscription), M(rootwatch.aws.sns_topic_policy) and
+    M(rootwatch.aws.eventbridge_rule) in one process, so an organization-wide run pays one module
+    start per account. The role M(rootwatch.aws.root_login_alerts) is the usual way to call it.
+  - Everything others own is kept. Foreign topic-policy statements, rule targets and
+    subscriptions stay, and a reused trail is never modified.
+  - With O(state=absent) it removes what it created and nothing else. The topic and the rule are
+    deleted only when no one else uses them, and the trail only when it carries the tag this
+    module sets at creation. The log bucket and its logs are always kept.
+  - Check mode makes no write call, and that includes assuming O(assume_role_arn).
+author:
+  - rootwatch maintainers (@rootwatch)
+options:
+  state:
+    description: V(present) sets the alerts up; V(absent) removes what this module created.
+    type: str
+    choices: [present, absent]
+    default: present
+  emails:
+    description:
+      - Addresses that receive the alert, one email subscription each. Required when O(state=present).
+      - Each recipient must confirm the subscription from the AWS email before alerts reach them.
+    type: list
+    elements: str
+    default: []
+  assume_role_arn:
+    description:
+      - IAM role to assume first; every call then uses its credentials. The account is taken from
+        the ARN. Credentials are never returned.
+    type: str
+  assume_role_session_name:
+    description: Session name for O(assume_role_arn).
+    type: str
+    default: rootwatch-root-login-alerts
+  topic_name:
+    description: Name of the SNS topic.
+    type: str
+    default: root-login-alerts
+  rule_name:
+    description: Name of the EventBridge rule, on the default event bus.
+    type: str
+    default: root-login-alerts
+  trail:
+    description:
+      - V(auto) reuses a trail that covers the region for management write events, else manages its own.
+      - V(create) always manages its own trail.
+      - V(none) leaves CloudTrail alone.
+    type: str
+    choices: [auto, create, none]
+    default: auto
+  trail_name:
+    description: Name of the trail this module manages when it needs one.
+    type: str
+    default: root-login-alerts
+  trail_bucket:
+    description:
+      - Log bucket of the trail; created with secure settings when missing.
+      - Defaults to C(root-login-alerts-<account>-<region>).
+    type: str
+  management_events:
+    description: Management events the module's own trail logs.
+    type: str
+    choices: [All, WriteOnly]
+    default: All
+  kms_key_id:
+    description:
+      - Customer-managed KMS key for the topic. The AWS-managed C(alias/aws/sns) is refused,
+        because EventBridge cannot publish to topics encrypted with it.
+    type: str
+  event_pattern:
+    description:
+      - Override for the rule's pattern, as a dict or JSON text.
+      - The default matches every root console sign-in, successful or failed.
+    type: raw
+  tags:
+    description: Tags for the topic, the rule and the trail this module creates.
+    type: dict
+    default: {}
+  verify:
+    description:
+      - Test the pattern against a sample root sign-in, a failed root sign-in and an IAM user's
+        sign-in, with C(events:TestEventPattern), or a local evaluation where the endpoint does not
+        implement it. A surprise is reported as a warning.
+    type: bool
+    default: true
+  send_test_notification:
+    description: Publish one test message through the topic (not in check mode).
+    type: bool
+    default: false
+attributes:
+  check_mode:
+    support: full
+    description: Makes no write call and predicts every change, including ARNs of new resources.
+  diff_mode:
+    support: full
+    description: Returns before and after of the trail, topic, subscriptions, topic policy and rule.
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Root sign-in alerts in the account the credentials belong to
+  rootwatch.aws.root_login_alerts_stack:
+    region: us-east-1
+    emails:
+      - security@example.com
+
+- name: In a member account, through its role, preview only
+  rootwatch.aws.root_login_alerts_stack:
+    assume_role_arn: arn:aws:iam::111111111111:role/OrganizationAccountAccessRole
+    emails: [security@example.com, oncall@example.com]
+    trail: auto
+    kms_key_id: alias/security-alerts
+  check_mode: true
+
+- name: Remove what it created
+  rootwatch.aws.root_login_alerts_stack:
+    state: absent
+    emails: [security@example.com]
+"""
+
+RETURN = r"""
+account_id:
+  description: The account the stack is in.
+  returned: always
+  type: str
+  sample: "111111111111"
+topic_arn:
+  description: ARN of the topic (predicted when check mode would create it).
+  returned: always
+  type: str
+  sample: arn:aws:sns:us-east-1:111111111111:root-login-alerts
+rule_arn:
+  description: ARN of the rule (predicted when check mode would create it).
+  returned: always
+  type: str
+  sample: arn:aws:events:us-east-1:111111111111:rule/root-login-alerts
+changes:
+  description: What this run changed, or would change in check mode, one line each.
+  returned: always
+  type: list
+  elements: str
+  sample: ["create topic root-login-alerts", "subscribe security@example.com"]
+subscriptions:
+  description: The email subscriptions, with C(pending_confirmation) and the C(action) taken.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"endpoint": "security@example.com", "pending_confirmation": true, "action": "unchanged"}]
+pending_confirmation:
+  description: Addresses whose subscription still awaits the recipient's confirmation.
+  returned: when O(state=present)
+  type: list
+  elements: str
+  sample: ["oncall@example.com"]
+topic:
+  description: Facts of the topic (see M(rootwatch.aws.sns_topic)).
+  returned: when O(state=present)
+  type: dict
+topic_policy:
+  description: The topic's policy document after the run.
+  returned: when O(state=present)
+  type: dict
+rule:
+  description: The rule after the run (see M(rootwatch.aws.eventbridge_rule)).
+  returned: always
+  type: dict
+trail:
+  description: Which trail makes sign-in events reach EventBridge, and whether it was reused.
+  returned: always
+  type: dict
+  sample: {"mode": "auto", "reused": true, "covered": true, "name": "org-trail", "logging": true,
+           "reason": "organization trail, multi-region, logging, management events All"}
+pattern_tests:
+  description: The pattern tested against sample events.
+  returned: when O(state=present) and O(verify=true)
+  type: list
+  elements: dict
+  sample: [{"event": "root_sign_in", "expected": true, "matched": true, "method": "TestEventPattern"}]
+compliance:
+  description:
+    - The account's verdict, judged on the state found (check mode) or left (apply), for the report.
+  returned: when O(state=present)
+  type: dict
+  sample: {"status": "needs_action", "problems": ["no confirmed subscription (pending: security@example.com)"]}
+topic_kept_because:
+  description: With O(state=absent), why the topic was kept (others use it), or empty.
+  returned: when O(state=absent)
+  type: str
+"""
+
+try:
+    from botocore.exceptions import BotoCoreError
+    from botocore.exceptions import ClientError
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.rootwatch.aws.plugins.module_utils.arns import arn_account
+from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import client_cache
+from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import module_warn
+from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import retry_decorator
+from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import TargetWriteError
+from ansible_collections.rootwatch.aws.plugins.module_utils.root_login_alerts_stack import RootLoginAlertsStack
+from ansible_collections.rootwatch.aws.plugins.module_utils.root_login_alerts_stack import validate_settings
+from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import SnsError
+
+
+def argument_spec():
+    return dict(
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        emails=dict(type="list", elements="str", default=[]),
+        assume_role_arn=dict(type="str"),
+        assume_role_session_name=dict(type="str", default="rootwatch-root-login-alerts"),
+        topic_name=dict(type="str", default="root-login-alerts"),
+        rule_name=dict(type="str", default="root-login-alerts"),
+        trail=dict(type="str", choices=["auto", "create", "none"], default="auto"),
+        trail_name=dict(type="str", default="root-login-alerts"),
+        trail_bucket=dict(type="str"),
+        management_events=dict(type="str", choices=["All", "WriteOnly"], default="All"),
+        kms_key_id=dict(type="str", no_log=False),
+        event_pattern=dict(type="raw"),
+        tags=dict(type="dict", default={}),
+        verify=dict(type="bool", default=True),
+        send_test_notification=dict(type="bool", default=False),
+    )
+
+
+def assumed_credentials(module, role_arn, session_name):
+    """sts:AssumeRole with the module's own credentials; read-only, so check mode does it too."""
+    sts = module.client("sts", retry_decorator=retry_decorator())
+    return sts.assume_role(RoleArn=role_arn, RoleSessionName=session_name, aws_retry=True)["Credentials"]
+
+
+def main():
+    module = AnsibleAWSModule(argument_spec=argument_spec(), supports_check_mode=True)
+    settings = dict(module.params, region=module.region)
+    try:
+        validate_settings(settings)
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
+
+    role_arn = settings.get("assume_role_arn")
+    where = "account %s" % (arn_account(role_arn) if role_arn else "of the credentials")
+    try:
+        credentials = assumed_credentials(module, role_arn, settings["assume_role_session_name"]) if role_arn else None
+    except (BotoCoreError, ClientError) as exc:
+        module.fail_json_aws(exc, msg="Could not assume %s for %s" % (role_arn, where))
+
+    stack = RootLoginAlertsStack(
+        client_cache(module, credentials),
+        module.region,
+        check_mode=module.check_mode,
+        warn=module_warn,
+        account_id=arn_account(role_arn) if role_arn else None,
+    )
+    try:
+        result = stack.ensure(settings)
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
+    except SnsError as exc:
+        if exc.exception is not None:
+            module.fail_json_aws(exc.exception, msg="%s: %s" % (where, exc.msg))
+        module.fail_json(msg="%s: %s" % (where, exc.msg))
+    except AnsibleAWSError as exc:
+        if exc.exception is not None:
+            module.fail_json_aws(exc.exception, msg="%s: %s" % (where, exc.message))
+        module.fail_json(msg="%s: %s" % (where, exc.message))
+    except TargetWriteError as exc:
+        module.fail_json(msg="%s: %s" % (where, exc))
+    except (BotoCoreError, ClientError) as exc:
+        module.fail_json_aws(exc, msg="Root login alerts in %s" % where)
+    if not module._diff:
+        result.pop("diff", None)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
