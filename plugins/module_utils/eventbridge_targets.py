@@ -133,29 +133,31 @@ def canonical_template(template):
         return ("text", text)
 
 
-def _quote_bare_placeholders(text):
-    """Replace placeholders outside JSON strings by a unique quoted sentinel, so the text parses."""
-    out, in_string, escaped, index = [], False, False, 0
-    while index < len(text):
-        char = text[index]
+def template_segments(text):
+    """Split a template into runs of ``(text, inside_a_json_string)``, in order."""
+    segments, start, in_string, escaped = [], 0, False, False
+    for index, char in enumerate(text):
         if in_string:
             if escaped:
                 escaped = False
             elif char == "\\":
                 escaped = True
             elif char == '"':
-                in_string = False
+                segments.append((text[start:index], True))
+                start, in_string = index, False
         elif char == '"':
-            in_string = True
-        elif char == "<":
-            match = PLACEHOLDER_RE.match(text, index)
-            if match:
-                out.append(json.dumps(PLACEHOLDER_SENTINEL % match.group(1)))
-                index = match.end()
-                continue
-        out.append(char)
-        index += 1
-    return "".join(out)
+            segments.append((text[start:index], False))
+            start, in_string = index, True
+    segments.append((text[start:], in_string))
+    return segments
+
+
+def _quote_bare_placeholders(text):
+    """Replace placeholders outside JSON strings by a unique quoted sentinel, so the text parses."""
+    def sentinel(match):
+        return json.dumps(PLACEHOLDER_SENTINEL % match.group(1))
+
+    return "".join(run if in_string else PLACEHOLDER_RE.sub(sentinel, run) for run, in_string in template_segments(text))
 
 
 def canonical(api_target):
