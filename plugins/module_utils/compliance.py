@@ -97,7 +97,7 @@ def build_report(entries, check_mode, generated_at):
     lines = [
         "# Root sign-in alerts: compliance report",
         "",
-        "Generated %s from a %s run. %d accounts: %d compliant, %d need action, %d failed, %d not run."
+        "Generated %s (%s run). %d accounts: %d compliant, %d need action, %d failed, %d not run."
         % (generated_at, document["mode"], len(ordered), counts[COMPLIANT], counts[NEEDS_ACTION], counts[FAILED], counts[NOT_RUN]),
         "",
         "| Account | Status | Rule | Topic policy | Subscriptions (confirmed / pending) | Trail | Problems | Drift |",

@@ -1,18 +1,23 @@
-"""``make demo``: the main job against the embedded emulator, narrated.
+"""``make demo``: the main job, playbooks/root_alerts.yml, against the embedded emulator.
 
-Emulator up -> preview (--check --diff) -> apply -> no-op re-run -> teardown.
+Emulator up with three simulated accounts -> preview (--check --diff) -> apply ->
+no-op re-run -> the alert email as recipients will read it -> teardown.
 """
 
+import json
 import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 
 from emulator import Emulator
+from emulator import role_arn
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-PLAYBOOK = os.path.join(ROOT, "playbooks", "examples", "eventbridge_rule.yml")
+PLAYBOOK = os.path.join(ROOT, "playbooks", "root_alerts.yml")
+ACCOUNTS = ["111111111111", "222222222222", "333333333333"]
 RECAP_RE = re.compile(r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.MULTILINE)
 
 
@@ -20,50 +25,81 @@ def banner(text):
     print("\n" + "=" * 78 + "\n== " + text + "\n" + "=" * 78, flush=True)
 
 
-def playbook(emulator, *args):
+def write_inventory(directory):
+    """Three accounts in group aws_accounts, entered through sts:AssumeRole."""
+    hosts = dict(
+        (account, {"root_login_alerts_assume_role_arn": role_arn(account, "OrganizationAccountAccessRole")})
+        for account in ACCOUNTS
+    )
+    inventory = {
+        "aws_accounts": {
+            "vars": {"root_login_alerts_emails": ["security@example.com", "oncall@example.com"]},
+            "hosts": hosts,
+        }
+    }
+    path = os.path.join(directory, "accounts.yml")
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(inventory, handle, indent=2)  # JSON is YAML
+    return path
+
+
+def playbook(emulator, inventory, report_dir, *args):
     env = dict(os.environ, **emulator.environ())
-    env.update(ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOLOR="1",
-               ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_INVENTORY_UNPARSED_WARNING="False")
-    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), PLAYBOOK] + list(args)
+    env.update(ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
+    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), PLAYBOOK, "-i", inventory,
+           "-e", "root_alerts_report_dir=%s" % report_dir] + list(args)
+    print("$ ansible-playbook playbooks/root_alerts.yml -i accounts.yml %s" % " ".join(args), flush=True)
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     sys.stdout.write(proc.stdout)
-    sys.stderr.write(proc.stderr)
+    sys.stdout.write(proc.stderr)
     if proc.returncode != 0:
         raise SystemExit("demo: ansible-playbook failed with exit code %d" % proc.returncode)
-    return {host: dict(ok=int(o), changed=int(c), failed=int(f)) for host, o, c, _u, f in RECAP_RE.findall(proc.stdout)}
+    return dict((host, int(changed)) for host, _ok, changed, _u, _f in RECAP_RE.findall(proc.stdout))
 
 
 def main():
     started = time.monotonic()
-    banner("1/4 Starting the local AWS emulator (moto server on 127.0.0.1)")
+    workdir = tempfile.mkdtemp(prefix="rootwatch-demo-")
+    inventory = write_inventory(workdir)
+    report_dir = os.path.join(workdir, "reports")
+    banner("1/5 Local AWS emulator (moto server on 127.0.0.1) with three accounts: %s" % ", ".join(ACCOUNTS))
     with Emulator() as emulator:
-        print("moto server at %s, pid %s" % (emulator.endpoint, emulator.pid))
+        print("moto server at %s, pid %s; each account is entered through sts:AssumeRole" % (emulator.endpoint, emulator.pid))
 
-        banner("2/4 Preview: ansible-playbook --check --diff (nothing is written)")
+        banner("2/5 Preview: --check --diff shows what would be created, and writes nothing")
         emulator.clear_recording()
-        playbook(emulator, "--check", "--diff")
-        writes = emulator.write_requests()
-        print("write calls made by the preview: %d" % len(writes))
+        playbook(emulator, inventory, report_dir, "--check", "--diff")
+        preview_writes = len(emulator.write_requests())
+        print("\nWrite calls made by the preview: %d (of %d requests)" % (preview_writes, len(emulator.requests())))
 
-        banner("3/4 Apply")
-        playbook(emulator, "--diff")
+        banner("3/5 Apply")
+        playbook(emulator, inventory, report_dir)
 
-        banner("4/4 Re-run: converged, so nothing changes")
+        banner("4/5 Re-run: every account is converged, so nothing changes")
         emulator.clear_recording()
-        recap = playbook(emulator)
-        changed = sum(host["changed"] for host in recap.values())
-        print("changed tasks on re-run: %d; API requests: %d (writes: %d)"
-              % (changed, len(emulator.requests()), len(emulator.write_requests())))
-        if writes or changed:
+        recap = playbook(emulator, inventory, report_dir)
+        changed = sum(recap.get(account, 0) for account in ACCOUNTS)
+        requests = emulator.requests()
+        print("\nchanged=%d across %d accounts; %d API requests (%.1f per account), %d of them writes"
+              % (changed, len(ACCOUNTS), len(requests), len(requests) / float(len(ACCOUNTS)), len(emulator.write_requests())))
+        if preview_writes or changed or emulator.write_requests():
             raise SystemExit("demo: expected a write-free preview and a changed=0 re-run")
         pid = emulator.pid
+
+    banner("5/5 What the security team receives on a root sign-in, and the compliance report")
+    sys.path.insert(0, os.path.join(ROOT, ".collections"))
+    from ansible_collections.rootwatch.aws.plugins.module_utils.root_login_alerts_stack import sample_email  # pylint: disable=import-outside-toplevel
+
+    print("Subject: AWS Notification Message\n\n%s\n" % sample_email())
+    with open(os.path.join(report_dir, "report.md"), encoding="utf-8") as handle:
+        print(handle.read())
 
     banner("Teardown")
     try:
         os.kill(pid, 0)
         raise SystemExit("demo: emulator process %s is still running" % pid)
     except ProcessLookupError:
-        print("emulator stopped; no process left behind. Demo took %.1f s." % (time.monotonic() - started))
+        print("Emulator stopped; no process left behind. The demo took %.1f s." % (time.monotonic() - started))
 
 
 if __name__ == "__main__":
