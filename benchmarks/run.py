@@ -1,0 +1,131 @@
+"""``make bench``: our playbook against the stock-module reference, on one emulator, in one run.
+
+For N accounts (20 and 100) both playbooks first converge their own set of
+accounts; then converged no-op runs of the two alternate, and the wall-time
+ratio ours/stock and the API requests per account (counted at the emulator) are
+printed. A check-mode audit of 100 fresh accounts is timed too. Timings are
+ratios against a reference measured in the same run, never absolute limits:
+these machines are noisy.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
+
+from emulator import Emulator  # noqa: E402  pylint: disable=wrong-import-position
+from emulator import role_arn  # noqa: E402  pylint: disable=wrong-import-position
+
+OURS = os.path.join(ROOT, "playbooks", "root_alerts.yml")
+STOCK = os.path.join(HERE, "stock", "root_alerts_stock.yml")
+FORKS = 10
+TARGET_RATIO = 0.5
+TARGET_REQUESTS = 16
+TARGET_AUDIT_SECONDS = 60.0
+
+
+def accounts(first, count):
+    return ["%012d" % (first + index) for index in range(count)]
+
+
+def write_inventory(directory, name, account_ids):
+    hosts = dict((a, {"root_login_alerts_assume_role_arn": role_arn(a, "OrganizationAccountAccessRole")}) for a in account_ids)
+    inventory = {"aws_accounts": {"vars": {"root_login_alerts_emails": ["security@example.com"]}, "hosts": hosts}}
+    path = os.path.join(directory, name + ".yml")
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(inventory, handle)
+    return path
+
+
+def run(emulator, playbook, inventory, report_dir, *args):
+    env = dict(os.environ, **emulator.environ())
+    env.update(ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), playbook, "-i", inventory,
+           "-f", str(FORKS), "-e", "root_alerts_report_dir=%s" % report_dir] + list(args)
+    emulator.clear_recording()
+    started = time.monotonic()
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    seconds = time.monotonic() - started
+    if proc.returncode != 0:
+        sys.stdout.write(proc.stdout[-4000:] + proc.stderr[-4000:])
+        raise SystemExit("bench: %s failed (exit %d)" % (os.path.basename(playbook), proc.returncode))
+    return seconds, len(emulator.requests()), len(emulator.write_requests())
+
+
+def measure(emulator, workdir, count, repeats, first_ours, first_stock):
+    ours_inventory = write_inventory(workdir, "ours-%d" % count, accounts(first_ours, count))
+    stock_inventory = write_inventory(workdir, "stock-%d" % count, accounts(first_stock, count))
+    reports = os.path.join(workdir, "reports")
+    print("N=%d: converging both playbooks (not timed)..." % count, flush=True)
+    run(emulator, OURS, ours_inventory, reports)
+    run(emulator, STOCK, stock_inventory, reports)
+    ours, stock = [], []
+    for repeat in range(repeats):
+        # Alternate, so drift in machine load hits both sides alike.
+        ours.append(run(emulator, OURS, ours_inventory, reports))
+        stock.append(run(emulator, STOCK, stock_inventory, reports))
+        print("  repeat %d: ours %.1f s, stock %.1f s" % (repeat + 1, ours[-1][0], stock[-1][0]), flush=True)
+    ours_time = statistics.median(r[0] for r in ours)
+    stock_time = statistics.median(r[0] for r in stock)
+    return {
+        "accounts": count,
+        "repeats": repeats,
+        "ours_seconds": round(ours_time, 2),
+        "stock_seconds": round(stock_time, 2),
+        "ratio": round(ours_time / stock_time, 3),
+        "ours_requests_per_account": round(ours[-1][1] / float(count), 2),
+        "stock_requests_per_account": round(stock[-1][1] / float(count), 2),
+        "ours_writes": ours[-1][2],
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="20,100", help="account counts, comma-separated")
+    parser.add_argument("--repeats", type=int, default=2, help="timed no-op runs per playbook and size")
+    parser.add_argument("--audit-accounts", type=int, default=100)
+    args = parser.parse_args(argv)
+    workdir = tempfile.mkdtemp(prefix="rootwatch-bench-")
+    results = {"forks": FORKS, "cpus": os.cpu_count(), "sizes": []}
+    with Emulator() as emulator:
+        for index, count in enumerate(int(s) for s in args.sizes.split(",")):
+            base = 200000000000 + index * 10000
+            results["sizes"].append(measure(emulator, workdir, count, args.repeats, base, base + 5000))
+        audit_inventory = write_inventory(workdir, "audit", accounts(300000000000, args.audit_accounts))
+        print("Check-mode audit of %d fresh accounts..." % args.audit_accounts, flush=True)
+        seconds, requests, writes = run(emulator, OURS, audit_inventory, os.path.join(workdir, "audit-reports"), "--check")
+        results["audit"] = {"accounts": args.audit_accounts, "seconds": round(seconds, 1), "requests": requests, "writes": writes}
+
+    print("\n%-9s %-12s %-12s %-12s %-14s %-14s" % ("accounts", "ours (s)", "stock (s)", "ours/stock", "ours req/acct", "stock req/acct"))
+    for size in results["sizes"]:
+        print("%-9d %-12.1f %-12.1f %-12.2f %-14.1f %-14.1f" % (
+            size["accounts"], size["ours_seconds"], size["stock_seconds"], size["ratio"],
+            size["ours_requests_per_account"], size["stock_requests_per_account"]))
+    audit = results["audit"]
+    print("check-mode audit: %d accounts in %.1f s, %d requests, %d writes" % (audit["accounts"], audit["seconds"], audit["requests"], audit["writes"]))
+    verdicts = [
+        ("converged no-op wall time <= %.1fx stock" % TARGET_RATIO, all(s["ratio"] <= TARGET_RATIO for s in results["sizes"])),
+        ("<= %d API requests per account" % TARGET_REQUESTS, all(s["ours_requests_per_account"] <= TARGET_REQUESTS for s in results["sizes"])),
+        ("check-mode audit of %d accounts <= %.0f s" % (audit["accounts"], TARGET_AUDIT_SECONDS), audit["seconds"] <= TARGET_AUDIT_SECONDS),
+        ("no write call in converged or check-mode runs", audit["writes"] == 0 and all(s["ours_writes"] == 0 for s in results["sizes"])),
+    ]
+    for label, ok in verdicts:
+        print("%-4s %s" % ("met" if ok else "MISS", label))
+    out_dir = os.path.join(HERE, "results")
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "latest.json"), "w", encoding="utf-8") as handle:
+        json.dump(results, handle, indent=2)
+    print("results: benchmarks/results/latest.json")
+    return 0 if all(ok for _, ok in verdicts) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

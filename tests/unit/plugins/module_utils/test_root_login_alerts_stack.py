@@ -1,0 +1,114 @@
+"""The stack's local checks (shared with the role) and the alert email."""
+
+import pytest
+
+from ansible_collections.rootwatch.aws.plugins.module_utils import alert_message
+from ansible_collections.rootwatch.aws.plugins.module_utils import event_pattern
+from ansible_collections.rootwatch.aws.plugins.module_utils import root_login_alerts_stack as stack
+
+GOOD = {
+    "state": "present",
+    "emails": ["security@example.com"],
+    "region": "us-east-1",
+    "assume_role_arn": "arn:aws:iam::111111111111:role/OrganizationAccountAccessRole",
+    "topic_name": "root-login-alerts",
+    "rule_name": "root-login-alerts",
+    "trail": "auto",
+    "trail_name": "root-login-alerts",
+    "trail_bucket": None,
+    "kms_key_id": None,
+    "event_pattern": None,
+}
+
+VALID = [
+    ("defaults", {}),
+    ("gov region", {"region": "us-gov-west-1"}),
+    ("no role", {"assume_role_arn": None}),
+    ("role with path", {"assume_role_arn": "arn:aws:iam::111111111111:role/path/to/Role"}),
+    ("control tower role", {"assume_role_arn": "arn:aws:iam::111111111111:role/AWSControlTowerExecution"}),
+    ("customer key alias", {"kms_key_id": "alias/security-alerts"}),
+    ("customer key arn", {"kms_key_id": "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"}),
+    ("absent without emails", {"state": "absent", "emails": []}),
+    ("pattern override", {"event_pattern": {"detail-type": ["AWS Console Sign In via CloudTrail"], "detail": {"userIdentity": {"type": ["Root"]}, "responseElements": {"ConsoleLogin": ["Success"]}}}}),
+    ("trail none ignores names", {"trail": "none", "trail_name": "bad name!"}),
+    ("bucket given", {"trail_bucket": "example-org-trail-logs"}),
+]
+
+
+@pytest.mark.parametrize("label,change", VALID, ids=[v[0] for v in VALID])
+def test_valid_settings(label, change):
+    stack.validate_settings(dict(GOOD, **change), prefix="root_login_alerts_")
+
+
+INVALID = [
+    ("bad email", {"emails": ["security@"]}, "root_login_alerts_emails"),
+    ("email with space", {"emails": ["sec urity@example.com"]}, "root_login_alerts_emails"),
+    ("duplicate email", {"emails": ["a@example.com", "a@example.com"]}, "root_login_alerts_emails lists an address twice"),
+    ("no emails when present", {"emails": []}, "root_login_alerts_emails must list at least one address"),
+    ("emails not a list", {"emails": "a@example.com"}, "root_login_alerts_emails must be a list"),
+    ("region typo", {"region": "us-east-x"}, "root_login_alerts_region must be an AWS region name"),
+    ("region upper", {"region": "US-EAST-1"}, "root_login_alerts_region"),
+    ("role not an arn", {"assume_role_arn": "OrganizationAccountAccessRole"}, "root_login_alerts_assume_role_arn must be an IAM role ARN"),
+    ("user arn", {"assume_role_arn": "arn:aws:iam::111111111111:user/alice"}, "root_login_alerts_assume_role_arn"),
+    ("short account", {"assume_role_arn": "arn:aws:iam::1111:role/R"}, "root_login_alerts_assume_role_arn"),
+    ("aws managed key", {"kms_key_id": "alias/aws/sns"}, "root_login_alerts_kms_key_id 'alias/aws/sns' is the AWS-managed key"),
+    ("aws managed key arn", {"kms_key_id": "arn:aws:kms:us-east-1:111111111111:alias/aws/sns"}, "AWS-managed key"),
+    ("bad key", {"kms_key_id": "not a key"}, "root_login_alerts_kms_key_id"),
+    ("unbracketed Root", {"event_pattern": {"detail": {"userIdentity": {"type": "Root"}}}}, "root_login_alerts_event_pattern: event_pattern at detail.userIdentity.type"),
+    ("pattern not JSON", {"event_pattern": "{nope"}, "root_login_alerts_event_pattern"),
+    ("bad topic name", {"topic_name": "root alerts"}, "root_login_alerts_topic_name"),
+    ("bad rule name", {"rule_name": "root alerts"}, "root_login_alerts_rule_name"),
+    ("bad trail mode", {"trail": "reuse"}, "root_login_alerts_trail must be one of auto, create, none"),
+    ("bad trail name", {"trail_name": "-bad"}, "root_login_alerts_trail_name"),
+    ("bad bucket", {"trail_bucket": "Bad_Bucket"}, "root_login_alerts_trail_bucket"),
+    ("bad state", {"state": "enabled"}, "root_login_alerts_state must be present or absent"),
+]
+
+
+@pytest.mark.parametrize("label,change,message", INVALID, ids=[v[0] for v in INVALID])
+def test_invalid_settings_name_the_variable(label, change, message):
+    with pytest.raises(ValueError) as err:
+        stack.validate_settings(dict(GOOD, **change), prefix="root_login_alerts_")
+    assert message in str(err.value), label
+
+
+def test_module_option_names_without_prefix():
+    with pytest.raises(ValueError) as err:
+        stack.validate_settings(dict(GOOD, region="nowhere"))
+    assert str(err.value).startswith("region must be")
+
+
+def test_sample_email_reads_like_the_documented_alert():
+    text = stack.sample_email("us-east-1", "222222222222")
+    assert text.startswith("Root user console sign-in to AWS account 222222222222 at 2026-11-24T06:35:38Z from 203.0.113.7.")
+    assert "MFA used: No. Result: Success." in text
+    assert "Event ID: 3b7a9f1c-0000-4000-8000-000000000002." in text
+    assert "https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events/3b7a9f1c" in text
+
+
+@pytest.mark.parametrize("name", ["root_sign_in", "failed_root_sign_in", "iam_user_sign_in"])
+def test_sample_events_against_the_default_pattern(name):
+    event, expected = alert_message.sample_events("111111111111")[name]
+    assert event_pattern.matches(alert_message.ROOT_SIGN_IN_PATTERN, event) is expected
+
+
+RENDER = [
+    ("string template", '"from <ip> at <time>"', "from 203.0.113.7 at 2026-11-24T06:35:38Z"),
+    ("json template", '{"ip": <ip>, "text": "ip <ip>"}', '{"ip": "203.0.113.7", "text": "ip 203.0.113.7"}'),
+    ("missing path", '"x <nothere>"', "x <nothere>"),
+    ("quote in value", '"agent <agent>"', 'agent say "hi"'),
+]
+
+
+@pytest.mark.parametrize("label,template,expected", RENDER, ids=[r[0] for r in RENDER])
+def test_render(label, template, expected):
+    event = alert_message.sample_events()["root_sign_in"][0]
+    event["detail"]["userAgent"] = 'say "hi"'
+    paths = dict(alert_message.INPUT_PATHS)
+    assert alert_message.render(template, paths, event) == expected, label
+
+
+def test_failed_sign_in_reads_failure():
+    event = alert_message.sample_events()["failed_root_sign_in"][0]
+    text = alert_message.render(alert_message.INPUT_TEMPLATE, alert_message.INPUT_PATHS, event)
+    assert "Result: Failure." in text
