@@ -192,7 +192,7 @@ class CloudTrailTrailManager:
     """Ensures a trail recording management events, with its log bucket.
 
     ``clients(service, region=None)`` returns retrying boto3 clients (see
-    :func:`client_cache`); ``warn`` takes a message. ``ensure(params)`` takes
+    ``aws_calls.AwsClients``); ``warn`` takes a message. ``ensure(params)`` takes
     the module's parameters and returns::
 
         {"changed": bool, "created": bool, "reused": bool,

@@ -125,7 +125,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_coverage import TrailCoverageChecker
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_coverage import validate_account_id
-from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import client_cache
+from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import AwsClients
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import validate_region
 
 
@@ -144,7 +144,7 @@ def main():
     except ValueError as exc:
         module.fail_json(msg=str(exc))
     checker = TrailCoverageChecker(
-        client_cache(module),
+        AwsClients(module),
         module.region,
         account_id=module.params["account_id"],
         trust_organization_trails=module.params["trust_organization_trails"],

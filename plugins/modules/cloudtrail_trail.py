@@ -325,7 +325,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_selectors import MANAGEMENT_EVENTS
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import CloudTrailTrailManager
-from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import client_cache
+from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import AwsClients
 from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import module_warn
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import validate_params
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import validate_region
@@ -364,7 +364,7 @@ def main():
     except ValueError as exc:
         module.fail_json(msg=str(exc))
 
-    manager = CloudTrailTrailManager(client_cache(module), module.region, check_mode=module.check_mode, warn=module_warn)
+    manager = CloudTrailTrailManager(AwsClients(module), module.region, check_mode=module.check_mode, warn=module_warn)
     try:
         result = manager.ensure(params)
     except ValueError as exc:

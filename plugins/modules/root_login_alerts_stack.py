@@ -226,9 +226,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import arn_account
-from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import client_cache
+from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import AwsClients
 from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import module_warn
-from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import retry_decorator
 from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import TargetWriteError
 from ansible_collections.rootwatch.aws.plugins.module_utils.root_login_alerts_stack import RootLoginAlertsStack
 from ansible_collections.rootwatch.aws.plugins.module_utils.root_login_alerts_stack import validate_settings
@@ -255,12 +254,6 @@ def argument_spec():
     )
 
 
-def assumed_credentials(module, role_arn, session_name):
-    """sts:AssumeRole with the module's own credentials; read-only, so check mode does it too."""
-    sts = module.client("sts", retry_decorator=retry_decorator())
-    return sts.assume_role(RoleArn=role_arn, RoleSessionName=session_name, aws_retry=True)["Credentials"]
-
-
 def main():
     module = AnsibleAWSModule(argument_spec=argument_spec(), supports_check_mode=True)
     settings = dict(module.params, region=module.region)
@@ -271,14 +264,16 @@ def main():
 
     role_arn = settings.get("assume_role_arn")
     where = "account %s" % (arn_account(role_arn) if role_arn else "of the credentials")
-    try:
-        credentials = assumed_credentials(module, role_arn, settings["assume_role_session_name"]) if role_arn else None
-    except (BotoCoreError, ClientError) as exc:
-        module.fail_json_aws(exc, msg="Could not assume %s for %s" % (role_arn, where))
+    clients = AwsClients(module)
+    if role_arn:
+        try:
+            clients.assume_role(role_arn, settings["assume_role_session_name"])
+        except (BotoCoreError, ClientError) as exc:
+            module.fail_json_aws(exc, msg="Could not assume %s for %s" % (role_arn, where))
 
     stack = RootLoginAlertsStack(
-        client_cache(module, credentials),
-        module.region,
+        clients,
+        clients.region,
         check_mode=module.check_mode,
         warn=module_warn,
         account_id=arn_account(role_arn) if role_arn else None,
