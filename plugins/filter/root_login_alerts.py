@@ -47,7 +47,7 @@ def root_alerts_report(hosts, hostvars, check_mode=False):
             entries.append(dict(result["compliance"], account=account))
         elif result.get("changes") is not None:
             # state=absent: nothing to judge, but say what was removed.
-            entries.append({"account": account, "status": "removed", "problems": [], "drift": result["changes"]})
+            entries.append({"account": account, "status": compliance.REMOVED, "problems": [], "drift": result["changes"]})
         else:
             entries.append(compliance.not_run_entry(account))
     generated = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -82,6 +82,14 @@ def _cell(text):
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def _count_line(total, counts):
+    line = "%d accounts: %d compliant, %d need action, %d failed, %d not run" % (
+        total, counts[COMPLIANT], counts[NEEDS_ACTION], counts[FAILED], counts[NOT_RUN])
+    if counts.get(REMOVED):
+        line += ", %d removed" % counts[REMOVED]
+    return line
+
+
 def build_report(entries, check_mode, generated_at):
     """``{"document", "markdown", "summary_lines"}`` for a list of account entries."""
     ordered = sorted(entries, key=lambda e: (STATUS_ORDER.get(e["status"], 9), e["account"]))
@@ -97,8 +105,7 @@ def build_report(entries, check_mode, generated_at):
     lines = [
         "# Root sign-in alerts: compliance report",
         "",
-        "Generated %s (%s run). %d accounts: %d compliant, %d need action, %d failed, %d not run."
-        % (generated_at, document["mode"], len(ordered), counts[COMPLIANT], counts[NEEDS_ACTION], counts[FAILED], counts[NOT_RUN]),
+        "Generated %s (%s run). %s." % (generated_at, document["mode"], _count_line(len(ordered), counts)),
         "",
         "| Account | Status | Rule | Topic policy | Subscriptions (confirmed / pending) | Trail | Problems | Drift |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -129,11 +136,10 @@ def build_report(entries, check_mode, generated_at):
             "; ".join(entry.get("problems") or []),
             "; ".join(entry.get("drift") or []),
         )))
-    summary = [
-        "%d accounts: %d compliant, %d need action, %d failed, %d not run"
-        % (len(ordered), counts[COMPLIANT], counts[NEEDS_ACTION], counts[FAILED], counts[NOT_RUN])
-    ]
+    summary = [_count_line(len(ordered), counts)]
     for entry in ordered:
-        if entry["status"] != COMPLIANT:
+        if entry["status"] == REMOVED:
+            summary.append("%s removed: %s" % (entry["account"], "; ".join(entry.get("drift") or []) or "nothing left to remove"))
+        elif entry["status"] != COMPLIANT:
             summary.append("%s %s: %s" % (entry["account"], entry["status"], "; ".join(entry.get("problems") or [])))
     return {"document": document, "markdown": "\n".join(lines) + "\n", "summary_lines": summary}

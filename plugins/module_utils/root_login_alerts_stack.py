@@ -164,7 +164,7 @@ class RootLoginAlertsStack:
         return result
 
     def _flush_warnings(self, settings, result):
-        pending = [s["endpoint"] for s in result.get("subscriptions", []) if s.get("pending_confirmation")]
+        pending = result.get("pending_confirmation") or []
         per_address = set(pending_message(result["topic_arn"], "email", e) for e in settings.get("emails") or [])
         for message in self._messages:
             if message not in per_address:
@@ -256,7 +256,7 @@ class RootLoginAlertsStack:
             "changed": bool(drift),
             "topic": topic["topic"],
             "subscriptions": subscriptions["subscriptions"],
-            "pending_confirmation": subscriptions["pending_endpoints"],
+            "pending_confirmation": [s["endpoint"] for s in self._subscription_states(subscriptions) if s["pending"]],
             "topic_policy": policy["policy"],
             "rule": rule["rule"],
             "trail": trail,

@@ -1,0 +1,543 @@
+"""playbooks/root_alerts.yml and the root_login_alerts role through real ansible-playbook runs.
+
+Every account is a simulated one, entered through sts:AssumeRole with its
+``root_login_alerts_assume_role_arn`` host variable, as in an organization. The runs are few and
+each carries several accounts with their own host variables, because a run costs seconds.
+
+Emulator quirks these tests live with (the code stays correct for AWS):
+- SNS email subscriptions are confirmed at once (never pending), so converged accounts are
+  "compliant"; on AWS they stay "needs_action" until each recipient confirms.
+- sts:AssumeRole accepts any role ARN, and the emulator files a request under the account whose
+  assumed-role credentials signed it; ``requests_by_account`` relies on that to attribute requests.
+- create_trail checks only that the log bucket exists, so a "foreign" trail needs just a bucket.
+- Any account may read and write any bucket's policy (no cross-account 403), so a default log
+  bucket squatted by another account does not break an account here as it does on AWS; the
+  failure-isolation test breaks an account with a trail-name clash instead.
+- describe_trails(includeShadowTrails=True) lists multi-Region trails of other home Regions, as AWS does.
+- TestEventPattern answers without a Result, so the role falls back to local evaluation.
+"""
+
+import json
+import os
+import re
+import urllib.parse
+from collections import Counter
+
+import boto3
+import botocore.exceptions
+import yaml
+
+from emulator import DEFAULT_REGION, role_arn, simulated_accounts  # pylint: disable=import-error
+from playbook_runner import ROOT, run_playbook  # pylint: disable=import-error
+
+PLAYBOOK = os.path.join(ROOT, "playbooks", "root_alerts.yml")
+INCLUSION_PLAYBOOK = os.path.join(os.path.dirname(__file__), "playbooks", "root_alerts_inclusion.yml")
+# ansible.posix.json names a role's tasks "<role FQCN> : <task name>".
+ROLE = "rootwatch.aws.root_login_alerts : "
+STACK_TASK = ROLE + "Root login alerts | Trail, topic, subscriptions, topic policy and rule"
+NAME = "root-login-alerts"  # topic, rule and trail names by default
+EMAILS = ["security@example.com"]
+OUR_SID = "RootwatchAllowEventBridgePublish"
+OUR_TARGET_ID = "rootwatch-root-login-alerts"
+CREATED_BY = {"Key": "rootwatch:created-by", "Value": "root_login_alerts"}
+NO_OP_REQUEST_BUDGET = 16  # per account, AssumeRole included
+
+
+# -- running the playbook -------------------------------------------------------------------
+def write_inventory(path, accounts, **common):
+    """An inventory of group aws_accounts: one host per account, entered through its role.
+
+    ``accounts`` maps an account ID to its own extra host variables (or is a list of IDs);
+    ``common`` are root_login_alerts_* variables every host gets (without the prefix).
+    """
+    if not isinstance(accounts, dict):
+        accounts = {account: {} for account in accounts}
+    hosts = {}
+    for account, own in accounts.items():
+        host = {"root_login_alerts_assume_role_arn": role_arn(account), "root_login_alerts_emails": list(EMAILS)}
+        host.update({"root_login_alerts_" + key: value for key, value in common.items()})
+        host.update({"root_login_alerts_" + key: value for key, value in own.items()})
+        hosts[account] = host
+    with open(path, "w", encoding="utf-8") as handle:
+        yaml.safe_dump({"aws_accounts": {"hosts": hosts}}, handle)
+    return str(path)
+
+
+def run(emulator, inventory, reports, playbook=PLAYBOOK, check=False, diff=False, args=(), **extra_vars):
+    """One ansible-playbook run, recorded from a clean recording, with reports under ``reports``."""
+    emulator.clear_recording()
+    extra_vars.setdefault("root_alerts_report_dir", str(reports))
+    return run_playbook(playbook, emulator.environ(), extra_vars=extra_vars, check=check, diff=diff, inventory=inventory, args=args)
+
+
+def stack(playbook_run, account):
+    """The stack module's result for ``account``."""
+    return playbook_run.result(STACK_TASK, host=account)
+
+
+def assert_accounts(playbook_run, accounts, changed):
+    """Each account ran its stack task without failure or skip; ``changed`` True/False for every one.
+    (The sample-alert task is skipped with state absent; it makes no AWS call.)"""
+    for account in accounts:
+        stats = playbook_run.stats.get(account)
+        assert stats is not None, (account, playbook_run)
+        assert not account_failed(playbook_run, account) and stats["unreachable"] == 0, (account, stats, playbook_run)
+        result = stack(playbook_run, account)
+        assert not result.get("failed") and not result.get("skipped"), (account, result)
+        assert result["changed"] is changed, (account, result.get("changes"))
+        assert (stats["changed"] > 0) is changed, (account, stats)
+
+
+def account_failed(playbook_run, account):
+    """The account failed, whether its failure ended the host or was rescued to be reported."""
+    stats = playbook_run.stats.get(account) or {}
+    return stats.get("failures", 0) > 0 or stats.get("rescued", 0) > 0
+
+
+def failed_task(playbook_run, host):
+    """(task name, message) of the task that failed ``host``."""
+    failures = [(name, result) for name, result in playbook_run.tasks(host) if result.get("failed")]
+    assert failures, (host, playbook_run.tasks(host))
+    name, result = failures[0]
+    return name, str(result.get("msg", ""))
+
+
+def read_report(reports):
+    with open(os.path.join(str(reports), "report.json"), encoding="utf-8") as handle:
+        document = json.load(handle)
+    with open(os.path.join(str(reports), "report.md"), encoding="utf-8") as handle:
+        markdown = handle.read()
+    return document, markdown
+
+
+# -- looking at the accounts ------------------------------------------------------------------
+class Account:
+    """boto3 clients inside one simulated account (one AssumeRole for all of them)."""
+
+    def __init__(self, emulator, account_id, region=DEFAULT_REGION):
+        self.id = account_id
+        self._session = emulator.session(account_id, region)
+        self._endpoint = emulator.endpoint
+        self._clients = {}
+
+    def client(self, service):
+        if service not in self._clients:
+            self._clients[service] = self._session.client(service, endpoint_url=self._endpoint)
+        return self._clients[service]
+
+    def topic_arn(self, name=NAME):
+        return "arn:aws:sns:%s:%s:%s" % (DEFAULT_REGION, self.id, name)
+
+    def topics(self):
+        return [topic["TopicArn"] for topic in self.client("sns").list_topics()["Topics"]]
+
+    def rules(self):
+        return [rule["Name"] for rule in self.client("events").list_rules()["Rules"]]
+
+    def targets(self, rule=NAME):
+        return {target["Id"]: target["Arn"] for target in self.client("events").list_targets_by_rule(Rule=rule)["Targets"]}
+
+    def subscriptions(self, name=NAME):
+        listing = self.client("sns").list_subscriptions_by_topic(TopicArn=self.topic_arn(name))["Subscriptions"]
+        return sorted(subscription["Endpoint"] for subscription in listing)
+
+    def policy_sids(self, name=NAME):
+        policy = json.loads(self.client("sns").get_topic_attributes(TopicArn=self.topic_arn(name))["Attributes"]["Policy"])
+        return sorted(statement.get("Sid") for statement in policy["Statement"])
+
+    def trails(self):
+        # describe_trails ignores trailNameList in the emulator; list all the account's trails.
+        return sorted(trail["Name"] for trail in self.client("cloudtrail").describe_trails(includeShadowTrails=False)["trailList"])
+
+    def bucket_exists(self, bucket):
+        try:
+            self.client("s3").head_bucket(Bucket=bucket)
+        except botocore.exceptions.ClientError:
+            return False
+        return True
+
+    def default_bucket(self):
+        return "root-login-alerts-%s-%s" % (self.id, DEFAULT_REGION)
+
+
+def requests_by_account(emulator, requests):
+    """{account: [request]}: AssumeRole under the account of its RoleArn, any other request
+    under the account whose credentials signed it (found with sts:GetCallerIdentity)."""
+    owners = {}
+    found = {}
+    for request in requests:
+        if request.action == "AssumeRole":
+            role = urllib.parse.parse_qs(request.body).get("RoleArn", [""])[0]
+            owner = role.split(":")[4] if role.count(":") >= 5 else "?"
+        else:
+            authorization = request.headers.get("authorization", "")
+            key = authorization.split("Credential=", 1)[1].split("/", 1)[0] if "Credential=" in authorization else None
+            if key not in owners:
+                sts = boto3.client(
+                    "sts", endpoint_url=emulator.endpoint, region_name=DEFAULT_REGION,
+                    aws_access_key_id=key or "testing", aws_secret_access_key="unused",
+                )
+                owners[key] = sts.get_caller_identity()["Account"]
+            owner = owners[key]
+        found.setdefault(owner, []).append(request)
+    return found
+
+
+def count(requests):
+    """Counter of "service:Action" (S3 REST requests keep their method and path)."""
+    return Counter("%s:%s" % (request.service, request.action) for request in requests)
+
+
+# -- 1, 2, 9: check on fresh accounts, converge, no-op, audit and its report ---------------------
+def test_check_then_converge_then_no_op_and_audit_report(tmp_path, emulator):
+    accounts = simulated_accounts(3)
+    inventory = write_inventory(tmp_path / "inventory.yml", accounts)
+
+    # 1. --check --diff on fresh accounts: every account would change, nothing is written.
+    preview = run(emulator, inventory, tmp_path / "preview", check=True, diff=True)
+    assert preview.rc == 0, preview
+    assert_accounts(preview, accounts, changed=True)
+    assert emulator.write_requests() == []
+    reached = requests_by_account(emulator, emulator.requests())
+    for account in accounts:
+        assert count(reached[account])["sts:AssumeRole"] == 1, (account, count(reached[account]))
+        assert len(reached[account]) > 1, (account, count(reached[account]))
+        result = stack(preview, account)
+        assert result["topic_arn"] == "arn:aws:sns:us-east-1:%s:%s" % (account, NAME)
+        assert result["rule_arn"] == "arn:aws:events:us-east-1:%s:rule/%s" % (account, NAME)
+        assert "create topic %s" % NAME in result["changes"] and "create rule %s" % NAME in result["changes"]
+        assert "create trail %s" % NAME in result["changes"]
+        assert result["diff"]["before"]["rule"] == {} and result["diff"]["after"]["rule"], result["diff"]
+        assert result["compliance"]["status"] == "needs_action"
+        assert result["compliance"]["subscriptions"]["missing"] == EMAILS
+    # Nothing ran in the account of the run's own credentials (the emulator's default account).
+    assert "123456789012" not in reached, count(reached["123456789012"])
+    for account in accounts:
+        inside = Account(emulator, account)
+        assert inside.topics() == [] and inside.rules() == [] and inside.trails() == []
+        assert not inside.bucket_exists(inside.default_bucket())
+
+    # 2. Converge, then a second real run and a --check run change nothing and write nothing.
+    applied = run(emulator, inventory, tmp_path / "apply")
+    assert applied.rc == 0, applied
+    assert_accounts(applied, accounts, changed=True)
+    for account in accounts:
+        inside = Account(emulator, account)
+        assert inside.topics() == [inside.topic_arn()]
+        assert inside.targets() == {OUR_TARGET_ID: inside.topic_arn()}
+        assert inside.subscriptions() == EMAILS
+        assert OUR_SID in inside.policy_sids()
+        assert inside.trails() == [NAME]
+        assert inside.bucket_exists(inside.default_bucket())
+
+    again = run(emulator, inventory, tmp_path / "again")
+    assert again.rc == 0, again
+    assert_accounts(again, accounts, changed=False)
+    assert emulator.write_requests() == []
+    reached = requests_by_account(emulator, emulator.requests())
+    for account in accounts:
+        counted = count(reached[account])
+        print("no-op run, account %s: %d requests %s" % (account, sum(counted.values()), dict(sorted(counted.items()))))
+        assert sum(counted.values()) <= NO_OP_REQUEST_BUDGET, (account, counted)
+        assert counted["sts:AssumeRole"] == 1, counted
+
+    # 9. The audit: --check on converged accounts; the report has every account, compliant
+    # (the emulator confirms email subscriptions at once).
+    reports = tmp_path / "audit"
+    audit = run(emulator, inventory, reports, check=True)
+    assert audit.rc == 0, audit
+    assert_accounts(audit, accounts, changed=False)
+    assert emulator.write_requests() == []
+    document, markdown = read_report(reports)
+    assert document["mode"] == "check"
+    assert document["counts"]["accounts"] == 3 and document["counts"]["compliant"] == 3, document["counts"]
+    assert document["counts"]["needs_action"] == 0 and document["counts"]["failed"] == 0
+    entries = {entry["account"]: entry for entry in document["accounts"]}
+    assert sorted(entries) == accounts
+    for account in accounts:
+        entry = entries[account]
+        assert entry["status"] == "compliant" and entry["problems"] == [] and entry["drift"] == [], entry
+        assert entry["subscriptions"]["confirmed"] == EMAILS
+        assert entry["trail"]["covered"] is True and entry["trail"]["name"] == NAME
+        assert re.search(r"^\| %s \| compliant \|" % account, markdown, re.M), markdown
+    summary = audit.result("Summary")["msg"]
+    assert summary[0] == "3 accounts: 3 compliant, 0 need action, 0 failed, 0 not run", summary
+
+
+def test_check_mode_does_not_call_a_subscription_it_would_create_pending(tmp_path, emulator):
+    """A subscription that check mode would create does not exist: the compliance verdict says
+    "not subscribed", and no warning may say it "still awaits confirmation"."""
+    account = simulated_accounts(1)[0]
+    inventory = write_inventory(tmp_path / "inventory.yml", [account], trail="none")
+    preview = run(emulator, inventory, tmp_path, check=True)
+    assert preview.rc == 0, preview
+    result = stack(preview, account)
+    assert result["compliance"]["subscriptions"] == {"confirmed": [], "pending": [], "missing": EMAILS}
+    assert [warning for warning in result.get("warnings", []) if "await confirmation" in warning] == []
+
+
+# -- 3, 4, 6, 7: others' things kept, a covering trail reused, no trail, clean removal -------------
+def add_foreign_things(inside):
+    """What another team set up in the account: the topic and the rule (same names) with their
+    own policy statement, subscription and SQS target."""
+    sns, events, sqs = inside.client("sns"), inside.client("events"), inside.client("sqs")
+    topic = sns.create_topic(Name=NAME)["TopicArn"]
+    policy = json.loads(sns.get_topic_attributes(TopicArn=topic)["Attributes"]["Policy"])
+    policy["Statement"].append({
+        "Sid": "AWSEvents_other",
+        "Effect": "Allow",
+        "Principal": {"Service": "events.amazonaws.com"},
+        "Action": "sns:Publish",
+        "Resource": topic,
+        "Condition": {"ArnEquals": {"aws:SourceArn": "arn:aws:events:us-east-1:%s:rule/other-team" % inside.id}},
+    })
+    sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=json.dumps(policy))
+    sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="other-team@example.net")
+    queue = sqs.create_queue(QueueName="other-team")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(Name=NAME, EventPattern=json.dumps({"source": ["aws.signin"]}))
+    events.put_targets(Rule=NAME, Targets=[{"Id": "other-team-queue", "Arn": queue_arn}])
+    return queue_arn
+
+
+def add_covering_trail(inside):
+    """An existing multi-region trail logging all management events (create_trail in the
+    emulator checks only that the bucket exists)."""
+    bucket = "org-audit-%s" % inside.id
+    inside.client("s3").create_bucket(Bucket=bucket)
+    cloudtrail = inside.client("cloudtrail")
+    cloudtrail.create_trail(Name="org-audit", S3BucketName=bucket, IsMultiRegionTrail=True, IncludeGlobalServiceEvents=True)
+    cloudtrail.put_event_selectors(
+        TrailName="org-audit",
+        EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": []}],
+    )
+    cloudtrail.start_logging(Name="org-audit")
+    return bucket
+
+
+def test_foreign_things_kept_covering_trail_reused_no_trail_and_clean_removal(tmp_path, emulator):
+    foreign, reuse, no_trail, clean = simulated_accounts(4)
+    accounts = [foreign, reuse, no_trail, clean]
+    inside = {account: Account(emulator, account) for account in accounts}
+    queue_arn = add_foreign_things(inside[foreign])
+    audit_bucket = add_covering_trail(inside[reuse])
+    inventory = write_inventory(
+        tmp_path / "inventory.yml", {foreign: {}, reuse: {"trail": "auto"}, no_trail: {"trail": "none"}, clean: {"tags": {"team": "security"}}}
+    )
+
+    applied = run(emulator, inventory, tmp_path / "apply")
+    assert applied.rc == 0, applied
+    assert_accounts(applied, accounts, changed=True)
+    reached = requests_by_account(emulator, emulator.requests())
+
+    # 3. Ours added next to theirs.
+    other = inside[foreign]
+    assert other.policy_sids() == sorted(["__default_statement_ID", "AWSEvents_other", OUR_SID])
+    assert other.targets() == {"other-team-queue": queue_arn, OUR_TARGET_ID: other.topic_arn()}
+    assert other.subscriptions() == sorted(EMAILS + ["other-team@example.net"])
+    assert other.trails() == [NAME]
+
+    # 6. The covering trail is reused, not copied, and no log bucket is made for a trail of ours.
+    trail = stack(applied, reuse)["trail"]
+    assert trail["reused"] is True and trail["name"] == "org-audit" and trail["covered"] is True, trail
+    assert inside[reuse].trails() == ["org-audit"]
+    assert not inside[reuse].bucket_exists(inside[reuse].default_bucket())
+    assert [r.action for r in reached[reuse] if r.service == "cloudtrail" and r.is_write] == []
+
+    # 7. trail: none makes no CloudTrail (or S3) call at all.
+    assert [key for key in count(reached[no_trail]) if key.startswith(("cloudtrail:", "s3:"))] == []
+    assert stack(applied, no_trail)["trail"]["mode"] == "none"
+    assert inside[no_trail].trails() == []
+
+    # 4. The trail the role creates carries the tag that state=absent trusts, next to the user's tags.
+    cloudtrail = inside[clean].client("cloudtrail")
+    trail_arn = cloudtrail.describe_trails(includeShadowTrails=False)["trailList"][0]["TrailARN"]
+    tags = cloudtrail.list_tags(ResourceIdList=[trail_arn])["ResourceTagList"][0]["TagsList"]
+    assert CREATED_BY in tags and {"Key": "team", "Value": "security"} in tags, tags
+
+    # 3, 4, 6, 7. state: absent removes ours only.
+    removed = run(emulator, inventory, tmp_path / "absent", root_login_alerts_state="absent")
+    assert removed.rc == 0, removed
+    assert_accounts(removed, accounts, changed=True)
+    reached = requests_by_account(emulator, emulator.requests())
+
+    result = stack(removed, foreign)
+    assert other.topics() == [other.topic_arn()], "the topic others subscribe to is kept"
+    assert "other-team@example.net" in result["topic_kept_because"], result["topic_kept_because"]
+    assert other.subscriptions() == ["other-team@example.net"]
+    assert other.policy_sids() == sorted(["__default_statement_ID", "AWSEvents_other"])
+    assert other.rules() == [NAME], "the rule with their target is kept"
+    assert other.targets() == {"other-team-queue": queue_arn}
+    assert other.trails() == [], "the trail the role created (tagged) is deleted"
+    assert other.bucket_exists(other.default_bucket()), "the log bucket and its logs are kept"
+
+    assert inside[reuse].trails() == ["org-audit"]
+    assert inside[reuse].client("cloudtrail").get_trail_status(Name="org-audit")["IsLogging"] is True
+    assert inside[reuse].bucket_exists(audit_bucket)
+    assert [r.action for r in reached[reuse] if r.service == "cloudtrail" and r.is_write] == []
+
+    assert [key for key in count(reached[no_trail]) if key.startswith(("cloudtrail:", "s3:"))] == []
+
+    # 4. A clean converge leaves nothing of the role behind but the log bucket.
+    gone = inside[clean]
+    assert gone.topics() == [] and gone.rules() == [] and gone.trails() == []
+    assert gone.bucket_exists(gone.default_bucket())
+    assert stack(removed, clean)["topic_kept_because"] == ""
+
+    # A second removal has nothing to do anywhere.
+    again = run(emulator, inventory, tmp_path / "absent-again", root_login_alerts_state="absent")
+    assert again.rc == 0, again
+    assert_accounts(again, accounts, changed=False)
+    assert emulator.write_requests() == []
+
+
+# -- 5: bad variables fail before any AWS call, naming the variable ---------------------------------
+BAD_VARIABLES = [
+    ({"emails": ["not-an-email"]}, "root_login_alerts_emails"),
+    ({"region": "us-east-x"}, "root_login_alerts_region"),
+    ({"assume_role_arn": "arn:aws:iam::12345:role/Audit"}, "root_login_alerts_assume_role_arn"),
+    ({"kms_key_id": "alias/aws/sns"}, "root_login_alerts_kms_key_id"),
+    (
+        {"event_pattern": {"source": ["aws.signin"], "detail": {"userIdentity": {"type": "Root"}}}},
+        "root_login_alerts_event_pattern",
+    ),
+    ({"emails": []}, "root_login_alerts_emails"),
+    ({"emails": "security@example.com"}, "root_login_alerts_emails"),  # a string, not a list
+    ({"emails": {"to": "security@example.com"}}, "root_login_alerts_emails"),  # argument_specs: not a list
+    ({"trail": "sometimes"}, "root_login_alerts_trail"),  # argument_specs: choices
+    ({"verify": "perhaps"}, "root_login_alerts_verify"),  # argument_specs: not a bool
+]
+
+
+def test_bad_variables_fail_before_any_aws_call(tmp_path, emulator):
+    accounts = simulated_accounts(len(BAD_VARIABLES))
+    inventory = write_inventory(tmp_path / "inventory.yml", {a: bad for a, (bad, unused) in zip(accounts, BAD_VARIABLES)})
+    checked = run(emulator, inventory, tmp_path / "reports", check=True)
+    assert checked.rc != 0, checked
+    assert emulator.requests() == [], count(emulator.requests())
+    wrong = []
+    for account, (bad, variable) in zip(accounts, BAD_VARIABLES):
+        assert account_failed(checked, account), (account, bad, checked.stats.get(account))
+        task, message = failed_task(checked, account)
+        assert STACK_TASK not in [name for name, unused in checked.tasks(account)], (account, bad)
+        if variable not in message:
+            wrong.append((bad, task, message))
+    assert wrong == [], "messages that do not name the variable: %s" % wrong
+
+
+def test_summary_and_report_name_accounts_that_failed_their_variables(tmp_path, emulator):
+    """Every run ends with the summary and the report (the playbook's promise), even when every
+    account fails; an account refused for its variables is "failed" with the reason, not "not run"."""
+    accounts = simulated_accounts(2)
+    inventory = write_inventory(tmp_path / "inventory.yml", {accounts[0]: {"region": "us-east-x"}, accounts[1]: {"trail": "sometimes"}})
+    reports = tmp_path / "reports"
+    checked = run(emulator, inventory, reports, check=True)
+    assert checked.rc != 0, checked
+    assert emulator.requests() == []
+    names = [name for name, unused in checked.tasks()]
+    assert "Summary" in names, "no summary when every account fails: %s" % names
+    summary = checked.result("Summary")["msg"]
+    assert summary[0] == "2 accounts: 0 compliant, 0 need action, 2 failed, 0 not run", summary
+    document, unused = read_report(reports)
+    entries = {entry["account"]: entry for entry in document["accounts"]}
+    for account, variable in zip(accounts, ("root_login_alerts_region", "root_login_alerts_trail")):
+        assert entries[account]["status"] == "failed", entries[account]
+        assert variable in entries[account]["problems"][0], entries[account]
+
+
+# -- 8: one broken account does not stop the others ---------------------------------------------------
+def test_one_broken_account_fails_alone_and_is_reported(tmp_path, emulator):
+    accounts = simulated_accounts(3)
+    broken = accounts[1]
+    # The middle account already has a multi-Region trail called root-login-alerts whose home is
+    # us-west-2, so the role cannot create its own (trail names are per Region, a multi-Region
+    # trail shows in every Region). A default log bucket squatted by another account, the AWS
+    # way to break this account, does not break it in the emulator: moto lets any account read
+    # and write any bucket's policy (on AWS GetBucketPolicy answers 403 and the role fails).
+    west = Account(emulator, broken, region="us-west-2")
+    west.client("s3").create_bucket(Bucket="west-logs-%s" % broken, CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+    west.client("cloudtrail").create_trail(Name=NAME, S3BucketName="west-logs-%s" % broken, IsMultiRegionTrail=True)
+    inventory = write_inventory(tmp_path / "inventory.yml", accounts)
+    reports = tmp_path / "reports"
+
+    first = run(emulator, inventory, reports)
+    assert first.rc != 0, first
+    good = [account for account in accounts if account != broken]
+    assert_accounts(first, good, changed=True)
+    for account in good:
+        assert Account(emulator, account).rules() == [NAME]
+    assert account_failed(first, broken), first.stats
+    unused, reason = failed_task(first, broken)
+    assert broken in reason and "us-west-2" in reason, reason
+    assert Account(emulator, broken).topics() == [], "the broken account stopped at its trail"
+    summary = first.result("Summary")["msg"]
+    assert summary[0] == "3 accounts: 2 compliant, 0 need action, 1 failed, 0 not run", summary
+    assert [line for line in summary if line.startswith("%s failed: " % broken) and "us-west-2" in line], summary
+    document, markdown = read_report(reports)
+    entries = {entry["account"]: entry for entry in document["accounts"]}
+    assert entries[broken]["status"] == "failed" and "us-west-2" in entries[broken]["problems"][0], entries[broken]
+    assert [entries[account]["status"] for account in good] == ["compliant", "compliant"]
+    assert re.search(r"^\| %s \| failed \|" % broken, markdown, re.M), markdown
+
+    west.client("cloudtrail").delete_trail(Name=NAME)
+    second = run(emulator, inventory, reports)
+    assert second.rc == 0, second
+    assert_accounts(second, [broken], changed=True)
+    assert_accounts(second, good, changed=False)
+    document, unused = read_report(reports)
+    assert document["counts"]["compliant"] == 3, document["counts"]
+
+
+# -- 10: the role inside existing plays -------------------------------------------------------------
+def test_role_imported_included_and_under_module_defaults(tmp_path, emulator):
+    imported, included, defaults = accounts = simulated_accounts(3)
+    # The trail is not what these plays are about; leaving it out keeps the two runs short.
+    inventory = write_inventory(tmp_path / "inventory.yml", accounts, trail="none")
+    hosts = {"root_alerts_import_hosts": imported, "root_alerts_include_hosts": included, "root_alerts_module_defaults_hosts": defaults}
+
+    converged = run(emulator, inventory, tmp_path, playbook=INCLUSION_PLAYBOOK, args=("--tags", "root_alerts"), **hosts)
+    assert converged.rc == 0, converged
+    assert_accounts(converged, accounts, changed=True)
+    for account in accounts:
+        names = [name for name, unused in converged.tasks(account)]
+        assert "Unrelated task of the existing play" not in names, (account, names)
+        assert "The play uses the role's result" in names or account == defaults, (account, names)
+        assert [name for name in names if name.startswith(ROLE + "Validating arguments")], (account, names)
+        assert ROLE + "Root login alerts | Check the variables beyond their types, before any AWS call" in names
+        assert Account(emulator, account).targets() == {OUR_TARGET_ID: Account(emulator, account).topic_arn()}
+
+    again = run(emulator, inventory, tmp_path, playbook=INCLUSION_PLAYBOOK, args=("--tags", "root_alerts"), **hosts)
+    assert again.rc == 0, again
+    assert_accounts(again, accounts, changed=False)
+    assert emulator.write_requests() == []
+
+
+# -- 11: credentials never reach the output, even at -vvv ----------------------------------------------
+SECRET_PATTERNS = [
+    re.compile(r"ASIA[A-Z0-9]{12,}"),  # an assumed role's access key ID
+    re.compile(r"FQoG[A-Za-z0-9/+=]{20,}"),  # a session token
+    re.compile(r"SecretAccessKey"),
+    re.compile(r"SessionToken"),
+    # A session token given as a value (null and Ansible's no_log placeholder are not values).
+    re.compile(r"""(aws_)?session_token["']?\s*[:=]\s*["']?(?!null|None|VALUE_SPECIFIED_IN_NO_LOG_PARAMETER)[A-Za-z0-9/+=]{8,}"""),
+]
+
+
+def test_assumed_role_credentials_never_appear_at_vvv(tmp_path, emulator):
+    account = simulated_accounts(1)[0]
+    inventory = write_inventory(tmp_path / "inventory.yml", [account])
+    emulator.clear_recording()
+    verbose = run_playbook(
+        PLAYBOOK, emulator.environ(), extra_vars={"root_alerts_report_dir": str(tmp_path)}, inventory=inventory,
+        args=("-vvv",), callback="default",  # what an operator's log shows
+    )
+    output = verbose.raw + "\n" + verbose.stderr
+    assert verbose.rc == 0, output[-4000:]
+    assert "ESTABLISH LOCAL CONNECTION" in output and "rule_arn" in output, "not a -vvv run with results"
+    assert [r for r in emulator.requests() if r.action == "AssumeRole"], "the role was not assumed"
+    leaks = [match.group(0) for pattern in SECRET_PATTERNS for match in pattern.finditer(output)]
+    assert leaks == []
+    # The patterns do catch the credentials the emulator hands out for an assumed role.
+    credentials = emulator.client("sts").assume_role(RoleArn=role_arn(account), RoleSessionName="probe")["Credentials"]
+    printed = json.dumps({"aws_session_token": credentials["SessionToken"]}) + " " + credentials["AccessKeyId"]
+    assert all(pattern.search(printed) for pattern in (SECRET_PATTERNS[0], SECRET_PATTERNS[1], SECRET_PATTERNS[4])), printed
