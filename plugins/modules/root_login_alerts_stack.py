@@ -104,8 +104,9 @@ options:
   verify:
     description:
       - Test the pattern against a sample root sign-in, a failed root sign-in and an IAM user's
-        sign-in, with C(events:TestEventPattern), or a local evaluation where the endpoint does not
-        implement it. A surprise is reported as a warning.
+        sign-in. A pattern this run wrote is tested with C(events:TestEventPattern) (or locally where
+        the endpoint does not implement it); an unchanged pattern, and check mode, use the local
+        evaluation, which gives the same answers without API calls. A surprise is a warning.
     type: bool
     default: true
   send_test_notification:

@@ -1,0 +1,54 @@
+"""The role's verification after apply: pattern tests, the opt-in test notification, exact no-op calls."""
+
+from test_root_alerts_playbook import count, requests_by_account, run, stack, write_inventory  # pylint: disable=import-error
+
+from emulator import simulated_accounts  # pylint: disable=import-error
+
+# What a converged account costs: every read the stack needs, nothing else.
+CONVERGED_CALLS = {
+    "sts:AssumeRole": 1,
+    "cloudtrail:DescribeTrails": 1,
+    "cloudtrail:GetTrailStatus": 1,
+    "cloudtrail:GetEventSelectors": 1,
+    "cloudtrail:ListTags": 1,
+    "sns:GetTopicAttributes": 1,
+    "sns:ListSubscriptionsByTopic": 1,
+    "events:DescribeRule": 1,
+    "events:ListTargetsByRule": 1,
+}
+
+
+def test_pattern_tests_notification_and_exact_no_op_calls(tmp_path, emulator):
+    account = simulated_accounts(1)[0]
+    inventory = write_inventory(tmp_path / "inventory.yml", [account], send_test_notification=True)
+
+    # Check mode: the pattern is judged locally; no notification is published.
+    preview = run(emulator, inventory, tmp_path / "preview", check=True)
+    assert preview.rc == 0, preview
+    tests = stack(preview, account)["pattern_tests"]
+    assert [(t["event"], t["matched"], t["method"]) for t in tests] == [
+        ("failed_root_sign_in", True, "local evaluation"),
+        ("iam_user_sign_in", False, "local evaluation"),
+        ("root_sign_in", True, "local evaluation"),
+    ]
+    assert not [r for r in emulator.requests() if r.action in ("Publish", "TestEventPattern")]
+
+    # Apply: the pattern just written is put to EventBridge (three TestEventPattern calls;
+    # the emulator's stub answers without a Result, so the answers come from the local
+    # evaluation) and one test message is published through the topic.
+    applied = run(emulator, inventory, tmp_path / "apply")
+    assert applied.rc == 0, applied
+    calls = count(emulator.requests())
+    assert calls["events:TestEventPattern"] == 3, calls
+    assert calls["sns:Publish"] == 1, calls
+    result = stack(applied, account)
+    assert all(t["matched"] == (t["event"] != "iam_user_sign_in") for t in result["pattern_tests"])
+
+    # A converged run: exactly the reads above, no pattern test against AWS, no write.
+    again = run(emulator, write_inventory(tmp_path / "quiet.yml", [account]), tmp_path / "again")
+    assert again.rc == 0, again
+    assert emulator.write_requests() == []
+    calls = count(requests_by_account(emulator, emulator.requests())[account])
+    bucket_reads = [name for name in calls if name.startswith("s3:GET ")]
+    assert len(bucket_reads) == 1 and calls[bucket_reads[0]] == 1, calls  # s3:GetBucketPolicy
+    assert dict((k, v) for k, v in calls.items() if k not in bucket_reads) == CONVERGED_CALLS
