@@ -27,6 +27,7 @@ except ImportError:  # pragma: no cover - AnsibleAWSModule reports missing botoc
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import partition_for_region
+from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import error_code
 from ansible_collections.rootwatch.aws.plugins.module_utils.diffs import parse_json_text
 from ansible_collections.rootwatch.aws.plugins.module_utils.policy_statements import merge_statements
 from ansible_collections.rootwatch.aws.plugins.module_utils.policy_statements import policies_differ
@@ -159,10 +160,6 @@ def new_bucket_settings(kms_key_arn=None):
         "encryption": encryption_configuration(kms_key_arn),
         "object_ownership": OWNERSHIP,
     }
-
-
-def error_code(exception):
-    return ((getattr(exception, "response", None) or {}).get("Error") or {}).get("Code", "")
 
 
 class LogBucketManager:

@@ -14,6 +14,8 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import error_code
+
 try:
     from botocore.exceptions import BotoCoreError
     from botocore.exceptions import ClientError
@@ -33,12 +35,6 @@ class SnsError(Exception):
         super(SnsError, self).__init__(msg)
         self.msg = msg
         self.exception = exception
-
-
-def error_code(exception):
-    """The AWS error code of a botocore ClientError ('' for anything else)."""
-    response = getattr(exception, "response", None) or {}
-    return response.get("Error", {}).get("Code", "")
 
 
 def is_not_found(exception):

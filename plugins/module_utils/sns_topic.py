@@ -20,7 +20,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.arns import build_ar
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import TOPIC_NAME_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import SnsError
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import aws_call
-from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import error_code
+from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import error_code
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import is_not_found
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import read_topic_attributes
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_policy import default_topic_policy
