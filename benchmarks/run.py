@@ -128,7 +128,7 @@ def main(argv=None):
     with open(os.path.join(out_dir, "latest.json"), "w", encoding="utf-8") as handle:
         json.dump(results, handle, indent=2)
     print("results: benchmarks/results/latest.json")
-    return 0 if all(ok for _, ok in verdicts) else 1
+    return 0 if all(ok for unused, ok in verdicts) else 1
 
 
 if __name__ == "__main__":

@@ -29,7 +29,10 @@ VALID = [
     ("customer key alias", {"kms_key_id": "alias/security-alerts"}),
     ("customer key arn", {"kms_key_id": "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"}),
     ("absent without emails", {"state": "absent", "emails": []}),
-    ("pattern override", {"event_pattern": {"detail-type": ["AWS Console Sign In via CloudTrail"], "detail": {"userIdentity": {"type": ["Root"]}, "responseElements": {"ConsoleLogin": ["Success"]}}}}),
+    ("pattern override", {"event_pattern": {
+        "detail-type": ["AWS Console Sign In via CloudTrail"],
+        "detail": {"userIdentity": {"type": ["Root"]}, "responseElements": {"ConsoleLogin": ["Success"]}},
+    }}),
     ("trail none ignores names", {"trail": "none", "trail_name": "bad name!"}),
     ("bucket given", {"trail_bucket": "example-org-trail-logs"}),
 ]
@@ -54,7 +57,8 @@ INVALID = [
     ("aws managed key", {"kms_key_id": "alias/aws/sns"}, "root_login_alerts_kms_key_id 'alias/aws/sns' is the AWS-managed key"),
     ("aws managed key arn", {"kms_key_id": "arn:aws:kms:us-east-1:111111111111:alias/aws/sns"}, "AWS-managed key"),
     ("bad key", {"kms_key_id": "not a key"}, "root_login_alerts_kms_key_id"),
-    ("unbracketed Root", {"event_pattern": {"detail": {"userIdentity": {"type": "Root"}}}}, "root_login_alerts_event_pattern: event_pattern at detail.userIdentity.type"),
+    ("unbracketed Root", {"event_pattern": {"detail": {"userIdentity": {"type": "Root"}}}},
+     "root_login_alerts_event_pattern: event_pattern at detail.userIdentity.type"),
     ("pattern not JSON", {"event_pattern": "{nope"}, "root_login_alerts_event_pattern"),
     ("bad topic name", {"topic_name": "root alerts"}, "root_login_alerts_topic_name"),
     ("bad rule name", {"rule_name": "root alerts"}, "root_login_alerts_rule_name"),
