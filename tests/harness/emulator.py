@@ -83,6 +83,12 @@ class Request:
         return "%s %s" % (self.method, urllib.parse.urlparse(self.url).path)
 
     @property
+    def access_key(self):
+        """The access key that signed the request (SigV4 ``Credential=KEY/...``), or None."""
+        auth = self.headers.get("authorization", "")
+        return auth.split("Credential=", 1)[1].split("/", 1)[0] if "Credential=" in auth else None
+
+    @property
     def is_write(self):
         if " " in self.action:
             return self.method not in ("GET", "HEAD")
@@ -208,6 +214,26 @@ class Emulator:
     def write_requests(self):
         return [request for request in self.requests() if request.is_write]
 
+    def requests_by_account(self, requests=None):
+        """{account: [request]}: sts:AssumeRole under the account of its RoleArn, any other
+        request under the account whose credentials signed it.
+
+        Emulator quirk: moto does not check signatures, so sts:GetCallerIdentity with the
+        access key alone names the account its assumed-role credentials belong to.
+        """
+        owners, found = {}, {}
+        for request in self.requests() if requests is None else requests:
+            if request.action == "AssumeRole":
+                role = urllib.parse.parse_qs(request.body).get("RoleArn", [""])[0]
+                owner = role.split(":")[4] if role.count(":") >= 5 else "?"
+            else:
+                key = request.access_key
+                if key not in owners:
+                    owners[key] = self.client_for_key("sts", key or "testing").get_caller_identity()["Account"]
+                owner = owners[key]
+            found.setdefault(owner, []).append(request)
+        return found
+
     # -- simulated accounts ---------------------------------------------
     def session(self, account_id=None, region=DEFAULT_REGION):
         """A boto3 session in ``account_id`` (entered through sts:AssumeRole)."""
@@ -230,6 +256,13 @@ class Emulator:
 
     def client(self, service, account_id=None, region=DEFAULT_REGION):
         return self.session(account_id, region).client(service, endpoint_url=self.endpoint)
+
+    def client_for_key(self, service, access_key, region=DEFAULT_REGION):
+        """A client that signs with ``access_key`` (the emulator ignores the secret)."""
+        import boto3  # pylint: disable=import-outside-toplevel
+
+        return boto3.client(service, endpoint_url=self.endpoint, region_name=region,
+                            aws_access_key_id=access_key, aws_secret_access_key="unused")
 
 
 def main(argv=None):

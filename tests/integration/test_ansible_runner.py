@@ -9,9 +9,8 @@ import os
 import sys
 
 import ansible_runner
-import boto3
 
-from emulator import DEFAULT_REGION, role_arn, simulated_accounts  # pylint: disable=import-error
+from emulator import role_arn, simulated_accounts  # pylint: disable=import-error
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PLAYBOOK = "playbooks/root_alerts.yml"
@@ -72,34 +71,11 @@ def assert_succeeded(result, accounts):
     assert not stats["failures"] and not stats["dark"], stats
 
 
-def access_key(request):
-    """The access key ID a recorded request was signed with (SigV4 Credential=AKID/date/...)."""
-    authorization = request.headers.get("authorization", "")
-    if "Credential=" not in authorization:
-        return None
-    return authorization.split("Credential=", 1)[1].split("/", 1)[0]
-
-
 def accounts_reached(emulator, requests):
-    """{account: [actions]} for requests other than STS, by the account of their signing key.
-
-    The emulator files a request under the account whose assumed-role credentials signed it
-    (emulator quirk: it does not check signatures, so GetCallerIdentity with the access key
-    alone names that account).
-    """
+    """{account: [actions]} for requests other than STS, by the account of their signing key."""
     reached = {}
-    owners = {}
-    for request in requests:
-        key = access_key(request)
-        if request.service == "sts" or key is None:
-            continue
-        if key not in owners:
-            sts = boto3.client(
-                "sts", endpoint_url=emulator.endpoint, region_name=DEFAULT_REGION,
-                aws_access_key_id=key, aws_secret_access_key="unused",
-            )
-            owners[key] = sts.get_caller_identity()["Account"]
-        reached.setdefault(owners[key], []).append(request.action)
+    for account, made in emulator.requests_by_account([r for r in requests if r.service != "sts" and r.access_key]).items():
+        reached[account] = [request.action for request in made]
     return reached
 
 

@@ -20,10 +20,8 @@ Emulator quirks these tests live with (the code stays correct for AWS):
 import json
 import os
 import re
-import urllib.parse
 from collections import Counter
 
-import boto3
 import botocore.exceptions
 import yaml
 
@@ -161,26 +159,8 @@ class Account:
 
 
 def requests_by_account(emulator, requests):
-    """{account: [request]}: AssumeRole under the account of its RoleArn, any other request
-    under the account whose credentials signed it (found with sts:GetCallerIdentity)."""
-    owners = {}
-    found = {}
-    for request in requests:
-        if request.action == "AssumeRole":
-            role = urllib.parse.parse_qs(request.body).get("RoleArn", [""])[0]
-            owner = role.split(":")[4] if role.count(":") >= 5 else "?"
-        else:
-            authorization = request.headers.get("authorization", "")
-            key = authorization.split("Credential=", 1)[1].split("/", 1)[0] if "Credential=" in authorization else None
-            if key not in owners:
-                sts = boto3.client(
-                    "sts", endpoint_url=emulator.endpoint, region_name=DEFAULT_REGION,
-                    aws_access_key_id=key or "testing", aws_secret_access_key="unused",
-                )
-                owners[key] = sts.get_caller_identity()["Account"]
-            owner = owners[key]
-        found.setdefault(owner, []).append(request)
-    return found
+    """{account: [request]}: see Emulator.requests_by_account."""
+    return emulator.requests_by_account(requests)
 
 
 def count(requests):
