@@ -181,8 +181,7 @@ class RootLoginAlertsStack:
         drift, diff_before, diff_after = [], {}, {}
         trail = self._trail(settings, drift, diff_before, diff_after)
 
-        topics = TopicManager(self.clients("sns"), self.check_mode, warn=self._collect, account_id=self.account_id)
-        topic = topics.ensure_present(
+        topic = self._topic_manager().ensure_present(
             settings["topic_name"],
             kms_master_key_id=settings.get("kms_key_id") or None,
             tags=settings.get("tags") or None,
@@ -199,7 +198,7 @@ class RootLoginAlertsStack:
         # A topic that check mode would create has no subscriptions or policy yet: no warning needed.
         quiet = (lambda message: None) if topic["created"] and self.check_mode else None
         subscriptions = manage_endpoints(
-            SubscriptionManager(self.clients("sns"), topic_arn, self.check_mode, warn=quiet or self._collect),
+            self._subscription_manager(topic_arn, quiet),
             "email",
             settings["emails"],
         )
@@ -215,9 +214,7 @@ class RootLoginAlertsStack:
         self._diff("topic_policy", policy, diff_before, diff_after)
 
         pattern = event_pattern.canonicalize(settings.get("event_pattern") or alert_message.ROOT_SIGN_IN_PATTERN)
-        rule = EventBridgeRuleManager(
-            self.clients("events"), self.check_mode, account_id=lambda: self.account_id, region=self.region
-        ).ensure(
+        rule = self._rule_manager().ensure(
             {
                 "name": settings["rule_name"],
                 "event_bus_name": DEFAULT_BUS,
@@ -269,8 +266,21 @@ class RootLoginAlertsStack:
             "diff": {"before": diff_before, "after": diff_after},
         }
 
+    # One factory per manager, shared by present and absent.
+    def _topic_manager(self):
+        return TopicManager(self.clients("sns"), self.check_mode, warn=self._collect, account_id=self.account_id)
+
+    def _subscription_manager(self, topic_arn, warn=None):
+        return SubscriptionManager(self.clients("sns"), topic_arn, self.check_mode, warn=warn or self._collect)
+
     def _policy_manager(self, warn=None):
         return TopicPolicyManager(self.clients("sns"), self.check_mode, warn=warn or self._collect)
+
+    def _rule_manager(self):
+        return EventBridgeRuleManager(self.clients("events"), self.check_mode, account_id=lambda: self.account_id, region=self.region)
+
+    def _trail_manager(self):
+        return CloudTrailTrailManager(self.clients, self.region, self.check_mode, warn=self._collect, account_id=self.account_id)
 
     @staticmethod
     def _topic_attributes(topic):
@@ -318,8 +328,7 @@ class RootLoginAlertsStack:
         if mode == "none":
             return {"mode": mode, "covered": None, "name": None, "logging": None, "reason": "trail management is off"}
         tags = dict(settings.get("tags") or {}, **{CREATED_BY_TAG: CREATED_BY})
-        manager = CloudTrailTrailManager(self.clients, self.region, self.check_mode, warn=self._collect, account_id=self.account_id)
-        result = manager.ensure(
+        result = self._trail_manager().ensure(
             {
                 "name": settings["trail_name"],
                 "state": "present",
@@ -408,9 +417,7 @@ class RootLoginAlertsStack:
     # -- absent -------------------------------------------------------------------
     def _absent(self, settings, topic_arn, rule_arn):
         drift, diff_before, diff_after = [], {}, {}
-        rule = EventBridgeRuleManager(
-            self.clients("events"), self.check_mode, account_id=lambda: self.account_id, region=self.region
-        ).ensure(
+        rule = self._rule_manager().ensure(
             {
                 "name": settings["rule_name"],
                 "event_bus_name": DEFAULT_BUS,
@@ -430,16 +437,14 @@ class RootLoginAlertsStack:
             drift.append("remove topic policy statement %s" % POLICY_SID)
         self._diff("topic_policy", policy, diff_before, diff_after)
 
-        manager = SubscriptionManager(self.clients("sns"), topic_arn, self.check_mode, warn=self._collect)
+        manager = self._subscription_manager(topic_arn)
         subscriptions = manage_endpoints(manager, "email", settings.get("emails") or [], state="absent")
         drift.extend("unsubscribe %s" % e for e in subscriptions["removed_endpoints"])
         self._diff("subscriptions", subscriptions, diff_before, diff_after)
 
         topic_kept = self._topic_kept_for(manager, policy, settings)
         if manager.topic_exists and not topic_kept:
-            topic = TopicManager(self.clients("sns"), self.check_mode, warn=self._collect, account_id=self.account_id).ensure_absent(
-                settings["topic_name"]
-            )
+            topic = self._topic_manager().ensure_absent(settings["topic_name"])
             drift.append("delete topic %s" % settings["topic_name"])
             self._diff("topic", topic, diff_before, diff_after)
         elif topic_kept:
@@ -488,9 +493,7 @@ class RootLoginAlertsStack:
         if tag_map.get(CREATED_BY_TAG) != CREATED_BY:
             self._collect("Trail %s was not created by this role (no %s tag), so it is kept" % (name, CREATED_BY_TAG))
             return {"deleted": False, "kept": name}
-        result = CloudTrailTrailManager(self.clients, self.region, self.check_mode, warn=self._collect, account_id=self.account_id).ensure(
-            {"name": name, "state": "absent"}
-        )
+        result = self._trail_manager().ensure({"name": name, "state": "absent"})
         self._diff("trail", result, diff_before, diff_after)
         if result["changed"]:
             drift.append("delete trail %s (its log bucket and logs are kept)" % name)
