@@ -298,7 +298,7 @@ class SubscriptionManager:
     own writes, so a caller managing N endpoints makes one listing.
     """
 
-    def __init__(self, client, topic_arn, check_mode=False, warn=None):
+    def __init__(self, client, topic_arn, check_mode=False, warn=None, new_topic=False):
         self.client = client
         self.topic_arn = topic_arn
         self.check_mode = check_mode
@@ -306,6 +306,10 @@ class SubscriptionManager:
         self.topic_exists = None
         self._listing = None
         self._warned_missing_topic = False
+        if new_topic:
+            # The caller has just created the topic (or would, in check mode): nothing to list.
+            self.topic_exists = not check_mode
+            self._listing = []
 
     def listing(self):
         """The topic's subscriptions (all pages), read once; [] when the topic does not exist."""

@@ -271,6 +271,20 @@ def test_missing_topic_in_check_mode_and_absent(stubs):
     assert subscription_manager(stubs).ensure_absent("email", "a@example.com")["changed"] is False
 
 
+def test_new_topic_is_not_listed(stubs):
+    """A topic the caller has just created (or would, in check mode) has no subscriptions: no listing."""
+    stubber = stubs.stub("sns")
+    arn = TOPIC + ":new"
+    expect_subscribe(stubber, "email", "a@example.com", arn)
+    sub_attributes(stubber, arn, pending="true")
+    created = SubscriptionManager(stubs.client("sns"), TOPIC, warn=stubs.warn, new_topic=True)
+    assert created.ensure_present("email", "a@example.com")["action"] == "created"
+    assert created.topic_exists is True
+    predicted = SubscriptionManager(stubs.client("sns"), TOPIC, check_mode=True, warn=stubs.warn, new_topic=True)
+    assert predicted.ensure_present("email", "b@example.com")["action"] == "created"
+    assert predicted.topic_exists is False
+
+
 def test_other_listing_errors_fail(stubs):
     stubs.stub("sns").add_client_error("list_subscriptions_by_topic", service_error_code="AuthorizationError", http_status_code=403)
     with pytest.raises(SnsError, match="Could not list the subscriptions of SNS topic"):
