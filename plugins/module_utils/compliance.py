@@ -72,6 +72,24 @@ def not_run_entry(account):
     return {"account": account, "status": NOT_RUN, "problems": ["no result: the account was not processed"], "drift": []}
 
 
+def account_entry(host, host_vars):
+    """The report entry of one inventory host, from what the role left in its variables.
+
+    ``host_vars``: the host's variables (``root_login_alerts_result`` registered by
+    the role, ``root_login_alerts_failure`` set when the account failed).
+    """
+    result = host_vars.get("root_login_alerts_result") or {}
+    account = result.get("account_id") or str(host)
+    if host_vars.get("root_login_alerts_failure"):
+        return failed_entry(account, str(host_vars["root_login_alerts_failure"]))
+    if result.get("compliance"):
+        return dict(result["compliance"], account=account)
+    if result.get("changes") is not None:
+        # state=absent: nothing to judge, but say what was removed.
+        return {"account": account, "status": REMOVED, "problems": [], "drift": result["changes"]}
+    return not_run_entry(account)
+
+
 def _yes_no(value):
     if value is None:
         return "n/a"
