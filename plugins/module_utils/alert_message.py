@@ -147,3 +147,9 @@ def render(template, paths_map, event):
     except ValueError:
         return text
     return decoded if isinstance(decoded, str) else text
+
+
+def sample_email(region="us-east-1", account_id=None):
+    """The alert text for a sample root sign-in, as the email will read."""
+    event = sample_events(account_id, region)["root_sign_in"][0]
+    return render(INPUT_TEMPLATE, INPUT_PATHS, event)

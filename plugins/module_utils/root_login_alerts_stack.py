@@ -118,12 +118,6 @@ def input_transformer():
     return {"input_paths_map": dict(alert_message.INPUT_PATHS), "input_template": alert_message.INPUT_TEMPLATE}
 
 
-def sample_email(region="us-east-1", account_id=None):
-    """The alert text for a sample root sign-in, as the email will read."""
-    event = alert_message.sample_events(account_id, region)["root_sign_in"][0]
-    return alert_message.render(alert_message.INPUT_TEMPLATE, alert_message.INPUT_PATHS, event)
-
-
 class RootLoginAlertsStack:
     """Read -> compare -> (write unless check mode) -> report for the whole stack.
 
@@ -198,7 +192,7 @@ class RootLoginAlertsStack:
         # A topic that check mode would create has no subscriptions or policy yet: no warning needed.
         quiet = (lambda message: None) if topic["created"] and self.check_mode else None
         subscriptions = manage_endpoints(
-            self._subscription_manager(topic_arn, quiet),
+            self._subscription_manager(topic_arn, quiet, new_topic=topic["created"]),
             "email",
             settings["emails"],
         )
@@ -206,9 +200,7 @@ class RootLoginAlertsStack:
         self._diff("subscriptions", subscriptions, diff_before, diff_after)
 
         statement = eventbridge_publish_statement(topic_arn, rule_arn, source_account=self.account_id, sid=POLICY_SID)
-        policy = self._policy_manager(quiet).ensure(
-            topic_arn, [statement], attributes=None if topic["created"] else self._topic_attributes(topic)
-        )
+        policy = self._policy_manager(quiet).ensure(topic_arn, [statement], attributes=self._topic_attributes(topic))
         if policy["changed"]:
             drift.append("%s topic policy statement %s" % ("replace" if policy["statements_replaced"] else "add", POLICY_SID))
         self._diff("topic_policy", policy, diff_before, diff_after)
@@ -270,8 +262,8 @@ class RootLoginAlertsStack:
     def _topic_manager(self):
         return TopicManager(self.clients("sns"), self.check_mode, warn=self._collect, account_id=self.account_id)
 
-    def _subscription_manager(self, topic_arn, warn=None):
-        return SubscriptionManager(self.clients("sns"), topic_arn, self.check_mode, warn=warn or self._collect)
+    def _subscription_manager(self, topic_arn, warn=None, new_topic=False):
+        return SubscriptionManager(self.clients("sns"), topic_arn, self.check_mode, warn=warn or self._collect, new_topic=new_topic)
 
     def _policy_manager(self, warn=None):
         return TopicPolicyManager(self.clients("sns"), self.check_mode, warn=warn or self._collect)
@@ -284,7 +276,8 @@ class RootLoginAlertsStack:
 
     @staticmethod
     def _topic_attributes(topic):
-        # The topic manager already read the attributes; the policy manager needs only Policy.
+        # The topic manager already read the attributes (or, for a topic it creates, read them
+        # back or predicted AWS's default policy); the policy manager needs only Policy.
         return {"Policy": json.dumps(topic["topic"].get("policy") or {})}
 
     @staticmethod
@@ -410,7 +403,7 @@ class RootLoginAlertsStack:
             TopicArn=topic_arn,
             Subject="rootwatch.aws test: root sign-in alerts are wired up",
             Message="Test notification from rootwatch.aws for account %s. A real alert reads:\n\n%s"
-            % (self.account_id, sample_email(self.region, self.account_id)),
+            % (self.account_id, alert_message.sample_email(self.region, self.account_id)),
             aws_retry=True,
         )
 

@@ -113,6 +113,15 @@ options:
     description: Publish one test message through the topic (not in check mode).
     type: bool
     default: false
+  variable_prefix:
+    description:
+      - Put before an option's name in the message that refuses its value, so that a caller which
+        passes its own variables has them named. The role M(rootwatch.aws.root_login_alerts) sets
+        V(root_login_alerts_), so a refused value reads
+        C(root_login_alerts_emails must list at least one address ...).
+      - Every value is checked before the first AWS call, so a refused value changes nothing.
+    type: str
+    default: ""
 attributes:
   check_mode:
     support: full
@@ -252,6 +261,7 @@ def argument_spec():
         tags=dict(type="dict", default={}),
         verify=dict(type="bool", default=True),
         send_test_notification=dict(type="bool", default=False),
+        variable_prefix=dict(type="str", default=""),
     )
 
 
@@ -259,7 +269,7 @@ def main():
     module = AnsibleAWSModule(argument_spec=argument_spec(), supports_check_mode=True)
     settings = dict(module.params, region=module.region)
     try:
-        validate_settings(settings)
+        validate_settings(settings, prefix=settings.pop("variable_prefix") or "")
     except ValueError as exc:
         module.fail_json(msg=str(exc))
 

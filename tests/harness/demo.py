@@ -88,7 +88,7 @@ def main():
 
     banner("5/5 What the security team receives on a root sign-in, and the compliance report")
     sys.path.insert(0, os.path.join(ROOT, ".collections"))
-    from ansible_collections.rootwatch.aws.plugins.module_utils.root_login_alerts_stack import sample_email  # pylint: disable=import-outside-toplevel
+    from ansible_collections.rootwatch.aws.plugins.module_utils.alert_message import sample_email  # pylint: disable=import-outside-toplevel
 
     print("Subject: AWS Notification Message\n\n%s\n" % sample_email())
     with open(os.path.join(report_dir, "report.md"), encoding="utf-8") as handle:

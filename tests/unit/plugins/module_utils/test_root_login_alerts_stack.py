@@ -83,7 +83,7 @@ def test_module_option_names_without_prefix():
 
 
 def test_sample_email_reads_like_the_documented_alert():
-    text = stack.sample_email("us-east-1", "222222222222")
+    text = alert_message.sample_email("us-east-1", "222222222222")
     assert text.startswith("Root user console sign-in to AWS account 222222222222 at 2026-11-24T06:35:38Z from 203.0.113.7.")
     assert "MFA used: No. Result: Success." in text
     assert "Event ID: 3b7a9f1c-0000-4000-8000-000000000002." in text
