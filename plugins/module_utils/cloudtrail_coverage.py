@@ -25,9 +25,17 @@ except ImportError:  # pragma: no cover - AnsibleAWSModule reports missing botoc
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import arn_account
+from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import error_code
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_selectors import explain_signin
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_selectors import management_mode
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_selectors import selectors_in_effect
+
+
+# What a member account may be answered for the management account's organization trail.
+REFUSED_READ_CODES = (
+    "AccessDeniedException", "AccessDenied", "CloudTrailARNInvalidException", "TrailNotFoundException",
+    "UnsupportedOperationException",
+)
 
 
 def validate_account_id(account_id, param="account_id"):
@@ -142,11 +150,13 @@ class TrailCoverageChecker:
     home region, by ARN (required for shadow and organization trails).
     """
 
-    def __init__(self, clients, region, account_id=None, trust_organization_trails=True):
+    def __init__(self, clients, region, account_id=None, trust_organization_trails=True, known=None):
         self.clients = clients
         self.region = region
         self.account_id = account_id
         self.trust_organization_trails = trust_organization_trails
+        # Reads the caller made in this run: {"status": {arn: ...}, "selectors": {arn: ...}}.
+        self.known = known or {}
 
     def list_trails(self):
         """Every trail visible in the region, shadow and organization trails included."""
@@ -157,12 +167,24 @@ class TrailCoverageChecker:
             raise AnsibleAWSError(message="Failed to list the CloudTrail trails of %s" % self.region, exception=exc)
 
     def _read(self, trail, method, **kwargs):
-        """A response, or None when the trail refuses the read (member accounts, permissions)."""
+        """A response; None when another account's organization trail refuses the read.
+
+        Any other failure is raised: a trail whose state could not be read is not
+        known to be missing, and taking it for "does not cover" would create a
+        second trail (billed again) on a transient fault.
+        """
+        kind = "status" if method == "get_trail_status" else "selectors"
+        if trail.get("TrailARN") in (self.known.get(kind) or {}):
+            return self.known[kind][trail["TrailARN"]]
         client = self.clients("cloudtrail", trail_home_region(trail) or self.region)
         try:
             return getattr(client, method)(aws_retry=True, **kwargs)
-        except ClientError:
-            return None
+        except ClientError as exc:
+            if is_foreign_organization_trail(trail, self.account_id) and error_code(exc) in REFUSED_READ_CODES:
+                return None
+            raise AnsibleAWSError(
+                message="Failed to read the %s of CloudTrail trail %s" % (kind, trail.get("TrailARN")), exception=exc
+            )
 
     def evaluate(self, trails=None, stop_at_first=True, skip_arns=()):
         """{"covered", "covering_trail", "trails": [{... "covers", "reason"}]}.

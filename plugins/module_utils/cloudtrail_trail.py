@@ -43,6 +43,8 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_selectors
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_selectors import selectors_in_effect
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_selectors import selectors_result
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_selectors import validate_management_events
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ResourceManager
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import manager_result
 from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import LogBucketManager
 from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import bucket_name_of
 from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import delivery_statements
@@ -188,7 +190,7 @@ def apply_updates(description, updates):
     return after
 
 
-class CloudTrailTrailManager:
+class CloudTrailTrailManager(ResourceManager):
     """Ensures a trail recording management events, with its log bucket.
 
     ``clients(service, region=None)`` returns retrying boto3 clients (see
@@ -201,17 +203,23 @@ class CloudTrailTrailManager:
          "bucket": {...} (when the bucket is managed), "actions": [str],
          "diff": {"before": {...}, "after": {...}}}
 
+    plus ``changes`` and ``facts`` (see ``managers``). ``known`` may hold
+    ``trails`` (describe_trails with shadow trails), ``status`` and
+    ``selectors`` ({trail ARN: response}) read by the caller in this run.
+
+    With ``owner_tag`` ({key: value}) in the parameters, a trail called ``name``
+    that lacks that tag is someone else's: it is never changed or deleted, it is
+    reused when it covers the region, and otherwise the run stops with a message
+    that names it.
+
     AWS failures are raised as AnsibleAWSError naming the resource; invalid
     parameters as ValueError before any call.
     """
 
     def __init__(self, clients, region, check_mode=False, warn=None, account_id=None):
-        self.clients = clients
-        self.region = region
-        self.check_mode = check_mode
-        self.warn = warn or (lambda message: None)
-        self.account_id = account_id
+        super(CloudTrailTrailManager, self).__init__(clients, region, check_mode, warn, account_id)
         self._kms_arns = {}
+        self._known = {}
 
     # -- AWS calls ----------------------------------------------------------
     @property
@@ -225,7 +233,7 @@ class CloudTrailTrailManager:
             raise AnsibleAWSError(message=what, exception=exc)
 
     def _account(self):
-        if not self.account_id:
+        if not self.known_account_id:
             try:
                 self.account_id = caller_account_id(self.clients("sts", self.region))
             except (BotoCoreError, ClientError) as exc:
@@ -252,6 +260,8 @@ class CloudTrailTrailManager:
         return self._kms_arn(current) == self._kms_arn(desired)
 
     def _describe(self, name, include_shadow):
+        if "trails" in self._known:
+            return self._known["trails"]
         kwargs = {"includeShadowTrails": True} if include_shadow else {"trailNameList": [name], "includeShadowTrails": False}
         return self._call("Failed to describe CloudTrail trail %s in %s" % (name, self.region), "describe_trails", **kwargs).get(
             "trailList", []
@@ -267,22 +277,58 @@ class CloudTrailTrailManager:
                 continue
             if trail.get("IsOrganizationTrail") and is_foreign_organization_trail(trail, self._account()):
                 continue
-            if not self.account_id and not trail.get("IsOrganizationTrail"):
+            if not self.known_account_id and not trail.get("IsOrganizationTrail"):
                 self.account_id = arn_account(trail.get("TrailARN"))
             return trail
         return None
 
-    # -- entry points ------------------------------------------------------------
-    def ensure(self, params):
-        params = validate_params(params)
-        if params.get("state", "present") == "absent":
-            return self.ensure_absent(params["name"])
-        return self.ensure_present(params)
+    def _known_read(self, kind, arn, what, method, **kwargs):
+        """A status or selectors response: the caller's read of this run, else one call."""
+        known = self._known.get(kind) or {}
+        if arn in known:
+            return known[arn]
+        return self._call(what, method, **kwargs)
 
-    def ensure_absent(self, name):
+    def _tags(self, arn, where):
+        """The trail's tags, read once per run."""
+        cache = self._known.setdefault("tags", {})
+        if arn not in cache:
+            listed = self._call("Failed to read the tags of %s" % where, "list_tags", ResourceIdList=[arn])
+            tag_list = (listed.get("ResourceTagList") or [{}])[0].get("TagsList") or []
+            cache[arn] = boto3_tag_list_to_ansible_dict(tag_list)
+        return dict(cache[arn])
+
+    @staticmethod
+    def _owned(tags, owner_tag):
+        return not owner_tag or all(tags.get(key) == value for key, value in owner_tag.items())
+
+    # -- entry points ------------------------------------------------------------
+    def ensure(self, params, known=None):
+        """Apply the module's options; the result follows ``managers.manager_result``."""
+        params = validate_params(params)
+        self._known = known or {}
+        if params.get("state", "present") == "absent":
+            result = self.ensure_absent(params["name"], params.get("owner_tag"))
+            changes = ["delete trail %s (its log bucket and logs are kept)" % params["name"]] if result["changed"] else []
+        else:
+            result = self.ensure_present(params)
+            if result["created"]:
+                changes = ["create trail %s" % params["name"]]
+            elif result["changed"]:
+                changes = ["update trail %s: %s" % (params["name"], "; ".join(result["actions"]))]
+            else:
+                changes = []
+        facts = result.pop("facts", {})
+        return manager_result(result.pop("changed"), result.pop("diff"), changes, facts, **result)
+
+    def ensure_absent(self, name, owner_tag=None):
         result = self._result()
         own = self.find_own(self._describe(name, include_shadow=False), name)
         if own is None:
+            return result
+        if owner_tag and not self._owned(self._tags(own["TrailARN"], "CloudTrail trail %s" % name), owner_tag):
+            self.warn("Trail %s was not created by rootwatch.aws (no %s tag), so it is kept" % (name, ", ".join(sorted(owner_tag))))
+            result["kept"] = name
             return result
         before = trail_result(own)
         result.update(changed=True, actions=["cloudtrail:DeleteTrail %s" % name], diff={"before": {"trail": before}, "after": {"trail": {}}})
@@ -301,15 +347,17 @@ class CloudTrailTrailManager:
         reuse = params.get("reuse_covering_trail")
         trails = self._describe(name, include_shadow=reuse)
         own = self.find_own(trails, name)
+        result["facts"] = {"trails": trails, "own": own}
         if own is None and reuse:
             self._check_name_free(trails, name)
             # Any visible trail that is not an organization trail is the caller's: no sts call needed.
-            self.account_id = self.account_id or self._known_account(trails)
+            self.account_id = self.known_account_id or self._known_account(trails)
             checker = TrailCoverageChecker(
                 self.clients,
                 self.region,
-                account_id=self.account_id,
+                account_id=self.known_account_id,
                 trust_organization_trails=params.get("trust_organization_trails", True),
+                known=self._known,
             )
             coverage = checker.evaluate(trails, stop_at_first=True)
             result["coverage"] = coverage["trails"]
@@ -318,7 +366,31 @@ class CloudTrailTrailManager:
                 return result
         if own is None:
             return self._create(params, result)
+        owner_tag = params.get("owner_tag")
+        if owner_tag and not self._owned(self._tags(own["TrailARN"], "CloudTrail trail %s" % name), owner_tag):
+            return self._foreign(own, params, result)
         return self._update(own, params, result)
+
+    def _foreign(self, own, params, result):
+        """A trail with our name that we did not create: reused as it is when it covers, else a stop."""
+        name = params["name"]
+        checker = TrailCoverageChecker(self.clients, self.region, account_id=self.known_account_id,
+                                       trust_organization_trails=params.get("trust_organization_trails", True),
+                                       known=self._known)
+        coverage = checker.evaluate([own], stop_at_first=True)
+        result["coverage"] = coverage["trails"]
+        if coverage["covered"]:
+            self.warn("Trail %s exists and was not created by rootwatch.aws; it covers this Region, so it is reused "
+                      "and left exactly as it is" % name)
+            result.update(reused=True, covering_trail=coverage["covering_trail"])
+            return result
+        raise AnsibleAWSError(
+            message="CloudTrail trail %s in %s exists but was not created by rootwatch.aws (it lacks the tag %s), and "
+            "it does not deliver console sign-in events: %s. It is left as it is. Either choose another trail "
+            "name (root_login_alerts_trail_name in the role), so a trail of our own is created, or make that "
+            "trail cover the Region yourself, so it is reused." % (name, self.region, ", ".join("%s=%s" % kv for kv in sorted(owner_tag.items())),
+                                            coverage["trails"][0]["reason"] if coverage["trails"] else "unknown")
+        )
 
     # -- helpers -------------------------------------------------------------------
     @staticmethod
@@ -446,14 +518,14 @@ class CloudTrailTrailManager:
         bucket_changed = self._bucket(params, arn, account, result)["changed"]
         where = "CloudTrail trail %s in %s" % (name, self.region)
 
-        selector_response = self._call("Failed to read the event selectors of %s" % where, "get_event_selectors", TrailName=name)
+        selector_response = self._known_read(
+            "selectors", arn, "Failed to read the event selectors of %s" % where, "get_event_selectors", TrailName=name
+        )
         current_selectors = selectors_in_effect(selector_response)
-        status = self._call("Failed to read the status of %s" % where, "get_trail_status", Name=name)
+        status = self._known_read("status", arn, "Failed to read the status of %s" % where, "get_trail_status", Name=name)
         tags = None
         if params.get("tags") is not None:
-            listed = self._call("Failed to read the tags of %s" % where, "list_tags", ResourceIdList=[arn])
-            tag_list = (listed.get("ResourceTagList") or [{}])[0].get("TagsList") or []
-            tags = boto3_tag_list_to_ansible_dict(tag_list)
+            tags = self._tags(arn, where)
         before = trail_result(own, status, current_selectors, tags)
 
         updates = attribute_updates(own, params, self.kms_same)

@@ -24,6 +24,8 @@ from ansible_collections.rootwatch.aws.plugins.module_utils import event_pattern
 from ansible_collections.rootwatch.aws.plugins.module_utils import eventbridge_targets
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import build_arn
 from ansible_collections.rootwatch.aws.plugins.module_utils.diffs import make_diff
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ResourceManager
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import manager_result
 
 RULE_NAME_RE = re.compile(r"^[.\-_A-Za-z0-9]{1,64}$")
 BUS_NAME_RE = re.compile(r"^[/.\-_A-Za-z0-9]{1,256}$")
@@ -60,6 +62,20 @@ def validate_params(params):
     return pattern, [eventbridge_targets.to_api(t) for t in targets]
 
 
+def list_rule_targets(client, name, bus):
+    """Every target of a rule (all pages of ListTargetsByRule)."""
+    targets, token = [], None
+    while True:
+        kwargs = {"Rule": name, "EventBusName": bus}
+        if token:
+            kwargs["NextToken"] = token
+        page = client.list_targets_by_rule(aws_retry=True, **kwargs)
+        targets.extend(page.get("Targets", []))
+        token = page.get("NextToken")
+        if not token:
+            return targets
+
+
 def rule_view(rule, targets, tags=None):
     """The documented ``rule`` return value, also one side of the diff."""
     if rule is None:
@@ -79,20 +95,18 @@ def rule_view(rule, targets, tags=None):
     return view
 
 
-class EventBridgeRuleManager:
+class EventBridgeRuleManager(ResourceManager):
     """Brings one rule and its targets to the desired state.
 
-    ``client`` is an EventBridge client made with a retry decorator;
-    ``account_id`` is a callable returning the caller's account ID, used only to
-    predict the ARN of a rule that does not exist yet in check mode.
+    Built like every manager (see ``managers``). The account ID is needed only
+    to predict the ARN of a rule that check mode would create. ``known`` may
+    hold ``rule`` (the rule as ListRules or DescribeRule gave it, or None when
+    it does not exist) and ``targets`` (its targets), read by the caller.
     """
 
-    def __init__(self, client, check_mode=False, account_id=None, region=None):
-        self.client = client
-        self.check_mode = check_mode
-        self.account_id = account_id
-        self.region = region
-        self.calls = []
+    def __init__(self, clients, region, check_mode=False, warn=None, account_id=None):
+        super(EventBridgeRuleManager, self).__init__(clients, region, check_mode, warn, account_id)
+        self.client = clients("events", region)
 
     # -- reads ----------------------------------------------------------------
     def describe(self, name, bus):
@@ -102,16 +116,7 @@ class EventBridgeRuleManager:
             return None
 
     def list_targets(self, name, bus):
-        targets, token = [], None
-        while True:
-            kwargs = {"Rule": name, "EventBusName": bus}
-            if token:
-                kwargs["NextToken"] = token
-            page = self.client.list_targets_by_rule(aws_retry=True, **kwargs)
-            targets.extend(page.get("Targets", []))
-            token = page.get("NextToken")
-            if not token:
-                return targets
+        return list_rule_targets(self.client, name, bus)
 
     def list_tags(self, arn):
         tags = self.client.list_tags_for_resource(ResourceARN=arn, aws_retry=True).get("Tags", [])
@@ -123,24 +128,58 @@ class EventBridgeRuleManager:
             parsed = parse_aws_arn(event_bus)
             account, region = parsed["account_id"], parsed["region"]
         else:
-            account, region = self.account_id(), self.region
+            account, region = self.account_id, self.region
         bus = bus_name(event_bus)
         resource = "rule/%s" % name if bus == DEFAULT_BUS else "rule/%s/%s" % (bus, name)
         return build_arn("events", region, account, resource)
 
-    def ensure(self, params):
-        """Apply ``params`` (the module options); return the module result."""
+    def ensure(self, params, known=None):
+        """Apply ``params`` (the module options); return the module result (see ``managers``)."""
         pattern, desired_targets = validate_params(params)
         name, event_bus = params["name"], params.get("event_bus_name") or DEFAULT_BUS
-        current = self.describe(name, event_bus)
+        known = known or {}
+        current = known["rule"] if "rule" in known else self.describe(name, event_bus)
+        current_targets = (known["targets"] if "targets" in known else self.list_targets(name, event_bus)) if current else []
+        facts = {"rule": current, "targets": list(current_targets)}
         if params["state"] == "absent":
-            return self._ensure_absent(current, name, event_bus, desired_targets if params.get("targets") else None)
-        return self._ensure_present(current, params, pattern, desired_targets)
+            result = self._ensure_absent(current, current_targets, name, event_bus, desired_targets if params.get("targets") else None)
+            if not result["changed"]:
+                changes = []
+            elif result.get("kept_targets"):
+                changes = ["remove our target from rule %s (kept for other targets: %s)" % (name, ", ".join(result["kept_targets"]))]
+            else:
+                changes = ["delete rule %s" % name]
+        else:
+            result = self._ensure_present(current, current_targets, params, pattern, desired_targets)
+            changes = [rule_change(result["diff"], name)] if result["changed"] else []
+        return manager_result(result.pop("changed"), result.pop("diff"), changes, facts, **result)
 
-    def _ensure_present(self, current, params, pattern, desired_targets):
+    def test_pattern(self, pattern, samples, ask_aws):
+        """[{event, expected, matched, method}] for ``samples`` ({name: (event, should_match)}).
+
+        EventBridge judges with TestEventPattern when ``ask_aws``; otherwise, and where
+        the endpoint answers without a Result (the emulator's stub), the local evaluation.
+        """
+        results = []
+        for name, (event, expected) in sorted(samples.items()):
+            response = {}
+            if ask_aws:
+                response = self.client.test_event_pattern(EventPattern=json.dumps(pattern), Event=json.dumps(event), aws_retry=True)
+            if "Result" in response:
+                matched, method = bool(response["Result"]), "TestEventPattern"
+            else:
+                matched, method = event_pattern.matches(pattern, event), "local evaluation"
+            results.append({"event": name, "expected": expected, "matched": matched, "method": method})
+            if matched != expected:
+                self.warn(
+                    "The rule's pattern %s the sample %s, which it should %s"
+                    % ("matches" if matched else "does not match", name.replace("_", " "), "match" if expected else "not match")
+                )
+        return results
+
+    def _ensure_present(self, current, current_targets, params, pattern, desired_targets):
         name, event_bus = params["name"], params.get("event_bus_name") or DEFAULT_BUS
         want_tags = params.get("tags")
-        current_targets = self.list_targets(name, event_bus) if current else []
         current_tags = self.list_tags(current["Arn"]) if current and want_tags is not None else None
 
         description = params.get("description")
@@ -205,10 +244,9 @@ class EventBridgeRuleManager:
             "diff": make_diff(before, after),
         }
 
-    def _ensure_absent(self, current, name, event_bus, only_targets):
+    def _ensure_absent(self, current, current_targets, name, event_bus, only_targets):
         if current is None:
             return {"changed": False, "rule": {}, "diff": make_diff(None, None)}
-        current_targets = self.list_targets(name, event_bus)
         if only_targets is None:
             remove_ids = [t["Id"] for t in current_targets]
         else:
@@ -243,6 +281,15 @@ class EventBridgeRuleManager:
                 Rule=name, EventBusName=event_bus, Ids=list(ids[start:start + BATCH]), aws_retry=True
             )
             _raise_failed_entries(response, "remove_targets", name, event_bus)
+
+
+def rule_change(diff, name):
+    """One line saying what a rule change does: create, or update of which fields."""
+    before, after = diff["before"], diff["after"]
+    if not before:
+        return "create rule %s" % name
+    what = [key for key in ("event_pattern", "state", "description", "targets", "tags") if before.get(key) != after.get(key)]
+    return "update rule %s: %s" % (name, ", ".join(what))
 
 
 def _same_pattern(current_text, pattern):

@@ -83,6 +83,7 @@ def topic_account_of(topic_arn):
 def exit_module(module, result):
     """Return a manager's result; its ``diff`` only when Ansible runs with --diff."""
     diff = result.pop("diff", None)
+    result.pop("facts", None)  # what the manager read: for callers that judge it, not for output
     if module._diff and diff is not None:
         result["diff"] = diff
     module.exit_json(**result)

@@ -16,6 +16,8 @@ import json
 import re
 
 from ansible_collections.rootwatch.aws.plugins.module_utils.diffs import parse_json_text
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ResourceManager
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import manager_result
 from ansible_collections.rootwatch.aws.plugins.module_utils.policy_statements import merge_statements
 from ansible_collections.rootwatch.aws.plugins.module_utils.policy_statements import policies_differ
 from ansible_collections.rootwatch.aws.plugins.module_utils.policy_statements import remove_statements
@@ -28,6 +30,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import to
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import validate_topic_arn
 
 DEFAULT_EVENTBRIDGE_SID = "AllowEventBridgePublish"
+DEFAULT_STATEMENT_SID = "__default_statement_ID"
 EVENTS_SERVICE_PRINCIPAL = "events.amazonaws.com"
 RULE_ARN_RE = re.compile(r"^arn:aws[a-z\-]*:events:[a-z0-9\-]+:\d{12}:rule/[.\-_A-Za-z0-9/]+$")
 ACCOUNT_RE = re.compile(r"^\d{12}$")
@@ -51,7 +54,7 @@ def default_topic_policy(topic_arn):
         "Id": "__default_policy_ID",
         "Statement": [
             {
-                "Sid": "__default_statement_ID",
+                "Sid": DEFAULT_STATEMENT_SID,
                 "Effect": "Allow",
                 "Principal": {"AWS": "*"},
                 "Action": list(DEFAULT_POLICY_ACTIONS),
@@ -149,29 +152,46 @@ def plan_policy(current, statements, state="present", purge=False, sids=None, fa
     }
 
 
-class TopicPolicyManager:
+class TopicPolicyManager(ResourceManager):
     """Read -> compare -> (write unless check mode) -> report, for one topic's policy.
 
-    ``client`` is an SNS client from ``aws_calls.aws_client`` (calls take
-    ``aws_retry``); ``warn`` receives warnings as text.
+    Built like every manager (see ``managers``). ``ensure(params, known)`` takes
+    ``topic_arn``, ``statements``, ``state`` and ``purge`` and, in
+    ``known["attributes"]``, the topic's attributes when the caller has read them.
     """
 
-    def __init__(self, client, check_mode=False, warn=None):
-        self.client = client
-        self.check_mode = check_mode
-        self.warn = warn or (lambda message: None)
+    def __init__(self, clients, region, check_mode=False, warn=None, account_id=None):
+        super(TopicPolicyManager, self).__init__(clients, region, check_mode, warn, account_id)
+        self.client = clients("sns", region)
 
     def read(self, topic_arn):
         """The topic's attributes (one GetTopicAttributes call), or None if it does not exist."""
         return read_topic_attributes(self.client, topic_arn)
 
-    def ensure(self, topic_arn, statements, state="present", purge=False, attributes=None):
+    def ensure(self, params, known=None):
+        known = known or {}
+        result = self.apply(
+            params["topic_arn"],
+            params["statements"],
+            state=params.get("state", "present"),
+            purge=params.get("purge", False),
+            attributes=known.get("attributes"),
+        )
+        changes = [
+            "%s topic policy statement %s" % (verb, sid)
+            for verb, key in (("add", "statements_added"), ("replace", "statements_replaced"), ("remove", "statements_removed"))
+            for sid in result[key]
+        ]
+        facts = result.pop("facts")
+        return manager_result(result.pop("changed"), result.pop("diff"), changes, facts, **result)
+
+    def apply(self, topic_arn, statements, state="present", purge=False, attributes=None):
         """Make ``statements`` present (or absent) in the policy of ``topic_arn``.
 
         ``attributes``: the topic's attributes when the caller has already read
         them (saves the read). Returns a dict: changed, topic_arn, topic_exists,
         policy (the document after), statements_added, statements_replaced,
-        statements_removed, diff ({before, after} policy documents).
+        statements_removed, facts (the policy as read), diff ({before, after}).
         """
         if attributes is None:
             attributes = self.read(topic_arn)
@@ -189,16 +209,11 @@ class TopicPolicyManager:
             current = default_topic_policy(topic_arn)
         else:
             raise SnsError("SNS topic %s does not exist; create it (rootwatch.aws.sns_topic) before managing its policy" % topic_arn)
+        facts = {"topic_arn": topic_arn, "exists": exists, "policy": current if exists else None}
 
         plan = plan_policy(current, statements, state=state, purge=purge, fallback=default_topic_policy(topic_arn))
         if plan["changed"] and exists and not self.check_mode:
-            aws_call(
-                "Could not set the policy of SNS topic %s" % topic_arn,
-                self.client.set_topic_attributes,
-                TopicArn=topic_arn,
-                AttributeName="Policy",
-                AttributeValue=json.dumps(plan["after"], sort_keys=True),
-            )
+            plan = self._write(topic_arn, statements, state, purge, plan)
         if plan["fallback"]:
             self.warn(
                 "Removing these statements would leave the policy of SNS topic %s empty, which AWS refuses; "
@@ -212,5 +227,37 @@ class TopicPolicyManager:
             "statements_added": plan["added"],
             "statements_replaced": plan["replaced"],
             "statements_removed": plan["removed"],
+            "facts": facts,
             "diff": {"before": plan["before"] or {}, "after": plan["after"] or {}},
         }
+
+    def _write(self, topic_arn, statements, state, purge, plan):
+        """Write the plan, re-made on a read taken just before the write; then read it back.
+
+        Others may write the policy while a run works: a statement they add between
+        our first read and our write would be lost if we wrote the old read back.
+        The result is read back to show that our statements took and theirs stayed.
+        """
+        fresh = self.read(topic_arn)
+        if fresh is not None:
+            replanned = plan_policy(
+                parse_policy(fresh.get("Policy"), topic_arn), statements, state=state, purge=purge,
+                fallback=default_topic_policy(topic_arn),
+            )
+            plan = dict(replanned, before=plan["before"])
+            if not replanned["changed"]:
+                return plan
+        aws_call(
+            "Could not set the policy of SNS topic %s" % topic_arn,
+            self.client.set_topic_attributes,
+            TopicArn=topic_arn,
+            AttributeName="Policy",
+            AttributeValue=json.dumps(plan["after"], sort_keys=True),
+        )
+        written = self.read(topic_arn)
+        if written is not None and policies_differ(parse_policy(written.get("Policy"), topic_arn), plan["after"]):
+            raise SnsError(
+                "The policy of SNS topic %s changed while this run wrote it (another writer at the same time); "
+                "a re-run merges both" % topic_arn
+            )
+        return plan

@@ -5,7 +5,7 @@ and :class:`SubscriptionManager`, which lists a topic's subscriptions once and
 serves any number of endpoints from that one listing.
 
 A subscription that awaits confirmation is listed with the SubscriptionArn
-``PendingConfirmation``. Nobody can delete it; AWS drops it after 3 days.
+``PendingConfirmation``. Nobody can delete it; SNS deletes it after 48 hours.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -20,6 +20,8 @@ from ansible.module_utils.six.moves.urllib.parse import urlparse
 
 from ansible_collections.rootwatch.aws.plugins.module_utils.diffs import canonical_json
 from ansible_collections.rootwatch.aws.plugins.module_utils.diffs import parse_json_text
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ResourceManager
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import manager_result
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import SnsError
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import aws_call
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import is_not_found
@@ -264,8 +266,8 @@ def pending_message(topic_arn, protocol, endpoint):
         how = "the owner of the endpoint must confirm it"
     return (
         "The %s subscription of %s to SNS topic %s is pending confirmation: %s. Until then it receives nothing. "
-        "An unconfirmed subscription cannot be deleted and expires after 3 days; a later run then subscribes "
-        "again, which sends a new confirmation message." % (protocol, endpoint, topic_arn, how)
+        "An unconfirmed subscription cannot be deleted; SNS deletes it after 48 hours, and a later run then "
+        "subscribes again, which sends a new confirmation message." % (protocol, endpoint, topic_arn, how)
     )
 
 
@@ -290,7 +292,7 @@ def _diff_side(facts):
     return side
 
 
-class SubscriptionManager:
+class TopicSubscriptions:
     """Subscriptions of one topic: one ListSubscriptionsByTopic listing serves every endpoint.
 
     ``client``: an SNS client from ``aws_calls.aws_client`` (calls take ``aws_retry``).
@@ -298,7 +300,7 @@ class SubscriptionManager:
     own writes, so a caller managing N endpoints makes one listing.
     """
 
-    def __init__(self, client, topic_arn, check_mode=False, warn=None, new_topic=False):
+    def __init__(self, client, topic_arn, check_mode=False, warn=None, new_topic=False, listing=None):
         self.client = client
         self.topic_arn = topic_arn
         self.check_mode = check_mode
@@ -310,6 +312,10 @@ class SubscriptionManager:
             # The caller has just created the topic (or would, in check mode): nothing to list.
             self.topic_exists = not check_mode
             self._listing = []
+        elif listing is not None:
+            # The caller has listed the topic's subscriptions in this run already.
+            self.topic_exists = True
+            self._listing = list(listing)
 
     def listing(self):
         """The topic's subscriptions (all pages), read once; [] when the topic does not exist."""
@@ -441,8 +447,8 @@ class SubscriptionManager:
         protocol, endpoint = entry.get("Protocol"), entry.get("Endpoint")
         if is_pending(entry):
             self.warn(
-                "The %s subscription of %s to SNS topic %s is pending confirmation and cannot be deleted; AWS removes "
-                "it after 3 days unless the recipient confirms it" % (protocol, endpoint, self.topic_arn)
+                "The %s subscription of %s to SNS topic %s is pending confirmation and cannot be deleted; SNS deletes "
+                "it after 48 hours unless the recipient confirms it" % (protocol, endpoint, self.topic_arn)
             )
             facts = subscription_facts(self.topic_arn, protocol, endpoint, pending=True, owner=entry.get("Owner"))
             return {"changed": False, "action": "pending", "subscription": facts, "diff": {"before": _diff_side(facts), "after": _diff_side(facts)}}
@@ -468,6 +474,43 @@ class SubscriptionManager:
 def _shown(current, wanted):
     """The current values of the attributes the caller manages (others are not shown)."""
     return {name: current[name] for name in wanted if name in current}
+
+
+class SubscriptionManager(ResourceManager):
+    """The subscriptions of a topic to a list of endpoints, built like every manager (``managers``).
+
+    ``ensure(params, known)`` takes ``topic_arn``, ``protocol``, ``endpoints``,
+    ``state``, ``attributes``, ``purge`` and ``new_topic`` (the caller has just
+    created the topic, or would in check mode: nothing to list) and, in
+    ``known["subscriptions"]``, the topic's listing when the caller has read it.
+    """
+
+    def __init__(self, clients, region, check_mode=False, warn=None, account_id=None):
+        super(SubscriptionManager, self).__init__(clients, region, check_mode, warn, account_id)
+        self.client = clients("sns", region)
+        self.topic = None
+
+    def ensure(self, params, known=None):
+        known = known or {}
+        self.topic = TopicSubscriptions(
+            self.client, params["topic_arn"], self.check_mode, self.warn,
+            new_topic=params.get("new_topic", False), listing=known.get("subscriptions"),
+        )
+        before = copy.deepcopy(self.topic.listing())
+        result = manage_endpoints(
+            self.topic, params["protocol"], params.get("endpoints") or [], state=params.get("state", "present"),
+            attributes=params.get("attributes"), purge=params.get("purge", False), single=params.get("single", False),
+        )
+        changes = []
+        for entry in result["subscriptions"]:
+            if entry["action"] == "created":
+                changes.append("subscribe %s" % entry["endpoint"])
+            elif entry["action"] == "deleted":
+                changes.append("unsubscribe %s" % entry["endpoint"])
+            elif entry["action"] == "updated":
+                changes.append("update subscription %s" % entry["endpoint"])
+        facts = {"topic_arn": params["topic_arn"], "topic_exists": self.topic.topic_exists, "subscriptions": before}
+        return manager_result(result.pop("changed"), result.pop("diff"), changes, facts, **result)
 
 
 def manage_endpoints(manager, protocol, endpoints, state="present", attributes=None, purge=False, single=False):

@@ -17,6 +17,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import build_arn
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ResourceManager
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import manager_result
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import TOPIC_NAME_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import SnsError
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import aws_call
@@ -24,7 +26,9 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import err
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import is_not_found
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import read_topic_attributes
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_policy import default_topic_policy
+from ansible_collections.rootwatch.aws.plugins.module_utils.sns_policy import DEFAULT_STATEMENT_SID
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_policy import parse_policy
+from ansible_collections.rootwatch.aws.plugins.module_utils.policy_statements import statements_of
 
 AWS_MANAGED_SNS_ALIAS = "alias/aws/sns"
 KMS_ARN_RE = re.compile(r"^arn:(aws[a-z\-]*):kms:([a-z0-9\-]+):(\d{12}):((?:key|alias)/.+)$")
@@ -125,6 +129,22 @@ def topic_facts(topic_arn, attributes, tags=None):
     return facts
 
 
+def topic_kept_because(subscriptions, our_endpoints, policy, our_sids):
+    """Why a topic must stay (others use it), or '' when deleting it removes only ours.
+
+    ``subscriptions``: the topic's listing after our own were removed; ``policy``:
+    its policy document after our statements were removed.
+    """
+    ours = set(our_endpoints)
+    others = [s.get("Endpoint") for s in subscriptions if s.get("Endpoint") not in ours and s.get("SubscriptionArn") != "Deleted"]
+    if others:
+        return "other subscriptions remain (%s)" % ", ".join(sorted(str(o) for o in others))
+    foreign = [s.get("Sid") for s in statements_of(policy) if s.get("Sid") not in list(our_sids) + [DEFAULT_STATEMENT_SID]]
+    if foreign:
+        return "its policy has statements of others (%s)" % ", ".join(sorted(str(f) for f in foreign))
+    return ""
+
+
 def managed_view(facts, desired):
     """The part of the facts this module manages (for the diff)."""
     view = {option: facts.get(option, "") for option, unused in MANAGED_ATTRIBUTES if desired.get(option) is not None}
@@ -133,30 +153,57 @@ def managed_view(facts, desired):
     return view
 
 
-class TopicManager:
+class TopicManager(ResourceManager):
     """Read -> compare -> (write unless check mode) -> report, for one SNS topic.
 
-    ``client``: an SNS client from ``aws_calls.aws_client`` (calls take ``aws_retry``).
-    ``client_factory(service)``: gives the ``sts`` and ``kms`` clients, made only when needed.
-    ``account_id``: when the caller knows it, saves the sts:GetCallerIdentity call.
+    Built like every manager (see ``managers``); ``ensure(params, known)`` takes
+    the module's options (``name``, ``state``, ``display_name``,
+    ``kms_master_key_id``, ``tags``, ``purge_tags``, ``allow_aws_managed_key``)
+    and, in ``known["attributes"]``, the topic's attributes when the caller has
+    read them (None: the topic does not exist).
     """
 
-    def __init__(self, client, check_mode=False, warn=None, client_factory=None, account_id=None):
-        self.client = client
-        self.check_mode = check_mode
-        self.warn = warn or (lambda message: None)
-        self.client_factory = client_factory
-        self.account_id = account_id
-        self.region = client.meta.region_name
+    def __init__(self, clients, region, check_mode=False, warn=None, account_id=None):
+        super(TopicManager, self).__init__(clients, region, check_mode, warn, account_id)
+        self.client = clients("sns", region)
         self._kms = None
+
+    def ensure(self, params, known=None):
+        known = known or {}
+        if params.get("state", "present") == "absent":
+            result = self.ensure_absent(params["name"], known=known)
+            changes = ["delete topic %s" % params["name"]] if result["changed"] else []
+        else:
+            result = self.ensure_present(
+                params["name"],
+                display_name=params.get("display_name"),
+                kms_master_key_id=params.get("kms_master_key_id"),
+                tags=params.get("tags"),
+                purge_tags=params.get("purge_tags", True),
+                allow_aws_managed_key=params.get("allow_aws_managed_key", False),
+                known=known,
+            )
+            if result["created"]:
+                changes = ["create topic %s" % params["name"]]
+            elif result["changed"]:
+                changes = ["update topic %s: %s" % (params["name"], ", ".join(result["updated_attributes"]) or "tags")]
+            else:
+                changes = []
+        facts = result.pop("facts")
+        return manager_result(result.pop("changed"), result.pop("diff"), changes, facts, **result)
+
+    def publish_test(self, topic_arn, subject, message):
+        """One test message through the topic (the caller skips it in check mode)."""
+        aws_call("Could not publish a test message to SNS topic %s" % topic_arn, self.client.publish,
+                 TopicArn=topic_arn, Subject=subject, Message=message)
 
     # -- reads ------------------------------------------------------------
     def topic_arn(self, name):
         """The topic's ARN, known before it exists: account (one STS call, cached) + region + name."""
-        if self.account_id is None:
+        if self.known_account_id is None:
             self.account_id = aws_call(
                 "Could not find the account ID (sts:GetCallerIdentity) to locate SNS topic %s" % name,
-                self.client_factory("sts").get_caller_identity,
+                self.clients("sts", self.region).get_caller_identity,
             )["Account"]
         return build_arn("sns", self.region, self.account_id, name)
 
@@ -176,7 +223,7 @@ class TopicManager:
     # -- KMS --------------------------------------------------------------
     def _describe_key(self, key_id):
         if self._kms is None:
-            self._kms = self.client_factory("kms")
+            self._kms = self.clients("kms", self.region)
         return aws_call("Could not describe KMS key %s" % key_id, self._kms.describe_key, KeyId=key_id)["KeyMetadata"]
 
     def kms_key_differs(self, current, desired, allow_aws_managed_key=False):
@@ -210,7 +257,7 @@ class TopicManager:
 
     # -- ensure -----------------------------------------------------------
     def ensure_present(self, name, display_name=None, kms_master_key_id=None, tags=None, purge_tags=True,
-                       allow_aws_managed_key=False):
+                       allow_aws_managed_key=False, known=None):
         """Create or update the topic. Options left None are not managed.
 
         Returns a dict: changed, topic_arn, topic (facts), diff ({before, after}
@@ -222,7 +269,7 @@ class TopicManager:
             raise SnsError(str(exc))
         desired = {"display_name": display_name, "kms_master_key_id": kms_master_key_id, "tags": tags}
         topic_arn = self.topic_arn(name)
-        attributes = self.read(topic_arn)
+        attributes = self._attributes(topic_arn, known)
         if attributes is None:
             return self._create(name, topic_arn, desired)
 
@@ -281,8 +328,15 @@ class TopicManager:
             "updated_attributes": sorted(changes),
             "topic_arn": topic_arn,
             "topic": facts,
+            "facts": {"topic_arn": topic_arn, "exists": True, "attributes": attributes, "tags": current_tags},
             "diff": {"before": before, "after": managed_view(facts, desired)},
         }
+
+    def _attributes(self, topic_arn, known):
+        """The topic's attributes: the caller's read when given, else one GetTopicAttributes."""
+        if known and "attributes" in known:
+            return known["attributes"]
+        return self.read(topic_arn)
 
     def _create(self, name, topic_arn, desired):
         attributes = {}
@@ -311,17 +365,19 @@ class TopicManager:
             "updated_attributes": sorted(attributes),
             "topic_arn": topic_arn,
             "topic": facts,
+            "facts": {"topic_arn": topic_arn, "exists": False, "attributes": None, "tags": None},
             "diff": {"before": {}, "after": managed_view(facts, desired)},
         }
 
-    def ensure_absent(self, name):
-        """Delete the topic if it exists. Returns a dict: changed, topic_arn, topic ({}), diff."""
+    def ensure_absent(self, name, known=None):
+        """Delete the topic if it exists. Returns a dict: changed, topic_arn, topic ({}), facts, diff."""
         validate_topic_name(name)
         topic_arn = self.topic_arn(name)
-        attributes = self.read(topic_arn)
+        attributes = self._attributes(topic_arn, known)
+        facts = {"topic_arn": topic_arn, "exists": attributes is not None, "attributes": attributes, "tags": None}
         if attributes is None:
-            return {"changed": False, "topic_arn": topic_arn, "topic": {}, "diff": {"before": {}, "after": {}}}
+            return {"changed": False, "topic_arn": topic_arn, "topic": {}, "facts": facts, "diff": {"before": {}, "after": {}}}
         if not self.check_mode:
             aws_call("Could not delete SNS topic %s" % topic_arn, self.client.delete_topic, TopicArn=topic_arn)
         before = topic_facts(topic_arn, attributes)
-        return {"changed": True, "topic_arn": topic_arn, "topic": {}, "diff": {"before": before, "after": {}}}
+        return {"changed": True, "topic_arn": topic_arn, "topic": {}, "facts": facts, "diff": {"before": before, "after": {}}}

@@ -188,6 +188,12 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+changes:
+  description: What this run changed, or would change in check mode, one line each.
+  returned: always
+  type: list
+  elements: str
+  sample: ["create trail root-login-alerts"]
 changed:
   description: Whether anything was (or, in check mode, would be) changed.
   returned: always
@@ -371,6 +377,7 @@ def main():
         module.fail_json(msg=str(exc))
     except AnsibleAWSError as exc:
         module.fail_json_aws_error(exc)
+    result.pop("facts", None)
     if not module._diff:
         result.pop("diff", None)
     module.exit_json(**result)

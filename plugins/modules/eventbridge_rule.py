@@ -191,6 +191,12 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+changes:
+  description: What this run changed, or would change in check mode, one line each.
+  returned: always
+  type: list
+  elements: str
+  sample: ["update rule root-login-alerts: event_pattern"]
 rule:
   description: The rule after the run (predicted in check mode). Empty when the rule is absent.
   returned: always
@@ -244,8 +250,8 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.rootwatch.aws.plugins.module_utils.arns import caller_account_id
-from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import aws_client
+from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import AwsClients
+from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import module_warn
 from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import EventBridgeRuleManager
 from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import TargetWriteError
 from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import validate_params
@@ -295,13 +301,7 @@ def main():
     except ValueError as exc:
         module.fail_json(msg=str(exc))
 
-    client = aws_client(module, "events")
-    manager = EventBridgeRuleManager(
-        client,
-        check_mode=module.check_mode,
-        account_id=lambda: caller_account_id(aws_client(module, "sts")),
-        region=module.region,
-    )
+    manager = EventBridgeRuleManager(AwsClients(module), module.region, check_mode=module.check_mode, warn=module_warn)
     try:
         result = manager.ensure(module.params)
     except ValueError as exc:
@@ -310,6 +310,7 @@ def main():
         module.fail_json(msg=str(exc))
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
         module.fail_json_aws(exc, msg="Failed to manage EventBridge %s" % where)
+    result.pop("facts", None)
     if not module._diff:
         result.pop("diff", None)
     module.exit_json(**result)

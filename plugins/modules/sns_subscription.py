@@ -19,7 +19,7 @@ description:
   - Email, HTTP and HTTPS subscriptions wait for confirmation. AWS lists them as C(PendingConfirmation);
     the module then warns that the recipient must click the link in the email
     C(AWS Notification - Subscription Confirmation), and returns RV(pending_confirmation=true).
-  - Nobody can delete a pending subscription; AWS drops it after 3 days. O(state=absent) reports such
+  - Nobody can delete a pending subscription; SNS deletes it after 48 hours. O(state=absent) reports such
     subscriptions (RV(pending_confirmation=true) and a warning) and does not fail.
   - The topic's subscriptions are listed once (C(sns:ListSubscriptionsByTopic)) for all endpoints, so a
     converged run makes one call for any number of endpoints, plus one C(sns:GetSubscriptionAttributes)
@@ -138,6 +138,12 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+changes:
+  description: What this run changed, or would change in check mode, one line each.
+  returned: always
+  type: list
+  elements: str
+  sample: ["subscribe security@example.com"]
 subscription_arn:
   description:
     - The ARN of the subscription. V(null) when AWS does not reveal it (a pending subscription found by
@@ -206,7 +212,7 @@ removed_endpoints:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import aws_client
+from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import AwsClients
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import SnsError
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import exit_module
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import fail_module
@@ -216,7 +222,6 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.sns_subscription imp
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_subscription import SubscriptionManager
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_subscription import canonical_endpoint
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_subscription import canonical_endpoints
-from ansible_collections.rootwatch.aws.plugins.module_utils.sns_subscription import manage_endpoints
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_subscription import normalize_attributes
 
 
@@ -248,18 +253,18 @@ def main():
     except ValueError as exc:
         module.fail_json(msg=str(exc))
 
-    manager = SubscriptionManager(
-        aws_client(module, "sns"), params["topic_arn"], check_mode=module.check_mode, warn=module_warn
-    )
+    manager = SubscriptionManager(AwsClients(module), module.region, check_mode=module.check_mode, warn=module_warn)
     try:
-        result = manage_endpoints(
-            manager,
-            params["protocol"],
-            endpoints,
-            state=params["state"],
-            attributes=params["attributes"],
-            purge=params["endpoints"] is not None and params["purge_endpoints"],
-            single=params["endpoint"] is not None,
+        result = manager.ensure(
+            {
+                "topic_arn": params["topic_arn"],
+                "protocol": params["protocol"],
+                "endpoints": endpoints,
+                "state": params["state"],
+                "attributes": params["attributes"],
+                "purge": params["endpoints"] is not None and params["purge_endpoints"],
+                "single": params["endpoint"] is not None,
+            }
         )
     except (SnsError, ValueError) as exc:
         fail_module(module, exc)

@@ -109,6 +109,12 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+changes:
+  description: What this run changed, or would change in check mode, one line each.
+  returned: always
+  type: list
+  elements: str
+  sample: ["create topic root-login-alerts"]
 topic_arn:
   description: The ARN of the topic (predicted in check mode when the topic does not exist yet).
   returned: always
@@ -178,7 +184,7 @@ updated_attributes:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import aws_client
+from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import AwsClients
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import SnsError
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import exit_module
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import fail_module
@@ -206,24 +212,9 @@ def main():
     except ValueError as exc:
         module.fail_json(msg=str(exc))
 
-    manager = TopicManager(
-        aws_client(module, "sns"),
-        check_mode=module.check_mode,
-        warn=module_warn,
-        client_factory=lambda service: aws_client(module, service),
-    )
+    manager = TopicManager(AwsClients(module), module.region, check_mode=module.check_mode, warn=module_warn)
     try:
-        if params["state"] == "present":
-            result = manager.ensure_present(
-                params["name"],
-                display_name=params["display_name"],
-                kms_master_key_id=params["kms_master_key_id"],
-                tags=params["tags"],
-                purge_tags=params["purge_tags"],
-                allow_aws_managed_key=params["allow_aws_managed_key"],
-            )
-        else:
-            result = manager.ensure_absent(params["name"])
+        result = manager.ensure(params)
     except (SnsError, ValueError) as exc:
         fail_module(module, exc)
 

@@ -135,6 +135,12 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+changes:
+  description: What this run changed, or would change in check mode, one line each.
+  returned: always
+  type: list
+  elements: str
+  sample: ["add topic policy statement AllowEventBridgePublish"]
 topic_arn:
   description: The ARN of the topic.
   returned: always
@@ -172,7 +178,7 @@ statements_removed:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import aws_client
+from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import AwsClients
 from ansible_collections.rootwatch.aws.plugins.module_utils.policy_statements import validate_sids
 from ansible_collections.rootwatch.aws.plugins.module_utils.policy_statements import validate_statements
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import SnsError
@@ -229,10 +235,10 @@ def main():
     except ValueError as exc:
         module.fail_json(msg=str(exc))
 
-    manager = TopicPolicyManager(aws_client(module, "sns"), check_mode=module.check_mode, warn=module_warn)
+    manager = TopicPolicyManager(AwsClients(module), module.region, check_mode=module.check_mode, warn=module_warn)
     try:
         result = manager.ensure(
-            params["topic_arn"], statements, state=params["state"], purge=params["purge_statements"]
+            {"topic_arn": params["topic_arn"], "statements": statements, "state": params["state"], "purge": params["purge_statements"]}
         )
     except SnsError as exc:
         fail_module(module, exc)

@@ -26,6 +26,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.sns_policy import To
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_policy import default_topic_policy
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_policy import eventbridge_publish_statement
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_subscription import SubscriptionManager
+from ansible_collections.rootwatch.aws.plugins.module_utils.sns_subscription import TopicSubscriptions
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_subscription import manage_endpoints
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_topic import TopicManager
 
@@ -53,6 +54,10 @@ class Stubs:
             self.stubbers[service] = stubber
             self.clients[service] = RetryingBotoClientWrapper(raw, retry_decorator())
         return self.clients[service]
+
+    def factory(self, service, region=None):
+        """The factory every manager is built with (``managers.ResourceManager``)."""
+        return self.client(service)
 
     def stub(self, service):
         self.client(service)
@@ -101,7 +106,7 @@ def expect_subscribe(stubber, protocol, endpoint, arn, attributes=None):
 
 
 def subscription_manager(stubs, check_mode=False):
-    return SubscriptionManager(stubs.client("sns"), TOPIC, check_mode=check_mode, warn=stubs.warn)
+    return TopicSubscriptions(stubs.client("sns"), TOPIC, check_mode=check_mode, warn=stubs.warn)
 
 
 def test_pending_email_is_reported_not_resubscribed(stubs):
@@ -227,7 +232,7 @@ def test_absent_leaves_pending_and_warns(stubs):
     assert result["changed"] is False
     assert result["action"] == "pending"
     assert result["subscription"]["pending_confirmation"] is True
-    assert "cannot be deleted" in stubs.warnings[0] and "3 days" in stubs.warnings[0]
+    assert "cannot be deleted" in stubs.warnings[0] and "48 hours" in stubs.warnings[0]
 
 
 def test_absent_unsubscribes_confirmed(stubs):
@@ -277,10 +282,10 @@ def test_new_topic_is_not_listed(stubs):
     arn = TOPIC + ":new"
     expect_subscribe(stubber, "email", "a@example.com", arn)
     sub_attributes(stubber, arn, pending="true")
-    created = SubscriptionManager(stubs.client("sns"), TOPIC, warn=stubs.warn, new_topic=True)
+    created = TopicSubscriptions(stubs.client("sns"), TOPIC, warn=stubs.warn, new_topic=True)
     assert created.ensure_present("email", "a@example.com")["action"] == "created"
     assert created.topic_exists is True
-    predicted = SubscriptionManager(stubs.client("sns"), TOPIC, check_mode=True, warn=stubs.warn, new_topic=True)
+    predicted = TopicSubscriptions(stubs.client("sns"), TOPIC, check_mode=True, warn=stubs.warn, new_topic=True)
     assert predicted.ensure_present("email", "b@example.com")["action"] == "created"
     assert predicted.topic_exists is False
 
@@ -343,7 +348,7 @@ def describe_key(stubs, key_id, arn=KEY_ARN, manager="CUSTOMER"):
 
 
 def topic_manager(stubs, check_mode=False, account_id=None):
-    return TopicManager(stubs.client("sns"), check_mode=check_mode, warn=stubs.warn, client_factory=stubs.client, account_id=account_id)
+    return TopicManager(stubs.factory, "us-east-1", check_mode=check_mode, warn=stubs.warn, account_id=account_id)
 
 
 def test_topic_check_mode_predicts_arn(stubs):
@@ -527,7 +532,7 @@ FOREIGN = {"Sid": "AWSEvents_console_Id1", "Effect": "Allow", "Principal": {"Ser
 
 
 def policy_manager(stubs, check_mode=False):
-    return TopicPolicyManager(stubs.client("sns"), check_mode=check_mode, warn=stubs.warn)
+    return TopicPolicyManager(stubs.factory, "us-east-1", check_mode=check_mode, warn=stubs.warn)
 
 
 def with_statements(*statements):
@@ -540,7 +545,7 @@ def test_policy_equal_is_not_written(stubs):
     # As a service may hand it back: lists, root ARN principal is not involved here.
     reshaped = dict(OURS, Action=["sns:Publish"], Resource=[TOPIC])
     topic_attributes(stubs.stub("sns"), Policy=json.dumps(with_statements(FOREIGN, reshaped)))
-    result = policy_manager(stubs).ensure(TOPIC, [OURS])
+    result = policy_manager(stubs).apply(TOPIC, [OURS])
     assert result["changed"] is False
     assert result["statements_added"] == [] and result["statements_replaced"] == []
 
@@ -548,8 +553,10 @@ def test_policy_equal_is_not_written(stubs):
 def test_policy_merge_writes_everyones_statements(stubs):
     stubber = stubs.stub("sns")
     topic_attributes(stubber, Policy=json.dumps(with_statements(FOREIGN)))
+    topic_attributes(stubber, Policy=json.dumps(with_statements(FOREIGN)))  # re-read just before the write
     stubber.add_response("set_topic_attributes", {}, {"TopicArn": TOPIC, "AttributeName": "Policy", "AttributeValue": ANY})
-    result = policy_manager(stubs).ensure(TOPIC, [OURS])
+    topic_attributes(stubber, Policy=json.dumps(with_statements(FOREIGN, OURS)))  # read back
+    result = policy_manager(stubs).apply(TOPIC, [OURS])
     assert result["changed"] is True
     assert result["statements_added"] == ["AllowEventBridgePublish"]
     assert [s["Sid"] for s in result["policy"]["Statement"]] == ["__default_statement_ID", FOREIGN["Sid"], "AllowEventBridgePublish"]
@@ -557,14 +564,50 @@ def test_policy_merge_writes_everyones_statements(stubs):
     assert result["diff"]["after"] == result["policy"]
 
 
+LATE = {"Sid": "AddedWhileWeWorked", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::%s:root" % ACCOUNT},
+        "Action": "sns:Subscribe", "Resource": TOPIC}
+
+
+def test_policy_statement_added_by_others_while_we_work_survives(stubs):
+    """Someone adds a statement between our first read and our write: the write is planned on
+    the read made just before it, so their statement is written back, and the read-back shows it."""
+    stubber = stubs.stub("sns")
+    topic_attributes(stubber, Policy=json.dumps(with_statements(FOREIGN)))
+    topic_attributes(stubber, Policy=json.dumps(with_statements(FOREIGN, LATE)))
+    expected = json.dumps(with_statements(FOREIGN, LATE, OURS), sort_keys=True)
+    stubber.add_response("set_topic_attributes", {}, {"TopicArn": TOPIC, "AttributeName": "Policy", "AttributeValue": expected})
+    topic_attributes(stubber, Policy=expected)
+    result = policy_manager(stubs).apply(TOPIC, [OURS])
+    assert [s["Sid"] for s in result["policy"]["Statement"]] == ["__default_statement_ID", FOREIGN["Sid"], LATE["Sid"], OURS["Sid"]]
+    assert result["diff"]["before"] == with_statements(FOREIGN)
+
+
+def test_policy_write_overtaken_by_another_writer_fails_and_names_it(stubs):
+    stubber = stubs.stub("sns")
+    topic_attributes(stubber, Policy=json.dumps(with_statements(FOREIGN)))
+    topic_attributes(stubber, Policy=json.dumps(with_statements(FOREIGN)))
+    stubber.add_response("set_topic_attributes", {}, {"TopicArn": TOPIC, "AttributeName": "Policy", "AttributeValue": ANY})
+    topic_attributes(stubber, Policy=json.dumps(with_statements(LATE)))  # their write landed after ours
+    with pytest.raises(SnsError, match="changed while this run wrote it"):
+        policy_manager(stubs).apply(TOPIC, [OURS])
+
+
+def test_policy_already_added_by_a_concurrent_run_is_not_written_again(stubs):
+    stubber = stubs.stub("sns")
+    topic_attributes(stubber, Policy=json.dumps(with_statements(FOREIGN)))
+    topic_attributes(stubber, Policy=json.dumps(with_statements(FOREIGN, OURS)))
+    result = policy_manager(stubs).apply(TOPIC, [OURS])
+    assert result["changed"] is False  # and no set_topic_attributes: nothing else was queued
+
+
 def test_policy_uses_attributes_already_read(stubs):
-    result = policy_manager(stubs, check_mode=True).ensure(TOPIC, [OURS], attributes={"Policy": json.dumps(with_statements(OURS))})
+    result = policy_manager(stubs, check_mode=True).apply(TOPIC, [OURS], attributes={"Policy": json.dumps(with_statements(OURS))})
     assert result["changed"] is False  # and no call: nothing was queued
 
 
 def test_policy_missing_topic_check_mode_predicts(stubs):
     not_found(stubs.stub("sns"), "get_topic_attributes")
-    result = policy_manager(stubs, check_mode=True).ensure(TOPIC, [OURS])
+    result = policy_manager(stubs, check_mode=True).apply(TOPIC, [OURS])
     assert result["changed"] is True
     assert result["topic_exists"] is False
     assert result["diff"]["before"] == default_topic_policy(TOPIC)
@@ -574,12 +617,12 @@ def test_policy_missing_topic_check_mode_predicts(stubs):
 def test_policy_missing_topic_fails_clearly(stubs):
     not_found(stubs.stub("sns"), "get_topic_attributes")
     with pytest.raises(SnsError, match="SNS topic %s does not exist" % TOPIC):
-        policy_manager(stubs).ensure(TOPIC, [OURS])
+        policy_manager(stubs).apply(TOPIC, [OURS])
 
 
 def test_policy_absent_on_missing_topic(stubs):
     not_found(stubs.stub("sns"), "get_topic_attributes")
-    result = policy_manager(stubs).ensure(TOPIC, [{"Sid": "AllowEventBridgePublish"}], state="absent")
+    result = policy_manager(stubs).apply(TOPIC, [{"Sid": "AllowEventBridgePublish"}], state="absent")
     assert result["changed"] is False
     assert result["policy"] == {}
 
@@ -587,9 +630,11 @@ def test_policy_absent_on_missing_topic(stubs):
 def test_policy_absent_removes_only_ours_and_falls_back_to_default(stubs):
     stubber = stubs.stub("sns")
     topic_attributes(stubber, Policy=json.dumps({"Version": "2012-10-17", "Statement": [OURS]}))
+    topic_attributes(stubber, Policy=json.dumps({"Version": "2012-10-17", "Statement": [OURS]}))
     stubber.add_response("set_topic_attributes", {}, {"TopicArn": TOPIC, "AttributeName": "Policy",
                                                       "AttributeValue": json.dumps(default_topic_policy(TOPIC), sort_keys=True)})
-    result = policy_manager(stubs).ensure(TOPIC, [{"Sid": "AllowEventBridgePublish"}], state="absent")
+    topic_attributes(stubber, Policy=json.dumps(default_topic_policy(TOPIC)))
+    result = policy_manager(stubs).apply(TOPIC, [{"Sid": "AllowEventBridgePublish"}], state="absent")
     assert result["changed"] is True
     assert result["statements_removed"] == ["AllowEventBridgePublish"]
     assert "default topic policy" in stubs.warnings[0]
@@ -598,6 +643,7 @@ def test_policy_absent_removes_only_ours_and_falls_back_to_default(stubs):
 def test_policy_write_error_names_the_topic(stubs):
     stubber = stubs.stub("sns")
     topic_attributes(stubber)
+    topic_attributes(stubber)
     stubber.add_client_error("set_topic_attributes", service_error_code="InvalidParameter", http_status_code=400)
     with pytest.raises(SnsError, match="Could not set the policy of SNS topic %s" % TOPIC):
-        policy_manager(stubs).ensure(TOPIC, [OURS])
+        policy_manager(stubs).apply(TOPIC, [OURS])

@@ -217,7 +217,7 @@ def test_matching(protocol, endpoint, arns):
 def test_pending_message(protocol, text):
     message = pending_message(TOPIC, protocol, "x")
     assert text in message
-    assert TOPIC in message and "3 days" in message
+    assert TOPIC in message and "48 hours" in message
 
 
 def test_attribute_text_round_trip():
