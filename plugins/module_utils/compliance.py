@@ -1,66 +1,37 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Compliance of one account's root sign-in alerting, and the organization report.
+"""The organization report of root sign-in alerting.
 
-Pure functions: ``assess`` judges one account from what the stack module read;
-``build_report`` turns every account's verdict into JSON, Markdown and a summary.
+Pure functions: ``account_entry`` turns what the role left for one host (the
+delivery-path verdict of ``delivery_path.evaluate``, or its failure) into a
+report entry; ``build_report`` turns every entry into JSON, Markdown and a summary.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-COMPLIANT = "compliant"
-NEEDS_ACTION = "needs_action"
+from ansible_collections.rootwatch.aws.plugins.module_utils import delivery_path
+
+COMPLIANT = delivery_path.COMPLIANT
+NEEDS_ACTION = delivery_path.NEEDS_ACTION
+UNKNOWN = delivery_path.UNKNOWN
 FAILED = "failed"
 NOT_RUN = "not_run"
 REMOVED = "removed"
-# Accounts needing action come first in the report.
-STATUS_ORDER = {FAILED: 0, NOT_RUN: 1, NEEDS_ACTION: 2, COMPLIANT: 3, REMOVED: 4}
+# Accounts needing attention come first in the report.
+STATUS_ORDER = {FAILED: 0, UNKNOWN: 1, NOT_RUN: 2, NEEDS_ACTION: 3, COMPLIANT: 4, REMOVED: 5}
 
 
-def assess(rule_present, rule_enabled, pattern_matches, rule_targets_topic, policy_statement_present,
-           subscriptions, trail_covered, trail_name, trail_logging, trail_reason, drift):
-    """One account's verdict.
-
-    ``subscriptions`` is a list of ``{"endpoint", "pending"}`` for the wanted
-    addresses (a missing one has ``"missing": True``); ``drift`` is the list of
-    changes this run made or, in check mode, would make.
-    """
-    confirmed = sorted(s["endpoint"] for s in subscriptions if not s.get("pending") and not s.get("missing"))
-    pending = sorted(s["endpoint"] for s in subscriptions if s.get("pending"))
-    missing = sorted(s["endpoint"] for s in subscriptions if s.get("missing"))
-    problems = []
-    if not rule_present:
-        problems.append("rule missing")
-    else:
-        if not rule_enabled:
-            problems.append("rule disabled")
-        if not pattern_matches:
-            problems.append("rule pattern differs")
-        if not rule_targets_topic:
-            problems.append("rule does not target the topic")
-    if not policy_statement_present:
-        problems.append("topic policy lacks the EventBridge publish statement")
-    if missing:
-        problems.append("not subscribed: %s" % ", ".join(missing))
-    if not confirmed:
-        problems.append("no confirmed subscription" + (" (pending: %s)" % ", ".join(pending) if pending else ""))
-    if trail_covered is False:
-        problems.append("no trail logs management write events: %s" % (trail_reason or "none found"))
+def verdict_entry(account, verdict, changes):
+    """A report entry from the delivery-path verdict; ``changes``: what the run changed (or would)."""
     return {
-        "status": NEEDS_ACTION if problems else COMPLIANT,
-        "rule": {
-            "present": bool(rule_present),
-            "enabled": bool(rule_enabled),
-            "pattern_matches": bool(pattern_matches),
-            "targets_topic": bool(rule_targets_topic),
-        },
-        "topic_policy": {"statement_present": bool(policy_statement_present)},
-        "subscriptions": {"confirmed": confirmed, "pending": pending, "missing": missing},
-        "trail": {"covered": trail_covered, "name": trail_name, "logging": trail_logging, "reason": trail_reason},
-        "problems": problems,
-        "drift": list(drift),
+        "account": account,
+        "status": verdict["status"],
+        "paths": verdict["paths"],
+        "event_source": verdict["event_source"],
+        "problems": list(verdict["problems"]) + ["unknown: %s" % reason for reason in verdict.get("unknown") or []],
+        "drift": list(changes or []),
     }
 
 
@@ -81,36 +52,63 @@ def account_entry(host, host_vars):
     result = host_vars.get("root_login_alerts_result") or {}
     account = result.get("account_id") or str(host)
     if host_vars.get("root_login_alerts_failure"):
-        return failed_entry(account, str(host_vars["root_login_alerts_failure"]))
-    if result.get("compliance"):
-        return dict(result["compliance"], account=account)
-    if result.get("changes") is not None:
-        # state=absent: nothing to judge, but say what was removed.
-        return {"account": account, "status": REMOVED, "problems": [], "drift": result["changes"]}
-    return not_run_entry(account)
-
-
-def _yes_no(value):
-    if value is None:
-        return "n/a"
-    return "yes" if value else "NO"
+        entry = failed_entry(account, str(host_vars["root_login_alerts_failure"]))
+    elif result.get("compliance"):
+        entry = verdict_entry(account, result["compliance"], result.get("changes"))
+    elif result.get("changes") is not None:
+        # state=absent: nothing to judge, but say what was (or would be) removed.
+        entry = {"account": account, "status": REMOVED, "problems": [], "drift": result["changes"]}
+    else:
+        entry = not_run_entry(account)
+    entry["host"] = str(host)
+    return entry
 
 
 def _cell(text):
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def _count_line(total, counts):
-    line = "%d accounts: %d compliant, %d need action, %d failed, %d not run" % (
-        total, counts[COMPLIANT], counts[NEEDS_ACTION], counts[FAILED], counts[NOT_RUN])
+def _paths_cell(entry):
+    paths = entry.get("paths")
+    if paths is None:
+        return ""
+    working = [p for p in paths if p["complete"]]
+    if not paths:
+        return "none"
+    return "; ".join(
+        "%s%s -> %s (%s)" % ("" if p["complete"] else "BROKEN ", p["rule"], (p["topic"] or "no target").rsplit(":", 1)[-1],
+                             "ours" if p["ours"] else "not ours")
+        for p in (working or paths)
+    )
+
+
+def _recipients_cell(entry):
+    paths = entry.get("paths")
+    if paths is None:
+        return ""
+    confirmed = sorted(set(r for p in paths if p["complete"] for r in p["recipients"]))
+    pending = sorted(set(r for p in paths for r in p["pending"]))
+    return "%d / %d" % (len(confirmed), len(pending))
+
+
+def _trail_cell(entry):
+    source = entry.get("event_source")
+    if not source:
+        return ""
+    return {True: "yes", False: "NO", None: "UNKNOWN"}[source["ok"]]
+
+
+def _count_line(total, counts, check_mode=False):
+    line = "%d accounts: %d compliant, %d need action, %d unknown, %d failed, %d not run" % (
+        total, counts[COMPLIANT], counts[NEEDS_ACTION], counts[UNKNOWN], counts[FAILED], counts[NOT_RUN])
     if counts.get(REMOVED):
-        line += ", %d removed" % counts[REMOVED]
+        line += ", %d %s" % (counts[REMOVED], "would be removed" if check_mode else "removed")
     return line
 
 
-def build_report(entries, check_mode, generated_at):
+def build_report(entries, check_mode, generated_at, run=None):
     """``{"document", "markdown", "summary_lines"}`` for a list of account entries."""
-    ordered = sorted(entries, key=lambda e: (STATUS_ORDER.get(e["status"], 9), e["account"]))
+    ordered = sorted(entries, key=lambda e: (STATUS_ORDER.get(e["status"], 9), e["account"], e.get("host", "")))
     counts = dict((status, 0) for status in STATUS_ORDER)
     for entry in ordered:
         counts[entry["status"]] = counts.get(entry["status"], 0) + 1
@@ -120,44 +118,32 @@ def build_report(entries, check_mode, generated_at):
         "counts": dict(counts, accounts=len(ordered)),
         "accounts": ordered,
     }
+    if run:
+        document["run"] = run
     lines = [
         "# Root sign-in alerts: compliance report",
         "",
-        "Generated %s (%s run). %s." % (generated_at, document["mode"], _count_line(len(ordered), counts)),
+        "Generated %s (%s run). %s." % (generated_at, document["mode"], _count_line(len(ordered), counts, check_mode)),
         "",
-        "| Account | Status | Rule | Topic policy | Subscriptions (confirmed / pending) | Trail | Problems | Drift |",
+        "| Account | Host | Status | Delivery paths | Recipients (confirmed / pending) | Trail delivers | Problems | Drift |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for entry in ordered:
-        rule = entry.get("rule") or {}
-        subs = entry.get("subscriptions") or {}
-        trail = entry.get("trail") or {}
-        if rule:
-            rule_text = "present, %s, pattern %s" % (
-                "enabled" if rule.get("enabled") else "DISABLED",
-                "matches" if rule.get("pattern_matches") else "DIFFERS",
-            ) if rule.get("present") else "MISSING"
-        else:
-            rule_text = ""
-        trail_text = ""
-        if trail:
-            trail_text = "not checked" if trail.get("covered") is None else (
-                "%s (logging: %s)" % (trail.get("name"), _yes_no(trail.get("logging"))) if trail.get("covered") else "NONE"
-            )
         lines.append("| %s |" % " | ".join(_cell(c) for c in (
             entry["account"],
+            entry.get("host", ""),
             entry["status"],
-            rule_text,
-            _yes_no((entry.get("topic_policy") or {}).get("statement_present")) if entry.get("topic_policy") else "",
-            "%d / %d" % (len(subs.get("confirmed", [])), len(subs.get("pending", []))) if subs else "",
-            trail_text,
+            _paths_cell(entry),
+            _recipients_cell(entry),
+            _trail_cell(entry),
             "; ".join(entry.get("problems") or []),
             "; ".join(entry.get("drift") or []),
         )))
-    summary = [_count_line(len(ordered), counts)]
+    summary = [_count_line(len(ordered), counts, check_mode)]
     for entry in ordered:
         if entry["status"] == REMOVED:
-            summary.append("%s removed: %s" % (entry["account"], "; ".join(entry.get("drift") or []) or "nothing left to remove"))
+            summary.append("%s %s: %s" % (entry["account"], "would remove" if check_mode else "removed",
+                                          "; ".join(entry.get("drift") or []) or "nothing left to remove"))
         elif entry["status"] != COMPLIANT:
             summary.append("%s %s: %s" % (entry["account"], entry["status"], "; ".join(entry.get("problems") or [])))
     return {"document": document, "markdown": "\n".join(lines) + "\n", "summary_lines": summary}

@@ -13,7 +13,10 @@ short_description: Root user sign-in email alerts for one AWS account, in one in
 version_added: 0.1.0
 description:
   - Sets up everything that makes an AWS root user console sign-in reach the security team by
-    email within a minute, for one account, or removes it again.
+    email, for one account, or removes it again.
+  - AWS documents no delivery time for the email. CloudTrail delivers events to EventBridge on a
+    best-effort basis, so in rare cases an event might not be delivered (EventBridge user guide,
+    U(https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event.html)).
   - The trail. With O(trail=auto) a trail that already logs management write events in the region
     is reused (an organization trail included); otherwise, and with O(trail=create), the module
     manages its own multi-region trail and a secure log bucket.
@@ -32,7 +35,15 @@ description:
   - With O(state=absent) it removes what it created and nothing else. The topic and the rule are
     deleted only when no one else uses them, and the trail only when it carries the tag this
     module sets at creation. The log bucket and its logs are always kept.
-  - Check mode makes no write call, and that includes assuming O(assume_role_arn).
+  - Check mode makes no write call. Assuming O(assume_role_arn) is a read, so check mode does it.
+  - The verdict in RV(compliance) is proven link by link on every delivery path found in the account,
+    whoever built it. A path is a rule on the default event bus in us-east-1 whose pattern matches a
+    root sign-in, with one of its targets. Its links are the trail, the rule, the target topic, the
+    topic policy (Allow and Deny, evaluated for this rule), the topic's KMS key and its key policy,
+    and a confirmed subscription. A read that fails makes the account V(unknown), never V(compliant),
+    and an apply then changes nothing.
+  - O(region) must be us-east-1, where CloudTrail records every root user console sign-in. Other
+    Regions are refused before any AWS call.
 author:
   - rootwatch maintainers (@rootwatch)
 options:
@@ -111,6 +122,16 @@ options:
     default: true
   send_test_notification:
     description: Publish one test message through the topic (not in check mode).
+    type: bool
+    default: false
+  adopt_existing:
+    description:
+      - When a complete delivery path that rootwatch.aws did not build already exists (a rule on the
+        default bus in us-east-1 that matches root sign-ins, an SNS topic EventBridge may publish to,
+        and a confirmed subscription, for example AWS's own CloudFormation recipe), leave the account
+        exactly as it is. It is reported compliant through that path.
+      - With V(false), such an account gets our path too, and the run warns that every recipient on
+        both would get two emails per sign-in.
     type: bool
     default: false
   variable_prefix:
@@ -203,11 +224,13 @@ rule:
   returned: always
   type: dict
 trail:
-  description: Which trail makes sign-in events reach EventBridge, and whether it was reused.
+  description:
+    - What the run did about the trail, by O(trail). Whether a trail delivers the sign-in events is
+      the C(event_source) link of RV(compliance).
   returned: always
   type: dict
-  sample: {"mode": "auto", "reused": true, "covered": true, "name": "org-trail", "logging": true,
-           "reason": "organization trail, multi-region, logging, management events All"}
+  sample: {"mode": "auto", "reused": true, "created": false, "name": "org-trail",
+           "arn": "arn:aws:cloudtrail:us-east-1:999999999999:trail/org-trail"}
 pattern_tests:
   description: The pattern tested against sample events.
   returned: when O(state=present) and O(verify=true)
@@ -216,10 +239,22 @@ pattern_tests:
   sample: [{"event": "root_sign_in", "expected": true, "matched": true, "method": "TestEventPattern"}]
 compliance:
   description:
-    - The account's verdict, judged on the state found (check mode) or left (apply), for the report.
+    - The account's verdict from the delivery-path evaluator, judged on the state found (check mode,
+      and an apply that changed nothing) or as it stands after the apply.
+    - C(status) is V(compliant) (at least one complete path), V(needs_action) or V(unknown) (a
+      needed read failed). C(paths) lists each path with C(rule), C(topic), C(ours), C(complete),
+      C(recipients) and its C(links). C(problems) names the first broken link of each path;
+      C(unknown) the reads that failed.
   returned: when O(state=present)
   type: dict
-  sample: {"status": "needs_action", "problems": ["no confirmed subscription (pending: security@example.com)"]}
+  sample: {"status": "needs_action", "problems": ["rule root-login-alerts -> arn:aws:sns:us-east-1:111111111111:root-login-alerts:
+           topic root-login-alerts has no confirmed subscription (pending: security@example.com)"], "unknown": [], "paths": []}
+adopted:
+  description: With O(adopt_existing=true), the paths of others that the account was left alone for.
+  returned: when an existing path was adopted
+  type: list
+  elements: dict
+  sample: [{"rule": "rootstack-RootActivityRule", "topic": "arn:aws:sns:us-east-1:111111111111:ROOT-AWS-Console-Sign-In-via-CloudTrail"}]
 topic_kept_because:
   description: With O(state=absent), why the topic was kept (others use it), or empty.
   returned: when O(state=absent)
@@ -240,6 +275,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import Aws
 from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import module_warn
 from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import TargetWriteError
 from ansible_collections.rootwatch.aws.plugins.module_utils.root_login_alerts_stack import RootLoginAlertsStack
+from ansible_collections.rootwatch.aws.plugins.module_utils.root_login_alerts_stack import StackError
 from ansible_collections.rootwatch.aws.plugins.module_utils.root_login_alerts_stack import validate_settings
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import SnsError
 
@@ -261,6 +297,7 @@ def argument_spec():
         tags=dict(type="dict", default={}),
         verify=dict(type="bool", default=True),
         send_test_notification=dict(type="bool", default=False),
+        adopt_existing=dict(type="bool", default=False),
         variable_prefix=dict(type="str", default=""),
     )
 
@@ -291,7 +328,7 @@ def main():
     )
     try:
         result = stack.ensure(settings)
-    except ValueError as exc:
+    except (ValueError, StackError) as exc:
         module.fail_json(msg=str(exc))
     except SnsError as exc:
         if exc.exception is not None:

@@ -11,7 +11,7 @@ from ansible.playbook.task import Task
 
 from ansible_collections.rootwatch.aws.plugins.action.root_alerts_report import ActionModule
 
-VERDICT = {"status": "compliant", "problems": [], "drift": []}
+VERDICT = {"status": "compliant", "paths": [], "problems": [], "unknown": [], "event_source": {"ok": True}}
 HOSTVARS = {
     "a": {"root_login_alerts_result": {"account_id": "111111111111", "compliance": VERDICT}},
     "b": {"root_login_alerts_failure": "Could not assume role"},
@@ -41,8 +41,8 @@ def test_writes_both_files_with_every_account(tmp_path):
     assert written == result["report"]
     assert result["json_path"] == str(dest / "report.json")
     markdown = (dest / "report.md").read_text()
-    assert "| b | failed |" in markdown and "Could not assume role" in markdown
-    assert result["summary"][0] == "4 accounts: 1 compliant, 0 need action, 1 failed, 1 not run, 1 removed"
+    assert "| b | b | failed |" in markdown and "Could not assume role" in markdown
+    assert result["summary"][0] == "4 accounts: 1 compliant, 0 need action, 0 unknown, 1 failed, 1 not run, 1 would be removed"
     assert oct(os.stat(dest / "report.md").st_mode & 0o777) == "0o644"
     assert sorted(os.listdir(dest)) == ["report.json", "report.md"]  # no temporary file left
 

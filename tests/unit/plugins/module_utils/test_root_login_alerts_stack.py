@@ -22,7 +22,6 @@ GOOD = {
 
 VALID = [
     ("defaults", {}),
-    ("gov region", {"region": "us-gov-west-1"}),
     ("no role", {"assume_role_arn": None}),
     ("role with path", {"assume_role_arn": "arn:aws:iam::111111111111:role/path/to/Role"}),
     ("control tower role", {"assume_role_arn": "arn:aws:iam::111111111111:role/AWSControlTowerExecution"}),
@@ -47,6 +46,13 @@ INVALID = [
     ("bad email", {"emails": ["security@"]}, "root_login_alerts_emails"),
     ("email with space", {"emails": ["sec urity@example.com"]}, "root_login_alerts_emails"),
     ("duplicate email", {"emails": ["a@example.com", "a@example.com"]}, "root_login_alerts_emails lists an address twice"),
+    ("same mailbox in two cases", {"emails": ["secops@acme.test", "SecOps@Acme.test"]},
+     "'secops@acme.test' and 'SecOps@Acme.test' are one mailbox"),
+    ("another region", {"region": "eu-west-1"},
+     "root_login_alerts_region must be us-east-1, got 'eu-west-1': CloudTrail records every root user console sign-in in us-east-1"),
+    ("made-up region", {"region": "us-fake-9"}, "root_login_alerts_region must be us-east-1, got 'us-fake-9'"),
+    ("govcloud", {"region": "us-gov-west-1"}, "does not accept root user credentials"),
+    ("china", {"region": "cn-north-1"}, "the China Regions have no root user credentials"),
     ("no emails when present", {"emails": []}, "root_login_alerts_emails must list at least one address"),
     ("emails not a list", {"emails": "a@example.com"}, "root_login_alerts_emails must be a list"),
     ("region typo", {"region": "us-east-x"}, "root_login_alerts_region must be an AWS region name"),

@@ -1,0 +1,286 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Would a root console sign-in in this account reach a confirmed recipient?
+
+Pure functions, no I/O: :func:`evaluate` judges what ``delivery_reader`` read
+from the account, whoever built what it finds. A delivery path is one rule on
+the default event bus in the sign-in Region with one of its targets, and it is
+walked link by link, each with a reason:
+
+1. ``event_source``: a trail that logs management write events and global
+   service events in the sign-in Region, and is logging (organization trails count);
+2. ``rule``: enabled, its pattern matches a root sign-in, success and failure;
+3. ``target``: an SNS topic of this account in the sign-in Region, which exists;
+4. ``topic_policy``: lets ``events.amazonaws.com`` call ``sns:Publish`` for this
+   rule (Allow and Deny, principal, action, resource, ``aws:SourceArn`` and
+   ``aws:SourceAccount``);
+5. ``encryption``: none, or a customer-managed key that exists, is enabled and
+   whose key policy lets ``events.amazonaws.com`` use ``kms:Decrypt`` and
+   ``kms:GenerateDataKey*``;
+6. ``recipients``: at least one confirmed subscription.
+
+A link is ``True`` (proven), ``False`` (broken) or ``None`` (a read it needs
+failed). The account is ``compliant`` with one complete path, ``unknown`` when
+a path that might be complete, or the rule listing itself, could not be read,
+and ``needs_action`` otherwise.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
+
+from ansible_collections.rootwatch.aws.plugins.module_utils import event_pattern
+from ansible_collections.rootwatch.aws.plugins.module_utils import policy_evaluation
+from ansible_collections.rootwatch.aws.plugins.module_utils.alert_message import sample_events
+from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_coverage import trail_covers
+from ansible_collections.rootwatch.aws.plugins.module_utils.sns_policy import EVENTS_SERVICE_PRINCIPAL
+from ansible_collections.rootwatch.aws.plugins.module_utils.sns_subscription import DELETED
+from ansible_collections.rootwatch.aws.plugins.module_utils.sns_subscription import PENDING
+from ansible_collections.rootwatch.aws.plugins.module_utils.sns_topic import is_aws_managed_sns_key
+
+COMPLIANT = "compliant"
+NEEDS_ACTION = "needs_action"
+UNKNOWN = "unknown"
+# "If you sign in as the root user, CloudTrail records the event in us-east-1"
+# (CloudTrail user guide, "AWS Management Console sign-in events"):
+# https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html
+SIGN_IN_REGIONS = {"aws": "us-east-1"}
+ENABLED_STATES = ("ENABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
+EVENTS_PRINCIPAL = {"Service": EVENTS_SERVICE_PRINCIPAL}
+KMS_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"]
+LINKS = ("event_source", "rule", "target", "topic_policy", "encryption", "recipients")
+# The samples every alerting rule must match: a successful and a failed root sign-in.
+MUST_MATCH = ("root_sign_in", "failed_root_sign_in")
+
+
+def link(name, ok, reason):
+    return {"link": name, "ok": ok, "reason": reason}
+
+
+def sign_in_region(partition):
+    """The Region where CloudTrail records root console sign-ins, or None where AWS documents none."""
+    return SIGN_IN_REGIONS.get(partition)
+
+
+def rule_matches(rule, account_id, region):
+    """(True, False or None for "cannot evaluate", reason) for the root sign-in samples."""
+    pattern = rule.get("EventPattern")
+    if not pattern:
+        return False, "rule %s has no event pattern" % rule.get("Name")
+    samples = sample_events(account_id, region)
+    try:
+        missed = [name for name in MUST_MATCH if not event_pattern.matches(pattern, samples[name][0])]
+    except event_pattern.PatternError as exc:
+        return None, "the pattern of rule %s could not be evaluated here: %s" % (rule.get("Name"), exc)
+    if not missed:
+        return True, "matches a successful and a failed root console sign-in"
+    return False, "the pattern of rule %s does not match a %s" % (
+        rule.get("Name"), " or a ".join(name.replace("_", " ") for name in missed))
+
+
+def is_candidate(rule, account_id, region, our_rule_arn=None):
+    """Rules worth walking: ours, and any whose pattern matches at least one root sign-in sample."""
+    if our_rule_arn and rule.get("Arn") == our_rule_arn:
+        return True
+    if not rule.get("EventPattern"):
+        return False
+    samples = sample_events(account_id, region)
+    try:
+        return any(event_pattern.matches(rule["EventPattern"], samples[name][0]) for name in MUST_MATCH)
+    except event_pattern.PatternError:
+        return True  # judged (as unknown) rather than silently dropped
+
+
+# -- links ----------------------------------------------------------------------
+def event_source_link(trails, account_id, region):
+    """The trail link, shared by every path of the account."""
+    if trails.get("error"):
+        return link("event_source", None, "the trails could not be read: %s" % trails["error"])
+    reasons, unread = [], []
+    for entry in trails.get("trails") or []:
+        trail = entry["trail"]
+        if entry.get("error"):
+            unread.append("trail %s: %s" % (trail.get("Name"), entry["error"]))
+            continue
+        covers, why = trail_covers(trail, entry.get("status"), entry.get("selectors"), region, account_id)
+        if covers:
+            return link("event_source", True, "trail %s: %s" % (trail.get("Name"), why))
+        reasons.append("trail %s: %s" % (trail.get("Name"), why))
+    if unread:
+        return link("event_source", None, "no trail is proven to log console sign-ins; not readable: %s" % "; ".join(unread))
+    if not reasons:
+        return link("event_source", False, "no CloudTrail trail logs management events in %s (there is no trail)" % region)
+    return link("event_source", False, "no trail delivers console sign-in events in %s: %s" % (region, "; ".join(reasons)))
+
+
+def rule_link(rule, account_id, region):
+    name = rule.get("Name")
+    if rule.get("State") not in ENABLED_STATES:
+        return link("rule", False, "rule %s is %s" % (name, rule.get("State") or "not enabled"))
+    ok, why = rule_matches(rule, account_id, region)
+    return link("rule", ok, why if ok is not True else "rule %s is enabled and %s" % (name, why))
+
+
+def target_link(target, topic, account_id, region, partition):
+    arn = target.get("Arn") or ""
+    parsed = parse_aws_arn(arn) if arn.startswith("arn:") else None
+    if not parsed or parsed.get("service") != "sns" or parsed.get("partition") != partition:
+        return link("target", False, "target %s (%s) is not an SNS topic" % (target.get("Id"), arn))
+    if parsed.get("account_id") != account_id or parsed.get("region") != region:
+        return link("target", False, "topic %s is not in this account's %s" % (arn, region))
+    if topic is None or topic.get("error"):
+        return link("target", None, "topic %s could not be read: %s" % (arn, (topic or {}).get("error") or "not read"))
+    if topic.get("attributes") is None:
+        return link("target", False, "topic %s does not exist" % arn)
+    return link("target", True, "SNS topic %s" % arn)
+
+
+def topic_policy_link(topic_arn, attributes, rule_arn, account_id):
+    try:
+        decision = policy_evaluation.evaluate(
+            attributes.get("Policy"), EVENTS_PRINCIPAL, "sns:Publish", topic_arn,
+            {"aws:SourceArn": rule_arn, "aws:SourceAccount": account_id},
+        )
+    except ValueError as exc:
+        return link("topic_policy", False, "the policy of topic %s cannot be read as a policy: %s" % (topic_arn, exc))
+    if decision["allowed"]:
+        return link("topic_policy", True, "lets %s publish for rule %s (%s)" % (EVENTS_SERVICE_PRINCIPAL, rule_arn, decision["reason"]))
+    return link("topic_policy", False, "the policy of topic %s does not let %s publish for rule %s: %s"
+                % (topic_arn, EVENTS_SERVICE_PRINCIPAL, rule_arn, decision["reason"]))
+
+
+def encryption_link(topic_arn, attributes, keys):
+    key_id = attributes.get("KmsMasterKeyId") or ""
+    if not key_id:
+        return link("encryption", True, "topic %s is not encrypted" % topic_arn)
+    name = topic_arn.rsplit(":", 1)[-1]
+    if is_aws_managed_sns_key(key_id):
+        return link("encryption", False, "topic %s is encrypted with alias/aws/sns; EventBridge cannot publish to it" % name)
+    key = keys.get(key_id)
+    if key is None or key.get("error"):
+        return link("encryption", None, "KMS key %s of topic %s could not be read: %s" % (key_id, name, (key or {}).get("error") or "not read"))
+    metadata = key.get("metadata")
+    if metadata is None:
+        return link("encryption", False, "topic %s is encrypted with KMS key %s, which does not exist" % (name, key_id))
+    if metadata.get("KeyManager") != "CUSTOMER":
+        return link("encryption", False, "topic %s is encrypted with the AWS-managed key %s; EventBridge cannot use it" % (name, key_id))
+    if metadata.get("KeyState") != "Enabled":
+        return link("encryption", False, "topic %s is encrypted with KMS key %s, which is %s" % (name, key_id, metadata.get("KeyState")))
+    try:
+        allowed, why = policy_evaluation.allows(key.get("policy"), EVENTS_PRINCIPAL, KMS_ACTIONS, metadata.get("Arn") or "*")
+    except ValueError as exc:
+        return link("encryption", False, "the key policy of %s cannot be read as a policy: %s" % (key_id, exc))
+    if not allowed:
+        return link("encryption", False, "the key policy of %s (topic %s) does not let %s use kms:Decrypt and "
+                    "kms:GenerateDataKey*: %s" % (key_id, name, EVENTS_SERVICE_PRINCIPAL, why))
+    return link("encryption", True, "customer-managed key %s, enabled, usable by %s" % (key_id, EVENTS_SERVICE_PRINCIPAL))
+
+
+def recipients_link(topic_arn, topic):
+    if topic.get("subscriptions_error"):
+        return link("recipients", None, "the subscriptions of %s could not be listed: %s" % (topic_arn, topic["subscriptions_error"]))
+    listed = [s for s in topic.get("subscriptions") or [] if s.get("SubscriptionArn") != DELETED]
+    confirmed = [s for s in listed if s.get("SubscriptionArn") != PENDING]
+    pending = [s for s in listed if s.get("SubscriptionArn") == PENDING]
+    if confirmed:
+        return link("recipients", True, "confirmed: %s" % ", ".join(sorted("%s (%s)" % (s.get("Endpoint"), s.get("Protocol")) for s in confirmed)))
+    return link("recipients", False, "topic %s has no confirmed subscription%s" % (
+        topic_arn.rsplit(":", 1)[-1], " (pending: %s)" % ", ".join(sorted(s.get("Endpoint") for s in pending)) if pending else ""))
+
+
+# -- paths and the verdict --------------------------------------------------------
+def _path(rule, target, facts, source):
+    account, region, partition = facts["account_id"], facts["region"], facts["partition"]
+    ours = facts.get("ours") or {}
+    topic_arn = (target or {}).get("Arn")
+    topic = (facts.get("topics") or {}).get(topic_arn)
+    links = [source, rule_link(rule, account, region)]
+    if rule.get("targets_error"):
+        links.append(link("target", None, "the targets of rule %s could not be read: %s" % (rule.get("Name"), rule["targets_error"])))
+    elif target is None:
+        links.append(link("target", False, "rule %s has no target" % rule.get("Name")))
+    else:
+        links.append(target_link(target, topic, account, region, partition))
+    if links[-1]["ok"]:
+        attributes = topic["attributes"]
+        links.append(topic_policy_link(topic_arn, attributes, rule.get("Arn"), account))
+        links.append(encryption_link(topic_arn, attributes, facts.get("keys") or {}))
+        links.append(recipients_link(topic_arn, topic))
+    recipients = []
+    pending = []
+    if topic and topic.get("subscriptions"):
+        recipients = sorted(s.get("Endpoint") for s in topic["subscriptions"] if s.get("SubscriptionArn") not in (PENDING, DELETED))
+        pending = sorted(s.get("Endpoint") for s in topic["subscriptions"] if s.get("SubscriptionArn") == PENDING)
+    broken = [entry for entry in links if entry["ok"] is False]
+    unread = [entry for entry in links if entry["ok"] is None]
+    return {
+        "rule": rule.get("Name"),
+        "rule_arn": rule.get("Arn"),
+        "target_id": (target or {}).get("Id"),
+        "topic": topic_arn,
+        "ours": bool(ours) and rule.get("Arn") == ours.get("rule_arn") and topic_arn == ours.get("topic_arn")
+        and (target or {}).get("Id") == ours.get("target_id"),
+        "complete": not broken and not unread and len(links) == len(LINKS),
+        "recipients": recipients,
+        "pending": pending,
+        "links": links,
+        "problem": (broken or unread or [{"reason": ""}])[0]["reason"],
+    }
+
+
+def evaluate(facts):
+    """The account's verdict from ``delivery_reader`` facts.
+
+    Returns ``{"status", "paths", "problems", "unknown", "event_source"}``:
+    ``problems`` names the first broken link of each path (or why there is none),
+    ``unknown`` the reads that failed.
+    """
+    account, region = facts["account_id"], facts["region"]
+    source = event_source_link(facts.get("trails") or {}, account, region)
+    rules = facts.get("rules") or {}
+    paths = []
+    for rule in rules.get("rules") or []:
+        targets = rule.get("targets") or []
+        for target in targets or [None]:
+            paths.append(_path(rule, target, facts, source))
+    unknown = []
+    if rules.get("error"):
+        unknown.append("the rules of the default event bus in %s could not be listed: %s" % (region, rules["error"]))
+    unknown.extend(p["problem"] for p in paths if not p["complete"] and not [x for x in p["links"] if x["ok"] is False])
+    problems = []
+    if any(p["complete"] for p in paths):
+        status = COMPLIANT
+    elif unknown:
+        status = UNKNOWN
+    else:
+        status = NEEDS_ACTION
+        if not paths:
+            if source["ok"] is False:
+                problems.append(source["reason"])
+            problems.append("no enabled rule on the default event bus in %s matches a root console sign-in" % region)
+        for path in paths:
+            line = "rule %s -> %s: %s" % (path["rule"], path["topic"] or "no target", path["problem"])
+            if line not in problems:
+                problems.append(line)
+    return {
+        "status": status,
+        "paths": paths,
+        "problems": problems,
+        "unknown": _unique(unknown),
+        "event_source": source,
+    }
+
+
+def working_paths(verdict, ours=None):
+    """The complete paths; with ``ours`` True or False only ours or only others'."""
+    return [p for p in verdict["paths"] if p["complete"] and (ours is None or p["ours"] is ours)]
+
+
+def _unique(items):
+    seen = []
+    for item in items:
+        if item not in seen:
+            seen.append(item)
+    return seen

@@ -1,0 +1,211 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Reads what ``delivery_path.evaluate`` judges: the AWS edge of the verdict.
+
+Only reads. Every failed read is recorded as an error next to what it was
+for, never taken as "absent": the verdict turns it into ``unknown``.
+
+What it reads, in the sign-in Region:
+
+- every trail (``DescribeTrails`` with shadow trails), and the status and
+  event selectors of each trail that can cover the Region;
+- every rule of the default event bus (``ListRules``), and the targets of
+  each rule that matches a root sign-in sample (and of ours);
+- each target topic of this account: attributes and subscriptions;
+- each customer-managed KMS key of those topics: ``DescribeKey`` and the
+  ``default`` key policy.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+try:
+    from botocore.exceptions import BotoCoreError
+    from botocore.exceptions import ClientError
+except ImportError:  # pragma: no cover - AnsibleAWSModule reports missing botocore
+    BotoCoreError = ClientError = Exception
+
+from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
+
+from ansible_collections.rootwatch.aws.plugins.module_utils.arns import partition_for_region
+from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import error_code
+from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_coverage import REFUSED_READ_CODES
+from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_coverage import is_foreign_organization_trail
+from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_coverage import trail_home_region
+from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_coverage import trail_may_cover
+from ansible_collections.rootwatch.aws.plugins.module_utils.delivery_path import is_candidate
+from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import DEFAULT_BUS
+from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import list_rule_targets
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ResourceManager
+from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import NOT_FOUND_CODES
+from ansible_collections.rootwatch.aws.plugins.module_utils.sns_topic import is_aws_managed_sns_key
+
+KMS_NOT_FOUND_CODES = ("NotFoundException",)
+
+
+def describe_error(what, exc):
+    return "%s: %s" % (what, error_code(exc) or type(exc).__name__)
+
+
+class DeliveryPathReader(ResourceManager):
+    """Built like every manager (``managers``); it never writes, so check mode changes nothing."""
+
+    def _try(self, what, client, method, not_found=(), **kwargs):
+        """(response, None), (None, None) for a not-found code, or (None, error text)."""
+        try:
+            return getattr(client, method)(aws_retry=True, **kwargs), None
+        except (BotoCoreError, ClientError) as exc:
+            if error_code(exc) in not_found:
+                return None, None
+            return None, describe_error(what, exc)
+
+    def read(self, ours=None, read_trails=True):
+        """The facts of ``delivery_path.evaluate``. ``ours``: our rule ARN, topic ARN and target ID."""
+        account = self.account_id
+        facts = {
+            "account_id": account,
+            "region": self.region,
+            "partition": partition_for_region(self.region),
+            "ours": dict(ours or {}),
+            "trails": self.read_trails() if read_trails else {"error": None, "trails": []},
+            "rules": self.read_rules((ours or {}).get("rule_arn")),
+            "topics": {},
+            "keys": {},
+        }
+        topic_arns = [t.get("Arn") for r in facts["rules"]["rules"] for t in r.get("targets") or []]
+        if (ours or {}).get("topic_arn"):
+            topic_arns.append(ours["topic_arn"])
+        for arn in topic_arns:
+            if arn not in facts["topics"] and self._is_local_topic(arn, account):
+                facts["topics"][arn] = self.read_topic(arn)
+        for topic in facts["topics"].values():
+            key_id = (topic.get("attributes") or {}).get("KmsMasterKeyId")
+            if key_id and not is_aws_managed_sns_key(key_id) and key_id not in facts["keys"]:
+                facts["keys"][key_id] = self.read_key(key_id)
+        return facts
+
+    def _is_local_topic(self, arn, account):
+        parsed = parse_aws_arn(arn) if arn and arn.startswith("arn:") else None
+        return bool(parsed) and parsed.get("service") == "sns" and parsed.get("account_id") == account and parsed.get("region") == self.region
+
+    # -- trails -------------------------------------------------------------------
+    def read_trails(self):
+        cloudtrail = self.client("cloudtrail")
+        listed, error = self._try("cloudtrail:DescribeTrails", cloudtrail, "describe_trails", includeShadowTrails=True)
+        if error:
+            return {"error": error, "trails": []}
+        entries = []
+        for trail in listed.get("trailList", []):
+            entry = {"trail": trail, "status": None, "selectors": None, "error": None}
+            if trail_may_cover(trail, self.region, self.account_id)[0]:
+                client = self.client("cloudtrail", trail_home_region(trail))
+                arn = trail["TrailARN"]
+                for key, method, kwargs in (("status", "get_trail_status", {"Name": arn}),
+                                            ("selectors", "get_event_selectors", {"TrailName": arn})):
+                    try:
+                        entry[key] = getattr(client, method)(aws_retry=True, **kwargs)
+                    except (BotoCoreError, ClientError) as exc:
+                        # A member account may not read the management account's organization trail;
+                        # the verdict then trusts it as cloudtrail_coverage documents.
+                        if not (is_foreign_organization_trail(trail, self.account_id) and error_code(exc) in REFUSED_READ_CODES):
+                            entry["error"] = describe_error("cloudtrail:%s %s" % (method, arn), exc)
+            entries.append(entry)
+        return {"error": None, "trails": entries}
+
+    # -- rules ----------------------------------------------------------------------
+    def read_rules(self, our_rule_arn=None):
+        events = self.client("events")
+        rules, token = [], None
+        while True:
+            kwargs = {"EventBusName": DEFAULT_BUS}
+            if token:
+                kwargs["NextToken"] = token
+            page, error = self._try("events:ListRules", events, "list_rules", **kwargs)
+            if error:
+                return {"error": error, "rules": []}
+            rules.extend(page.get("Rules", []))
+            token = page.get("NextToken")
+            if not token:
+                break
+        chosen = []
+        for rule in rules:
+            if not is_candidate(rule, self.account_id, self.region, our_rule_arn):
+                continue
+            entry = dict(rule, targets=None, targets_error=None)
+            entry["targets"], entry["targets_error"] = self._targets(events, rule["Name"])
+            chosen.append(entry)
+        return {"error": None, "rules": chosen}
+
+    def _targets(self, events, name):
+        try:
+            return list_rule_targets(events, name, DEFAULT_BUS), None
+        except (BotoCoreError, ClientError) as exc:
+            return None, describe_error("events:ListTargetsByRule %s" % name, exc)
+
+    # -- topics and keys ---------------------------------------------------------------
+    def read_topic(self, topic_arn):
+        sns = self.client("sns")
+        entry = {"attributes": None, "error": None, "subscriptions": None, "subscriptions_error": None}
+        response, entry["error"] = self._try(
+            "sns:GetTopicAttributes %s" % topic_arn, sns, "get_topic_attributes", not_found=NOT_FOUND_CODES, TopicArn=topic_arn
+        )
+        if response is None:
+            return entry
+        entry["attributes"] = response["Attributes"]
+        listing, token = [], None
+        while True:
+            kwargs = {"TopicArn": topic_arn}
+            if token:
+                kwargs["NextToken"] = token
+            page, error = self._try("sns:ListSubscriptionsByTopic %s" % topic_arn, sns, "list_subscriptions_by_topic", **kwargs)
+            if error:
+                entry["subscriptions_error"] = error
+                return entry
+            listing.extend(page.get("Subscriptions", []))
+            token = page.get("NextToken")
+            if not token:
+                entry["subscriptions"] = listing
+                return entry
+
+    def read_key(self, key_id):
+        region = key_id.split(":")[3] if key_id.startswith("arn:") else self.region
+        kms = self.client("kms", region)
+        entry = {"metadata": None, "policy": None, "error": None}
+        described, entry["error"] = self._try("kms:DescribeKey %s" % key_id, kms, "describe_key", not_found=KMS_NOT_FOUND_CODES, KeyId=key_id)
+        if described is None:
+            return entry
+        entry["metadata"] = described["KeyMetadata"]
+        policy, entry["error"] = self._try(
+            "kms:GetKeyPolicy %s" % key_id, kms, "get_key_policy", KeyId=entry["metadata"]["KeyId"], PolicyName="default"
+        )
+        if policy is not None:
+            entry["policy"] = policy.get("Policy")
+        return entry
+
+
+def known_for_managers(facts, ours):
+    """What the managers need not read again: {manager name: known} (see ``managers``)."""
+    trails = facts["trails"]
+    known = {"trail": {}, "topic": {}, "subscriptions": {}, "rule": {}}
+    if not trails.get("error"):
+        entries = trails["trails"]
+        known["trail"] = {
+            "trails": [e["trail"] for e in entries],
+            "status": dict((e["trail"]["TrailARN"], e["status"]) for e in entries if e["status"] is not None),
+            "selectors": dict((e["trail"]["TrailARN"], e["selectors"]) for e in entries if e["selectors"] is not None),
+        }
+    topic = facts["topics"].get(ours["topic_arn"])
+    if topic and not topic.get("error"):
+        known["topic"] = {"attributes": topic["attributes"]}
+        if topic["attributes"] is not None and not topic.get("subscriptions_error"):
+            known["subscriptions"] = {"subscriptions": topic["subscriptions"]}
+    rules = facts["rules"]
+    if not rules.get("error"):
+        ours_rule = [r for r in rules["rules"] if r.get("Arn") == ours["rule_arn"]]
+        if not ours_rule:
+            known["rule"] = {"rule": None, "targets": []}
+        elif not ours_rule[0].get("targets_error"):
+            rule = dict((k, v) for k, v in ours_rule[0].items() if k not in ("targets", "targets_error"))
+            known["rule"] = {"rule": rule, "targets": ours_rule[0]["targets"]}
+    return known
