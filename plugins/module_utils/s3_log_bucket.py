@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import functools
 import json
 import re
 
@@ -28,6 +29,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import partition_for_region
 from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import error_code
+from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import retry_decorator
 from ansible_collections.rootwatch.aws.plugins.module_utils.diffs import parse_json_text
 from ansible_collections.rootwatch.aws.plugins.module_utils.policy_statements import merge_statements
 from ansible_collections.rootwatch.aws.plugins.module_utils.policy_statements import policies_differ
@@ -41,6 +43,12 @@ MAX_KEY_PREFIX = 200
 CLOUDTRAIL_PRINCIPAL = {"Service": "cloudtrail.amazonaws.com"}
 DENY_INSECURE_SID = "RootwatchDenyInsecureTransport"
 MISSING_BUCKET_CODES = ("NoSuchBucket", "404", "NotFound")
+# Bucket configurations are eventually consistent ("Amazon S3 data consistency model",
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/Welcome.html#ConsistencyModel): right
+# after CreateBucket, calls on the new bucket may answer NoSuchBucket, or OperationAborted (409,
+# "A conflicting conditional operation is currently in progress against this resource").
+# Retried for the calls that set up a bucket just created, and for those only.
+NEW_BUCKET_RETRY_CODES = ("NoSuchBucket", "OperationAborted")
 PUBLIC_ACCESS_BLOCK = {
     "BlockPublicAcls": True,
     "IgnorePublicAcls": True,
@@ -183,6 +191,18 @@ class LogBucketManager:
         except (BotoCoreError, ClientError) as exc:
             raise AnsibleAWSError(message=what, exception=exc)
 
+    def _call_new_bucket(self, what, method, **kwargs):
+        """A call on a bucket just created: the one retry policy, plus NEW_BUCKET_RETRY_CODES.
+
+        It replaces the client's own retry for this call (``aws_retry=False``), so the
+        attempts do not multiply.
+        """
+        call = retry_decorator(NEW_BUCKET_RETRY_CODES)(functools.partial(getattr(self.s3, method), aws_retry=False))
+        try:
+            return call(**kwargs)
+        except (BotoCoreError, ClientError) as exc:
+            raise AnsibleAWSError(message=what, exception=exc)
+
     def read(self, bucket, manage_policy=True):
         """(exists, policy or None). One GetBucketPolicy, or one HeadBucket without policy management."""
         if not manage_policy:
@@ -272,20 +292,27 @@ class LogBucketManager:
         create = {"Bucket": bucket, "ObjectOwnership": OWNERSHIP}
         if self.region and self.region != "us-east-1":
             create["CreateBucketConfiguration"] = {"LocationConstraint": self.region}
-        self._call("Failed to create S3 bucket %s" % bucket, "create_bucket", **create)
-        self._call(
+        try:
+            self._call_new_bucket("Failed to create S3 bucket %s" % bucket, "create_bucket", **create)
+        except AnsibleAWSError as exc:
+            # A retry after a lost response (botocore retries a dropped connection): the first
+            # attempt created the bucket. Outside us-east-1 AWS answers BucketAlreadyOwnedByYou
+            # (in us-east-1, 200 OK); either way the bucket is ours and the set-up goes on.
+            if error_code(exc.exception) != "BucketAlreadyOwnedByYou":
+                raise
+        self._call_new_bucket(
             "Failed to block public access to S3 bucket %s" % bucket,
             "put_public_access_block",
             Bucket=bucket,
             PublicAccessBlockConfiguration=after["public_access_block"],
         )
-        self._call(
+        self._call_new_bucket(
             "Failed to set default encryption of S3 bucket %s" % bucket,
             "put_bucket_encryption",
             Bucket=bucket,
             ServerSideEncryptionConfiguration=after["encryption"],
         )
-        self._call(
+        self._call_new_bucket(
             "Failed to set the policy of S3 bucket %s" % bucket, "put_bucket_policy", Bucket=bucket, Policy=json.dumps(policy)
         )
         return result
