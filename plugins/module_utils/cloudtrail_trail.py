@@ -25,7 +25,6 @@ except ImportError:  # pragma: no cover - AnsibleAWSModule reports missing botoc
     BotoCoreError = ClientError = Exception
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
@@ -33,6 +32,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import arn_account
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import build_arn
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import caller_account_id
+from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import error_code
+from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import retry_decorator
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_coverage import TrailCoverageChecker
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_coverage import is_foreign_organization_trail
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_coverage import trail_home_region
@@ -43,7 +44,10 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_selectors
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_selectors import selectors_in_effect
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_selectors import selectors_result
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_selectors import validate_management_events
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ForeignResourceError
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ResourceManager
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import foreign_resource_message
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import is_owned
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import manager_result
 from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import LogBucketManager
 from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import bucket_name_of
@@ -298,10 +302,6 @@ class CloudTrailTrailManager(ResourceManager):
             cache[arn] = boto3_tag_list_to_ansible_dict(tag_list)
         return dict(cache[arn])
 
-    @staticmethod
-    def _owned(tags, owner_tag):
-        return not owner_tag or all(tags.get(key) == value for key, value in owner_tag.items())
-
     # -- entry points ------------------------------------------------------------
     def ensure(self, params, known=None):
         """Apply the module's options; the result follows ``managers.manager_result``."""
@@ -326,7 +326,7 @@ class CloudTrailTrailManager(ResourceManager):
         own = self.find_own(self._describe(name, include_shadow=False), name)
         if own is None:
             return result
-        if owner_tag and not self._owned(self._tags(own["TrailARN"], "CloudTrail trail %s" % name), owner_tag):
+        if owner_tag and not is_owned(self._tags(own["TrailARN"], "CloudTrail trail %s" % name), owner_tag):
             self.warn("Trail %s was not created by rootwatch.aws (no %s tag), so it is kept" % (name, ", ".join(sorted(owner_tag))))
             result["kept"] = name
             return result
@@ -367,13 +367,13 @@ class CloudTrailTrailManager(ResourceManager):
         if own is None:
             return self._create(params, result)
         owner_tag = params.get("owner_tag")
-        if owner_tag and not self._owned(self._tags(own["TrailARN"], "CloudTrail trail %s" % name), owner_tag):
+        if owner_tag and not is_owned(self._tags(own["TrailARN"], "CloudTrail trail %s" % name), owner_tag):
             return self._foreign(own, params, result)
         return self._update(own, params, result)
 
     def _foreign(self, own, params, result):
         """A trail with our name that we did not create: reused as it is when it covers, else a stop."""
-        name = params["name"]
+        name, owner_tag = params["name"], params["owner_tag"]
         checker = TrailCoverageChecker(self.clients, self.region, account_id=self.known_account_id,
                                        trust_organization_trails=params.get("trust_organization_trails", True),
                                        known=self._known)
@@ -384,13 +384,11 @@ class CloudTrailTrailManager(ResourceManager):
                       "and left exactly as it is" % name)
             result.update(reused=True, covering_trail=coverage["covering_trail"])
             return result
-        raise AnsibleAWSError(
-            message="CloudTrail trail %s in %s exists but was not created by rootwatch.aws (it lacks the tag %s), and "
-            "it does not deliver console sign-in events: %s. It is left as it is. Either choose another trail "
-            "name (root_login_alerts_trail_name in the role), so a trail of our own is created, or make that "
-            "trail cover the Region yourself, so it is reused." % (name, self.region, ", ".join("%s=%s" % kv for kv in sorted(owner_tag.items())),
-                                            coverage["trails"][0]["reason"] if coverage["trails"] else "unknown")
-        )
+        raise ForeignResourceError(foreign_resource_message(
+            "CloudTrail trail", name, self.region, owner_tag, "root_login_alerts_trail_name",
+            "; it does not deliver console sign-in events (%s), so it cannot be reused either"
+            % (coverage["trails"][0]["reason"] if coverage["trails"] else "unknown"),
+        ))
 
     # -- helpers -------------------------------------------------------------------
     @staticmethod
@@ -445,7 +443,7 @@ class CloudTrailTrailManager(ResourceManager):
     def _write_after_policy(self, what, method, **kwargs):
         """A trail write that CloudTrail may refuse for a moment after the bucket policy changed."""
         client = self.cloudtrail
-        retrying = AWSRetry.jittered_backoff(retries=5, delay=2, max_delay=10, catch_extra_error_codes=POLICY_PROPAGATION_CODES)
+        retrying = retry_decorator(POLICY_PROPAGATION_CODES)
         try:
             return retrying(getattr(client, method))(**kwargs)
         except (BotoCoreError, ClientError) as exc:
@@ -485,7 +483,14 @@ class CloudTrailTrailManager(ResourceManager):
         }
         if not self.check_mode:
             write = self._write_after_policy if bucket_outcome["changed"] else self._plain_write
-            created = write("Failed to create CloudTrail trail %s in %s" % (name, self.region), "create_trail", **kwargs)
+            try:
+                created = write("Failed to create CloudTrail trail %s in %s" % (name, self.region), "create_trail", **kwargs)
+            except AnsibleAWSError as exc:
+                # A retry after a lost answer, or a concurrent run, finds the trail made: read it and go on.
+                # AWS answers TrailAlreadyExistsException (the emulator replaces the trail instead).
+                if error_code(exc.exception) != "TrailAlreadyExistsException":
+                    raise
+                return self._created_meanwhile(params, result)
             description["TrailARN"] = created.get("TrailARN") or arn
         default = ("basic", selectors_in_effect({})[1])
         wanted = desired_selectors({}, params.get("management_events", "All"))
@@ -504,6 +509,19 @@ class CloudTrailTrailManager(ResourceManager):
         result["diff"]["before"]["trail"] = {}
         result["diff"]["after"]["trail"] = after
         return result
+
+    def _created_meanwhile(self, params, result):
+        """CreateTrail said the trail exists: re-read it; ours (tagged) is updated, anyone else's is foreign."""
+        self._known.pop("trails", None)
+        own = self.find_own(self._describe(params["name"], include_shadow=False), params["name"])
+        if own is None:
+            raise AnsibleAWSError(message="CloudTrail answered that trail %s exists, but it cannot be found in %s" % (params["name"], self.region))
+        self._known.get("tags", {}).pop(own["TrailARN"], None)
+        owner_tag = params.get("owner_tag")
+        if owner_tag and not is_owned(self._tags(own["TrailARN"], "CloudTrail trail %s" % params["name"]), owner_tag):
+            return self._foreign(own, params, result)
+        result.update(created=True, changed=True)
+        return self._update(own, params, result)
 
     def _plain_write(self, what, method, **kwargs):
         return self._call(what, method, **kwargs)

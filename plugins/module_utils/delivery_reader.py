@@ -27,6 +27,7 @@ except ImportError:  # pragma: no cover - AnsibleAWSModule reports missing botoc
     BotoCoreError = ClientError = Exception
 
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import partition_for_region
 from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import error_code
@@ -38,6 +39,8 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.delivery_path import
 from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import DEFAULT_BUS
 from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import list_rule_targets
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ResourceManager
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import foreign_resource_message
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import is_owned
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import NOT_FOUND_CODES
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_topic import is_aws_managed_sns_key
 
@@ -79,6 +82,11 @@ class DeliveryPathReader(ResourceManager):
         for arn in topic_arns:
             if arn not in facts["topics"] and self._is_local_topic(arn, account):
                 facts["topics"][arn] = self.read_topic(arn)
+        ours_topic = facts["topics"].get((ours or {}).get("topic_arn"))
+        if ours_topic and ours_topic["attributes"] is not None:
+            # Our names prove nothing: the tags say whether we created it (managers.is_owned).
+            ours_topic["tags"], ours_topic["tags_error"] = self._tags(
+                "sns:ListTagsForResource %s" % ours["topic_arn"], self.client("sns"), "list_tags_for_resource", ResourceArn=ours["topic_arn"])
         for topic in facts["topics"].values():
             key_id = (topic.get("attributes") or {}).get("KmsMasterKeyId")
             if key_id and not is_aws_managed_sns_key(key_id) and key_id not in facts["keys"]:
@@ -108,7 +116,8 @@ class DeliveryPathReader(ResourceManager):
                     except (BotoCoreError, ClientError) as exc:
                         # A member account may not read the management account's organization trail;
                         # the verdict then trusts it as cloudtrail_coverage documents.
-                        if not (is_foreign_organization_trail(trail, self.account_id) and error_code(exc) in REFUSED_READ_CODES):
+                        refused = is_foreign_organization_trail(trail, self.account_id) and error_code(exc) in REFUSED_READ_CODES
+                        if not refused and not entry["error"]:
                             entry["error"] = describe_error("cloudtrail:%s %s" % (method, arn), exc)
             entries.append(entry)
         return {"error": None, "trails": entries}
@@ -134,6 +143,9 @@ class DeliveryPathReader(ResourceManager):
                 continue
             entry = dict(rule, targets=None, targets_error=None)
             entry["targets"], entry["targets_error"] = self._targets(events, rule["Name"])
+            if rule.get("Arn") == our_rule_arn:
+                entry["tags"], entry["tags_error"] = self._tags(
+                    "events:ListTagsForResource %s" % our_rule_arn, events, "list_tags_for_resource", ResourceARN=our_rule_arn)
             chosen.append(entry)
         return {"error": None, "rules": chosen}
 
@@ -142,6 +154,11 @@ class DeliveryPathReader(ResourceManager):
             return list_rule_targets(events, name, DEFAULT_BUS), None
         except (BotoCoreError, ClientError) as exc:
             return None, describe_error("events:ListTargetsByRule %s" % name, exc)
+
+    def _tags(self, what, client, method, **kwargs):
+        """({key: value}, None) or (None, error text)."""
+        response, error = self._try(what, client, method, **kwargs)
+        return (boto3_tag_list_to_ansible_dict(response.get("Tags", [])) if response is not None else None), error
 
     # -- topics and keys ---------------------------------------------------------------
     def read_topic(self, topic_arn):
@@ -198,6 +215,8 @@ def known_for_managers(facts, ours):
     topic = facts["topics"].get(ours["topic_arn"])
     if topic and not topic.get("error"):
         known["topic"] = {"attributes": topic["attributes"]}
+        if topic.get("tags") is not None:
+            known["topic"]["tags"] = topic["tags"]
         if topic["attributes"] is not None and not topic.get("subscriptions_error"):
             known["subscriptions"] = {"subscriptions": topic["subscriptions"]}
     rules = facts["rules"]
@@ -206,6 +225,28 @@ def known_for_managers(facts, ours):
         if not ours_rule:
             known["rule"] = {"rule": None, "targets": []}
         elif not ours_rule[0].get("targets_error"):
-            rule = dict((k, v) for k, v in ours_rule[0].items() if k not in ("targets", "targets_error"))
+            rule = dict((k, v) for k, v in ours_rule[0].items() if k not in ("targets", "targets_error", "tags", "tags_error"))
             known["rule"] = {"rule": rule, "targets": ours_rule[0]["targets"]}
+            if ours_rule[0].get("tags") is not None:
+                known["rule"]["tags"] = ours_rule[0]["tags"]
     return known
+
+
+def foreign_resources(facts, ours, owner_tag, region):
+    """Messages for our topic or rule (by name) that cannot be proven ours, checked before any write.
+
+    A tag read that failed proves nothing either way, and is named as such.
+    """
+    messages = []
+    candidates = [("SNS topic", ours["topic_arn"].rsplit(":", 1)[-1], "root_login_alerts_topic_name", facts["topics"].get(ours["topic_arn"]))]
+    candidates.extend(("EventBridge rule", rule["Name"], "root_login_alerts_rule_name", rule)
+                      for rule in facts["rules"].get("rules") or [] if rule.get("Arn") == ours["rule_arn"])
+    for kind, name, variable, entry in candidates:
+        if not entry or ("attributes" in entry and entry["attributes"] is None):
+            continue
+        if entry.get("tags_error"):
+            messages.append("%s %s: nothing was changed, because whether rootwatch.aws created it cannot be told: "
+                            "its tags could not be read (%s)" % (kind, name, entry["tags_error"]))
+        elif not is_owned(entry.get("tags"), owner_tag):
+            messages.append(foreign_resource_message(kind, name, region, owner_tag, variable))
+    return messages

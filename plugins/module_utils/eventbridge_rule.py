@@ -24,7 +24,10 @@ from ansible_collections.rootwatch.aws.plugins.module_utils import event_pattern
 from ansible_collections.rootwatch.aws.plugins.module_utils import eventbridge_targets
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import build_arn
 from ansible_collections.rootwatch.aws.plugins.module_utils.diffs import make_diff
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ForeignResourceError
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ResourceManager
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import foreign_resource_message
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import is_owned
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import manager_result
 
 RULE_NAME_RE = re.compile(r"^[.\-_A-Za-z0-9]{1,64}$")
@@ -107,6 +110,7 @@ class EventBridgeRuleManager(ResourceManager):
     def __init__(self, clients, region, check_mode=False, warn=None, account_id=None):
         super(EventBridgeRuleManager, self).__init__(clients, region, check_mode, warn, account_id)
         self.client = clients("events", region)
+        self._known = {}
 
     # -- reads ----------------------------------------------------------------
     def describe(self, name, bus):
@@ -137,15 +141,18 @@ class EventBridgeRuleManager(ResourceManager):
         """Apply ``params`` (the module options); return the module result (see ``managers``)."""
         pattern, desired_targets = validate_params(params)
         name, event_bus = params["name"], params.get("event_bus_name") or DEFAULT_BUS
-        known = known or {}
+        known = self._known = known or {}
         current = known["rule"] if "rule" in known else self.describe(name, event_bus)
         current_targets = (known["targets"] if "targets" in known else self.list_targets(name, event_bus)) if current else []
         facts = {"rule": current, "targets": list(current_targets)}
         if params["state"] == "absent":
-            result = self._ensure_absent(current, current_targets, name, event_bus, desired_targets if params.get("targets") else None)
+            result = self._ensure_absent(current, current_targets, name, event_bus,
+                                         desired_targets if params.get("targets") else None, params.get("owner_tag"))
             if not result["changed"]:
                 changes = []
-            elif result.get("kept_targets"):
+            elif result.get("kept_because"):
+                changes = ["remove our target from rule %s (the rule is kept: %s)" % (name, result["kept_because"])]
+            elif result.get("kept_targets") is not None:
                 changes = ["remove our target from rule %s (kept for other targets: %s)" % (name, ", ".join(result["kept_targets"]))]
             else:
                 changes = ["delete rule %s" % name]
@@ -180,7 +187,14 @@ class EventBridgeRuleManager(ResourceManager):
     def _ensure_present(self, current, current_targets, params, pattern, desired_targets):
         name, event_bus = params["name"], params.get("event_bus_name") or DEFAULT_BUS
         want_tags = params.get("tags")
-        current_tags = self.list_tags(current["Arn"]) if current and want_tags is not None else None
+        owner_tag = params.get("owner_tag")
+        if current and "tags" in self._known:
+            current_tags = self._known["tags"]
+        else:
+            current_tags = self.list_tags(current["Arn"]) if current and (want_tags is not None or owner_tag) else None
+        if current and not is_owned(current_tags, owner_tag):
+            raise ForeignResourceError(foreign_resource_message(
+                "EventBridge rule", name, self.region, owner_tag, "root_login_alerts_rule_name"))
 
         description = params.get("description")
         if description is None:
@@ -244,16 +258,18 @@ class EventBridgeRuleManager(ResourceManager):
             "diff": make_diff(before, after),
         }
 
-    def _ensure_absent(self, current, current_targets, name, event_bus, only_targets):
+    def _ensure_absent(self, current, current_targets, name, event_bus, only_targets, owner_tag=None):
         if current is None:
             return {"changed": False, "rule": {}, "diff": make_diff(None, None)}
+        # Without proof that we created the rule, only our own targets (by Id) may go; the rule stays.
+        owned = is_owned(self._known["tags"] if "tags" in self._known else self.list_tags(current["Arn"]), owner_tag) if owner_tag else True
         if only_targets is None:
             remove_ids = [t["Id"] for t in current_targets]
         else:
             wanted = set(t["Id"] for t in only_targets)
             remove_ids = [t["Id"] for t in current_targets if t["Id"] in wanted]
         remaining = [t for t in current_targets if t["Id"] not in remove_ids]
-        delete_rule = not remaining
+        delete_rule = not remaining and owned
         before_rule = dict(current, EventBusName=bus_name(event_bus))
         before = rule_view(before_rule, current_targets)
         after = None if delete_rule else rule_view(before_rule, remaining)
@@ -265,6 +281,9 @@ class EventBridgeRuleManager(ResourceManager):
         result = {"changed": changed, "rule": after or {}, "diff": make_diff(before, after)}
         if not delete_rule:
             result["kept_targets"] = sorted(t["Id"] for t in remaining)
+        if not owned:
+            result["kept_because"] = "rule %s was not created by rootwatch.aws (no %s tag)" % (name, ", ".join(sorted(owner_tag)))
+            self.warn("Rule %s is kept: %s" % (name, result["kept_because"][len("rule %s " % name):]))
         return result
 
     # -- writes ---------------------------------------------------------------

@@ -65,3 +65,22 @@ def manager_result(changed, diff, changes, facts, **extra):
         facts=facts,
     )
     return result
+
+
+class ForeignResourceError(Exception):
+    """A resource has our name but not our proof of ownership: it is someone else's, and left alone."""
+
+
+def is_owned(tags, owner_tag):
+    """True when ``tags`` carry every key and value of ``owner_tag`` (no ``owner_tag``: no proof asked)."""
+    return not owner_tag or all((tags or {}).get(key) == value for key, value in owner_tag.items())
+
+
+def foreign_resource_message(kind, name, region, owner_tag, role_variable, why=""):
+    """The one message for a same-named resource that rootwatch.aws cannot prove it created."""
+    tag = ", ".join("%s=%s" % item for item in sorted(owner_tag.items()))
+    return (
+        "%s %s in %s exists but was not created by rootwatch.aws (it lacks the tag %s), so it is left exactly as it "
+        "is%s. Either choose another name (%s in the role rootwatch.aws.root_login_alerts), so rootwatch.aws builds "
+        "its own, or hand this one over explicitly by tagging it %s." % (kind, name, region, tag, why, role_variable, tag)
+    )

@@ -23,9 +23,11 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.arns import partitio
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import CloudTrailTrailManager
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import validate_trail_name
 from ansible_collections.rootwatch.aws.plugins.module_utils.delivery_reader import DeliveryPathReader
+from ansible_collections.rootwatch.aws.plugins.module_utils.delivery_reader import foreign_resources
 from ansible_collections.rootwatch.aws.plugins.module_utils.delivery_reader import known_for_managers
 from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import EventBridgeRuleManager
 from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import RULE_NAME_RE
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ForeignResourceError
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ResourceManager
 from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import bucket_name_of
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_policy import TopicPolicyManager
@@ -44,6 +46,8 @@ POLICY_SID = "RootwatchAllowEventBridgePublish"
 TARGET_ID = "rootwatch-root-login-alerts"
 CREATED_BY_TAG = "rootwatch:created-by"
 CREATED_BY = "root_login_alerts"
+# Our proof of ownership, set when we create a trail, topic or rule; without it a resource is someone else's.
+OWNER_TAG = {CREATED_BY_TAG: CREATED_BY}
 TRAIL_MODES = ("auto", "create", "none")
 DEFAULT_BUS = "default"
 RULE_DESCRIPTION = "Root user console sign-in alerts (rootwatch.aws)"
@@ -221,18 +225,23 @@ class RootLoginAlertsStack(ResourceManager):
                 % (self.account_id, describe_paths(theirs), "This preview" if self.check_mode else "This run")
             )
 
+        foreign = foreign_resources(facts, ours, OWNER_TAG, self.region)
+        if foreign:
+            raise ForeignResourceError(" ".join(foreign))
         known = known_for_managers(facts, ours)
         outcomes = [("trail", self._trail(settings, known["trail"]))] if (settings.get("trail") or "auto") != "none" else []
         topic = self._manager(TopicManager).ensure(
             {"name": settings["topic_name"], "kms_master_key_id": settings.get("kms_key_id") or None,
-             "tags": settings.get("tags") or None, "purge_tags": False},
+             "tags": dict(settings.get("tags") or {}, **OWNER_TAG), "purge_tags": False, "owner_tag": OWNER_TAG},
             known=known["topic"],
         )
         outcomes.append(("topic", topic))
         # A topic that check mode would create has no subscriptions or policy yet: no warning needed.
         quiet = (lambda message: None) if topic["created"] and self.check_mode else None
         subscriptions = self._manager(SubscriptionManager, quiet).ensure(
-            {"topic_arn": topic["topic_arn"], "protocol": "email", "endpoints": settings["emails"], "new_topic": topic["created"]},
+            # The topic is ours (proven above): an address no longer listed is unsubscribed.
+            {"topic_arn": topic["topic_arn"], "protocol": "email", "endpoints": settings["emails"], "new_topic": topic["created"],
+             "purge": True},
             known=known["subscriptions"],
         )
         outcomes.append(("subscriptions", subscriptions))
@@ -252,8 +261,9 @@ class RootLoginAlertsStack(ResourceManager):
                 "event_pattern": pattern,
                 "targets": [{"id": TARGET_ID, "arn": topic["topic_arn"], "input_transformer": input_transformer()}],
                 "purge_targets": False,
-                "tags": settings.get("tags") or None,
+                "tags": dict(settings.get("tags") or {}, **OWNER_TAG),
                 "purge_tags": False,
+                "owner_tag": OWNER_TAG,
             },
             known=known["rule"],
         )
@@ -312,8 +322,9 @@ class RootLoginAlertsStack(ResourceManager):
                 "manage_bucket_policy": True,
                 "reuse_covering_trail": mode == "auto",
                 "trust_organization_trails": True,
-                "tags": dict(settings.get("tags") or {}, **{CREATED_BY_TAG: CREATED_BY}),
+                "tags": dict(settings.get("tags") or {}, **OWNER_TAG),
                 "purge_tags": False,
+                "owner_tag": OWNER_TAG,
             },
             known=known,
         )
@@ -321,29 +332,44 @@ class RootLoginAlertsStack(ResourceManager):
 
     # -- absent -------------------------------------------------------------------
     def _absent(self, settings, ours):
+        """Remove what we can prove we created; keep everything else, and say why."""
+        emails = settings.get("emails") or []
         outcomes = [("rule", self._manager(EventBridgeRuleManager).ensure(
             {"name": settings["rule_name"], "event_bus_name": DEFAULT_BUS, "state": "absent",
-             "targets": [{"id": TARGET_ID, "arn": ours["topic_arn"]}]}
+             "targets": [{"id": TARGET_ID, "arn": ours["topic_arn"]}], "owner_tag": OWNER_TAG}
         ))]
-        policy = self._manager(TopicPolicyManager).ensure({"topic_arn": ours["topic_arn"], "statements": [{"Sid": POLICY_SID}], "state": "absent"})
-        outcomes.append(("topic_policy", policy))
-        subscriptions = self._manager(SubscriptionManager).ensure(
-            {"topic_arn": ours["topic_arn"], "protocol": "email", "endpoints": settings.get("emails") or [], "state": "absent"}
-        )
-        outcomes.append(("subscriptions", subscriptions))
-        remaining = subscriptions["facts"]["subscriptions"]
-        kept = topic_kept_because(
-            [s for s in remaining if s.get("Endpoint") not in subscriptions["removed_endpoints"]],
-            settings.get("emails") or [], policy["policy"], [POLICY_SID],
-        )
-        if subscriptions["facts"]["topic_exists"] and not kept:
-            outcomes.append(("topic", self._manager(TopicManager).ensure({"name": settings["topic_name"], "state": "absent"})))
-        elif kept:
-            self._collect("Topic %s is kept: %s" % (ours["topic_arn"], kept))
+        topics = self._manager(TopicManager)
+        found = topics.inspect(settings["topic_name"], OWNER_TAG)
+        kept = ""
+        subscriptions = {"subscriptions": []}
+        if found["exists"]:
+            # Our statement (by its Sid) is ours on any topic.
+            policy = self._manager(TopicPolicyManager).ensure(
+                {"topic_arn": ours["topic_arn"], "statements": [{"Sid": POLICY_SID}], "state": "absent"},
+                known={"attributes": found["attributes"]},
+            )
+            outcomes.append(("topic_policy", policy))
+            if found["owned"]:
+                subscriptions = self._manager(SubscriptionManager).ensure(
+                    {"topic_arn": ours["topic_arn"], "protocol": "email", "endpoints": emails, "state": "absent"}
+                )
+                outcomes.append(("subscriptions", subscriptions))
+                remaining = [s for s in subscriptions["facts"]["subscriptions"] if s.get("Endpoint") not in subscriptions["removed_endpoints"]]
+                topic = topics.ensure(
+                    {"name": settings["topic_name"], "state": "absent", "owner_tag": OWNER_TAG,
+                     "keep_because": lambda arn: topic_kept_because(remaining, emails, policy["policy"], [POLICY_SID])},
+                    known={"attributes": found["attributes"], "tags": found["tags"]},
+                )
+                outcomes.append(("topic", topic))
+                kept = topic.get("kept_because", "")
+            else:
+                kept = "it was not created by rootwatch.aws (no %s tag); its subscriptions are kept too" % CREATED_BY_TAG
+            if kept:
+                self._collect("Topic %s is kept: %s" % (ours["topic_arn"], kept))
         trail = {"mode": settings.get("trail") or "auto", "deleted": False}
         if trail["mode"] != "none":
             outcome = self._manager(CloudTrailTrailManager).ensure(
-                {"name": settings["trail_name"], "state": "absent", "owner_tag": {CREATED_BY_TAG: CREATED_BY}}
+                {"name": settings["trail_name"], "state": "absent", "owner_tag": OWNER_TAG}
             )
             outcomes.append(("trail", outcome))
             trail.update(deleted=outcome["changed"], name=settings["trail_name"], kept=outcome.get("kept"))

@@ -65,8 +65,7 @@ CONFIRMED_BY_OWNER = ("email", "email-json", "http", "https")
 def canonical_endpoint(protocol, endpoint, param="endpoint"):
     """The endpoint as AWS lists it; raise ValueError when it does not fit ``protocol``.
 
-    Email addresses are kept exactly as given: AWS compares them as given too,
-    so ``Ops@example.com`` and ``ops@example.com`` are two subscriptions.
+    Email addresses are kept as given; ``endpoint_key`` says when two are one mailbox.
     Phone numbers lose spaces, dots, dashes and brackets, then must be E.164.
     """
     if protocol not in PROTOCOLS:
@@ -117,11 +116,12 @@ _ARN_EXAMPLE = {
 
 
 def canonical_endpoints(protocol, endpoints, param="endpoints"):
-    """Validate a list of endpoints; drop repeats, keep the order."""
-    seen = []
+    """Validate a list of endpoints; drop repeats (``endpoint_key``), keep the first spelling and the order."""
+    seen, keys = [], set()
     for index, endpoint in enumerate(endpoints):
         canonical = canonical_endpoint(protocol, endpoint, "%s[%d]" % (param, index))
-        if canonical not in seen:
+        if endpoint_key(protocol, canonical) not in keys:
+            keys.add(endpoint_key(protocol, canonical))
             seen.append(canonical)
     return seen
 
@@ -245,11 +245,23 @@ def is_pending(entry):
     return entry.get("SubscriptionArn") == PENDING
 
 
+def endpoint_key(protocol, endpoint):
+    """What makes two endpoints the same: an email address is one mailbox whatever its case.
+
+    SNS compares addresses as given, so ``SecOps@Acme.test`` and ``secops@acme.test``
+    would be two subscriptions to one mailbox, and every alert would arrive twice.
+    """
+    endpoint = endpoint or ""
+    return endpoint.lower() if protocol in ("email", "email-json") else endpoint
+
+
 def matching(listing, protocol, endpoint):
-    """The listed subscriptions of ``protocol`` to ``endpoint`` (exact), confirmed first."""
+    """The listed subscriptions of ``protocol`` to ``endpoint`` (see ``endpoint_key``), confirmed first."""
+    key = endpoint_key(protocol, endpoint)
     found = [
         entry for entry in listing
-        if entry.get("Protocol") == protocol and entry.get("Endpoint") == endpoint and entry.get("SubscriptionArn") != DELETED
+        if entry.get("Protocol") == protocol and endpoint_key(protocol, entry.get("Endpoint")) == key
+        and entry.get("SubscriptionArn") != DELETED
     ]
     return sorted(found, key=is_pending)
 
@@ -465,9 +477,9 @@ class TopicSubscriptions:
 
     def purge(self, protocol, keep):
         """Unsubscribe every other ``protocol`` subscription whose endpoint is not in ``keep``."""
-        keep = set(keep)
-        others = [entry for entry in self.listing() if entry.get("Protocol") == protocol and entry.get("Endpoint") not in keep
-                  and entry.get("SubscriptionArn") != DELETED]
+        keep = set(endpoint_key(protocol, endpoint) for endpoint in keep)
+        others = [entry for entry in self.listing() if entry.get("Protocol") == protocol
+                  and endpoint_key(protocol, entry.get("Endpoint")) not in keep and entry.get("SubscriptionArn") != DELETED]
         return [self._remove(entry) for entry in others]
 
 

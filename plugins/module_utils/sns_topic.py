@@ -17,7 +17,10 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import build_arn
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ForeignResourceError
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ResourceManager
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import foreign_resource_message
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import is_owned
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import manager_result
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import TOPIC_NAME_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import SnsError
@@ -171,7 +174,8 @@ class TopicManager(ResourceManager):
     def ensure(self, params, known=None):
         known = known or {}
         if params.get("state", "present") == "absent":
-            result = self.ensure_absent(params["name"], known=known)
+            result = self.ensure_absent(params["name"], known=known, owner_tag=params.get("owner_tag"),
+                                        keep_because=params.get("keep_because"))
             changes = ["delete topic %s" % params["name"]] if result["changed"] else []
         else:
             result = self.ensure_present(
@@ -182,6 +186,7 @@ class TopicManager(ResourceManager):
                 purge_tags=params.get("purge_tags", True),
                 allow_aws_managed_key=params.get("allow_aws_managed_key", False),
                 known=known,
+                owner_tag=params.get("owner_tag"),
             )
             if result["created"]:
                 changes = ["create topic %s" % params["name"]]
@@ -257,7 +262,7 @@ class TopicManager(ResourceManager):
 
     # -- ensure -----------------------------------------------------------
     def ensure_present(self, name, display_name=None, kms_master_key_id=None, tags=None, purge_tags=True,
-                       allow_aws_managed_key=False, known=None):
+                       allow_aws_managed_key=False, known=None, owner_tag=None):
         """Create or update the topic. Options left None are not managed.
 
         Returns a dict: changed, topic_arn, topic (facts), diff ({before, after}
@@ -273,7 +278,12 @@ class TopicManager(ResourceManager):
         if attributes is None:
             return self._create(name, topic_arn, desired)
 
-        current_tags = self.read_tags(topic_arn) if tags is not None else None
+        if known and "tags" in known:
+            current_tags = known["tags"]
+        else:
+            current_tags = self.read_tags(topic_arn) if tags is not None or owner_tag else None
+        if not is_owned(current_tags, owner_tag):
+            raise ForeignResourceError(foreign_resource_message("SNS topic", name, self.region, owner_tag, "root_login_alerts_topic_name"))
         facts = topic_facts(topic_arn, attributes, current_tags)
         before = managed_view(facts, desired)
         changes = {}
@@ -332,6 +342,14 @@ class TopicManager(ResourceManager):
             "diff": {"before": before, "after": managed_view(facts, desired)},
         }
 
+    def inspect(self, name, owner_tag):
+        """{topic_arn, exists, owned, attributes, tags}: one read of the topic and, if it exists, its tags."""
+        topic_arn = self.topic_arn(name)
+        attributes = self.read(topic_arn)
+        tags = self.read_tags(topic_arn) if attributes is not None else None
+        return {"topic_arn": topic_arn, "exists": attributes is not None, "owned": attributes is not None and is_owned(tags, owner_tag),
+                "attributes": attributes, "tags": tags}
+
     def _attributes(self, topic_arn, known):
         """The topic's attributes: the caller's read when given, else one GetTopicAttributes."""
         if known and "attributes" in known:
@@ -369,14 +387,26 @@ class TopicManager(ResourceManager):
             "diff": {"before": {}, "after": managed_view(facts, desired)},
         }
 
-    def ensure_absent(self, name, known=None):
-        """Delete the topic if it exists. Returns a dict: changed, topic_arn, topic ({}), facts, diff."""
+    def ensure_absent(self, name, known=None, owner_tag=None, keep_because=None):
+        """Delete the topic if it exists. Returns a dict: changed, topic_arn, topic ({}), facts, diff.
+
+        With ``owner_tag`` a topic without that tag is kept (``kept_because`` says so);
+        ``keep_because(topic_arn)`` may give another reason to keep it (others use it).
+        """
         validate_topic_name(name)
         topic_arn = self.topic_arn(name)
         attributes = self._attributes(topic_arn, known)
         facts = {"topic_arn": topic_arn, "exists": attributes is not None, "attributes": attributes, "tags": None}
+        unchanged = {"changed": False, "topic_arn": topic_arn, "topic": {}, "facts": facts, "diff": {"before": {}, "after": {}}}
         if attributes is None:
-            return {"changed": False, "topic_arn": topic_arn, "topic": {}, "facts": facts, "diff": {"before": {}, "after": {}}}
+            return unchanged
+        if owner_tag:
+            facts["tags"] = known["tags"] if known and "tags" in known else self.read_tags(topic_arn)
+            if not is_owned(facts["tags"], owner_tag):
+                return dict(unchanged, kept_because="it was not created by rootwatch.aws (no %s tag)" % ", ".join(sorted(owner_tag)))
+        reason = keep_because(topic_arn) if keep_because else ""
+        if reason:
+            return dict(unchanged, kept_because=reason)
         if not self.check_mode:
             aws_call("Could not delete SNS topic %s" % topic_arn, self.client.delete_topic, TopicArn=topic_arn)
         before = topic_facts(topic_arn, attributes)

@@ -274,6 +274,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.arns import arn_acco
 from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import AwsClients
 from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import module_warn
 from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import TargetWriteError
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ForeignResourceError
 from ansible_collections.rootwatch.aws.plugins.module_utils.root_login_alerts_stack import RootLoginAlertsStack
 from ansible_collections.rootwatch.aws.plugins.module_utils.root_login_alerts_stack import StackError
 from ansible_collections.rootwatch.aws.plugins.module_utils.root_login_alerts_stack import validate_settings
@@ -328,7 +329,7 @@ def main():
     )
     try:
         result = stack.ensure(settings)
-    except (ValueError, StackError) as exc:
+    except (ValueError, StackError, ForeignResourceError) as exc:
         module.fail_json(msg=str(exc))
     except SnsError as exc:
         if exc.exception is not None:

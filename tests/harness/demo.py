@@ -1,7 +1,8 @@
 """``make demo``: the main job, playbooks/root_alerts.yml, against the embedded emulator.
 
 Emulator up with three simulated accounts -> preview (--check --diff) -> apply ->
-no-op re-run -> the alert email as recipients will read it -> teardown.
+no-op re-run -> the alert email and the compliance report -> teardown with
+``root_login_alerts_state=absent`` (what was removed and what was kept) -> emulator stopped.
 """
 
 import json
@@ -62,20 +63,20 @@ def main():
     workdir = tempfile.mkdtemp(prefix="rootwatch-demo-")
     inventory = write_inventory(workdir)
     report_dir = os.path.join(workdir, "reports")
-    banner("1/5 Local AWS emulator (moto server on 127.0.0.1) with three accounts: %s" % ", ".join(ACCOUNTS))
+    banner("1/6 Local AWS emulator (moto server on 127.0.0.1) with three accounts: %s" % ", ".join(ACCOUNTS))
     with Emulator() as emulator:
         print("moto server at %s, pid %s; each account is entered through sts:AssumeRole" % (emulator.endpoint, emulator.pid))
 
-        banner("2/5 Preview: --check --diff shows what would be created, and writes nothing")
+        banner("2/6 Preview: --check --diff shows what would be created, and writes nothing")
         emulator.clear_recording()
         playbook(emulator, inventory, report_dir, "--check", "--diff")
         preview_writes = len(emulator.write_requests())
         print("\nWrite calls made by the preview: %d (of %d requests)" % (preview_writes, len(emulator.requests())))
 
-        banner("3/5 Apply")
+        banner("3/6 Apply")
         playbook(emulator, inventory, report_dir)
 
-        banner("4/5 Re-run: every account is converged, so nothing changes")
+        banner("4/6 Re-run: every account is converged, so nothing changes")
         emulator.clear_recording()
         recap = playbook(emulator, inventory, report_dir)
         changed = sum(recap.get(account, 0) for account in ACCOUNTS)
@@ -84,17 +85,25 @@ def main():
               % (changed, len(ACCOUNTS), len(requests), len(requests) / float(len(ACCOUNTS)), len(emulator.write_requests())))
         if preview_writes or changed or emulator.write_requests():
             raise SystemExit("demo: expected a write-free preview and a changed=0 re-run")
+
+        banner("5/6 What the security team receives on a root sign-in, and the compliance report")
+        sys.path.insert(0, os.path.join(ROOT, ".collections"))
+        from ansible_collections.rootwatch.aws.plugins.module_utils.alert_message import sample_email  # pylint: disable=import-outside-toplevel
+
+        print("Subject: AWS Notification Message\n\n%s\n" % sample_email())
+        with open(os.path.join(report_dir, "report.md"), encoding="utf-8") as handle:
+            print(handle.read())
+
+        banner("6/6 Teardown: root_login_alerts_state=absent removes what the role built, and keeps the rest")
+        removal = os.path.join(workdir, "removal")
+        playbook(emulator, inventory, removal, "-e", "root_login_alerts_state=absent")
+        with open(os.path.join(removal, "report.md"), encoding="utf-8") as handle:
+            print(handle.read())
+        print("Kept in every account: the trail's log bucket and its logs (an audit record is never deleted), "
+              "and anything the role cannot prove it created.")
         pid = emulator.pid
 
-    banner("5/5 What the security team receives on a root sign-in, and the compliance report")
-    sys.path.insert(0, os.path.join(ROOT, ".collections"))
-    from ansible_collections.rootwatch.aws.plugins.module_utils.alert_message import sample_email  # pylint: disable=import-outside-toplevel
-
-    print("Subject: AWS Notification Message\n\n%s\n" % sample_email())
-    with open(os.path.join(report_dir, "report.md"), encoding="utf-8") as handle:
-        print(handle.read())
-
-    banner("Teardown")
+    banner("Emulator stopped")
     try:
         os.kill(pid, 0)
         raise SystemExit("demo: emulator process %s is still running" % pid)

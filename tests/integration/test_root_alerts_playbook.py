@@ -188,8 +188,9 @@ def test_check_then_converge_then_no_op_and_audit_report(tmp_path, emulator):
         assert "create topic %s" % NAME in result["changes"] and "create rule %s" % NAME in result["changes"]
         assert "create trail %s" % NAME in result["changes"]
         assert result["diff"]["before"]["rule"] == {} and result["diff"]["after"]["rule"], result["diff"]
-        assert result["compliance"]["status"] == "needs_action"
-        assert result["compliance"]["subscriptions"]["missing"] == EMAILS
+        # Judged as found: nothing delivers yet; what apply would build is listed apart.
+        assert result["compliance"]["status"] == "needs_action" and result["compliance"]["paths"] == []
+        assert "no enabled rule on the default event bus in us-east-1 matches a root console sign-in" in result["compliance"]["problems"]
     # Nothing ran in the account of the run's own credentials (the emulator's default account).
     assert "123456789012" not in reached, count(reached["123456789012"])
     for account in accounts:
@@ -237,11 +238,12 @@ def test_check_then_converge_then_no_op_and_audit_report(tmp_path, emulator):
     for account in accounts:
         entry = entries[account]
         assert entry["status"] == "compliant" and entry["problems"] == [] and entry["drift"] == [], entry
-        assert entry["subscriptions"]["confirmed"] == EMAILS
-        assert entry["trail"]["covered"] is True and entry["trail"]["name"] == NAME
-        assert re.search(r"^\| %s \| compliant \|" % account, markdown, re.M), markdown
+        assert entry["host"] == account
+        assert [(p["rule"], p["ours"], p["complete"], p["recipients"]) for p in entry["paths"]] == [(NAME, True, True, EMAILS)]
+        assert entry["event_source"]["ok"] is True and entry["event_source"]["reason"].startswith("trail %s:" % NAME)
+        assert re.search(r"^\| %s \| %s \| compliant \|" % (account, account), markdown, re.M), markdown
     summary = audit.result("Summary")["msg"]
-    assert summary[0] == "3 accounts: 3 compliant, 0 need action, 0 failed, 0 not run", summary
+    assert summary[0] == "3 accounts: 3 compliant, 0 need action, 0 unknown, 0 failed, 0 not run", summary
 
 
 def test_check_mode_does_not_call_a_subscription_it_would_create_pending(tmp_path, emulator):
@@ -252,7 +254,7 @@ def test_check_mode_does_not_call_a_subscription_it_would_create_pending(tmp_pat
     preview = run(emulator, inventory, tmp_path, check=True)
     assert preview.rc == 0, preview
     result = stack(preview, account)
-    assert result["compliance"]["subscriptions"] == {"confirmed": [], "pending": [], "missing": EMAILS}
+    assert result["compliance"]["paths"] == [] and "subscribe %s" % EMAILS[0] in result["changes"]
     assert [warning for warning in result.get("warnings", []) if "await confirmation" in warning] == []
 
 
@@ -306,26 +308,37 @@ def test_foreign_things_kept_covering_trail_reused_no_trail_and_clean_removal(tm
     )
 
     applied = run(emulator, inventory, tmp_path / "apply")
-    assert applied.rc == 0, applied
-    assert_accounts(applied, accounts, changed=True)
+    assert applied.rc != 0, applied  # the foreign account fails, and the run says so
+    assert_accounts(applied, [reuse, no_trail, clean], changed=True)
     reached = requests_by_account(emulator, emulator.requests())
 
-    # 3. Ours added next to theirs.
+    # 3. A topic and a rule with our names that we did not create (no rootwatch:created-by tag) are
+    # someone else's: the account stops before any write, naming both and the choices.
     other = inside[foreign]
-    assert other.policy_sids() == sorted(["__default_statement_ID", "AWSEvents_other", OUR_SID])
-    assert other.targets() == {"other-team-queue": queue_arn, OUR_TARGET_ID: other.topic_arn()}
-    assert other.subscriptions() == sorted(EMAILS + ["other-team@example.net"])
-    assert other.trails() == [NAME]
+    assert account_failed(applied, foreign)
+    unused, message = failed_task(applied, foreign)
+    for words in ("SNS topic %s in us-east-1 exists but was not created by rootwatch.aws" % NAME,
+                  "EventBridge rule %s in us-east-1 exists but was not created by rootwatch.aws" % NAME,
+                  "root_login_alerts_topic_name", "root_login_alerts_rule_name", "rootwatch:created-by=root_login_alerts"):
+        assert words in message, (words, message)
+    assert [r.action for r in reached[foreign] if r.is_write] == [], "nothing written in the foreign account"
+    assert other.policy_sids() == sorted(["__default_statement_ID", "AWSEvents_other"])
+    assert other.targets() == {"other-team-queue": queue_arn}
+    assert other.subscriptions() == ["other-team@example.net"]
+    assert other.trails() == []
 
     # 6. The covering trail is reused, not copied, and no log bucket is made for a trail of ours.
     trail = stack(applied, reuse)["trail"]
-    assert trail["reused"] is True and trail["name"] == "org-audit" and trail["covered"] is True, trail
+    assert trail["reused"] is True and trail["name"] == "org-audit", trail
+    assert stack(applied, reuse)["compliance"]["event_source"]["reason"].startswith("trail org-audit:")
     assert inside[reuse].trails() == ["org-audit"]
     assert not inside[reuse].bucket_exists(inside[reuse].default_bucket())
     assert [r.action for r in reached[reuse] if r.service == "cloudtrail" and r.is_write] == []
 
-    # 7. trail: none makes no CloudTrail (or S3) call at all.
-    assert [key for key in count(reached[no_trail]) if key.startswith(("cloudtrail:", "s3:"))] == []
+    # 7. trail: none leaves CloudTrail alone: no write, no S3 call. The verdict still reads the
+    # trails, because compliance is proven link by link (here: no trail, so needs_action).
+    assert [r.action for r in reached[no_trail] if r.service in ("cloudtrail", "s3") and (r.is_write or r.service == "s3")] == []
+    assert stack(applied, no_trail)["compliance"]["event_source"]["ok"] is False
     assert stack(applied, no_trail)["trail"]["mode"] == "none"
     assert inside[no_trail].trails() == []
 
@@ -338,25 +351,25 @@ def test_foreign_things_kept_covering_trail_reused_no_trail_and_clean_removal(tm
     # 3, 4, 6, 7. state: absent removes ours only.
     removed = run(emulator, inventory, tmp_path / "absent", root_login_alerts_state="absent")
     assert removed.rc == 0, removed
-    assert_accounts(removed, accounts, changed=True)
+    assert_accounts(removed, [reuse, no_trail, clean], changed=True)
+    assert_accounts(removed, [foreign], changed=False)
     reached = requests_by_account(emulator, emulator.requests())
 
     result = stack(removed, foreign)
-    assert other.topics() == [other.topic_arn()], "the topic others subscribe to is kept"
-    assert "other-team@example.net" in result["topic_kept_because"], result["topic_kept_because"]
+    assert other.topics() == [other.topic_arn()], "a topic we cannot prove we created is kept"
+    assert "not created by rootwatch.aws" in result["topic_kept_because"], result["topic_kept_because"]
     assert other.subscriptions() == ["other-team@example.net"]
     assert other.policy_sids() == sorted(["__default_statement_ID", "AWSEvents_other"])
-    assert other.rules() == [NAME], "the rule with their target is kept"
+    assert other.rules() == [NAME], "their rule is kept"
     assert other.targets() == {"other-team-queue": queue_arn}
-    assert other.trails() == [], "the trail the role created (tagged) is deleted"
-    assert other.bucket_exists(other.default_bucket()), "the log bucket and its logs are kept"
+    assert [r.action for r in reached[foreign] if r.is_write] == [], "absent removes nothing of theirs"
 
     assert inside[reuse].trails() == ["org-audit"]
     assert inside[reuse].client("cloudtrail").get_trail_status(Name="org-audit")["IsLogging"] is True
     assert inside[reuse].bucket_exists(audit_bucket)
     assert [r.action for r in reached[reuse] if r.service == "cloudtrail" and r.is_write] == []
 
-    assert [key for key in count(reached[no_trail]) if key.startswith(("cloudtrail:", "s3:"))] == []
+    assert [key for key in count(reached[no_trail]) if key.startswith(("cloudtrail:", "s3:"))] == []  # absent reads no trail either
 
     # 4. A clean converge leaves nothing of the role behind but the log bucket.
     gone = inside[clean]
@@ -375,6 +388,8 @@ def test_foreign_things_kept_covering_trail_reused_no_trail_and_clean_removal(tm
 BAD_VARIABLES = [
     ({"emails": ["not-an-email"]}, "root_login_alerts_emails"),
     ({"region": "us-east-x"}, "root_login_alerts_region"),
+    ({"region": "eu-west-1"}, "root_login_alerts_region must be us-east-1"),  # root sign-ins are recorded in us-east-1 only
+    ({"region": "us-fake-9"}, "root_login_alerts_region must be us-east-1"),
     ({"assume_role_arn": "arn:aws:iam::12345:role/Audit"}, "root_login_alerts_assume_role_arn"),
     ({"kms_key_id": "alias/aws/sns"}, "root_login_alerts_kms_key_id"),
     (
@@ -419,7 +434,7 @@ def test_summary_and_report_name_accounts_that_failed_their_variables(tmp_path, 
     names = [name for name, unused in checked.tasks()]
     assert "Summary" in names, "no summary when every account fails: %s" % names
     summary = checked.result("Summary")["msg"]
-    assert summary[0] == "2 accounts: 0 compliant, 0 need action, 2 failed, 0 not run", summary
+    assert summary[0] == "2 accounts: 0 compliant, 0 need action, 0 unknown, 2 failed, 0 not run", summary
     document, unused = read_report(reports)
     entries = {entry["account"]: entry for entry in document["accounts"]}
     for account, variable in zip(accounts, ("root_login_alerts_region", "root_login_alerts_trail")):
@@ -453,13 +468,13 @@ def test_one_broken_account_fails_alone_and_is_reported(tmp_path, emulator):
     assert broken in reason and "us-west-2" in reason, reason
     assert Account(emulator, broken).topics() == [], "the broken account stopped at its trail"
     summary = first.result("Summary")["msg"]
-    assert summary[0] == "3 accounts: 2 compliant, 0 need action, 1 failed, 0 not run", summary
+    assert summary[0] == "3 accounts: 2 compliant, 0 need action, 0 unknown, 1 failed, 0 not run", summary
     assert [line for line in summary if line.startswith("%s failed: " % broken) and "us-west-2" in line], summary
     document, markdown = read_report(reports)
     entries = {entry["account"]: entry for entry in document["accounts"]}
     assert entries[broken]["status"] == "failed" and "us-west-2" in entries[broken]["problems"][0], entries[broken]
     assert [entries[account]["status"] for account in good] == ["compliant", "compliant"]
-    assert re.search(r"^\| %s \| failed \|" % broken, markdown, re.M), markdown
+    assert re.search(r"^\| %s \| %s \| failed \|" % (broken, broken), markdown, re.M), markdown
 
     west.client("cloudtrail").delete_trail(Name=NAME)
     second = run(emulator, inventory, reports)

@@ -13,8 +13,10 @@ CONVERGED_CALLS = {
     "cloudtrail:ListTags": 1,
     "sns:GetTopicAttributes": 1,
     "sns:ListSubscriptionsByTopic": 1,
-    "events:DescribeRule": 1,
+    "sns:ListTagsForResource": 1,  # ownership by proof: our tag on the topic
+    "events:ListRules": 1,  # every rule of the default bus: the verdict judges all paths, ours among them
     "events:ListTargetsByRule": 1,
+    "events:ListTagsForResource": 1,  # ownership by proof: our tag on the rule
 }
 
 

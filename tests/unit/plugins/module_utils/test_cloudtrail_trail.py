@@ -27,6 +27,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail imp
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import validate_params
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import validate_region
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import validate_trail_name
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ForeignResourceError
 from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import delivery_statements
 
 from cloudtrail_fakes import ACCOUNT  # pylint: disable=import-error
@@ -390,3 +391,45 @@ def test_read_only_management_events_warn_that_sign_in_is_not_recorded():
         result = CloudTrailTrailManager(clients, REGION, warn=warnings.append).ensure(params(management_events="ReadOnly"))
     assert result["changed"] is False
     assert len(warnings) == 1 and "will not record console sign-in events" in warnings[0]
+
+
+OWNED = {"rootwatch:created-by": "root_login_alerts"}
+
+
+def test_create_answered_already_exists_rereads_and_goes_on():
+    """AWS answers TrailAlreadyExistsException when CreateTrail is retried after a lost answer, or
+    when a concurrent run created it first (the emulator replaces the trail instead). The trail is
+    read again; carrying our tag, it is ours, and the run goes on as an update."""
+    created = own_trail()
+    with ExitStack() as stack:
+        clients = Clients(stack, ["cloudtrail", "s3", "sts"])
+        ct, s3 = clients.stub["cloudtrail"], clients.stub["s3"]
+        ct.add_response("describe_trails", {"trailList": []}, {"trailNameList": [NAME], "includeShadowTrails": False})
+        clients.stub["sts"].add_response("get_caller_identity", {"Account": ACCOUNT, "Arn": "arn:aws:iam::%s:root" % ACCOUNT, "UserId": "x"}, {})
+        s3.add_response("get_bucket_policy", {"Policy": json.dumps(policy_for())}, {"Bucket": BUCKET})
+        ct.add_client_error("create_trail", "TrailAlreadyExistsException", http_status_code=400)
+        ct.add_response("describe_trails", {"trailList": [created]}, {"trailNameList": [NAME], "includeShadowTrails": False})
+        ct.add_response("list_tags", {"ResourceTagList": [{"ResourceId": ARN, "TagsList": [{"Key": k, "Value": v} for k, v in OWNED.items()]}]},
+                        {"ResourceIdList": [ARN]})
+        s3.add_response("get_bucket_policy", {"Policy": json.dumps(policy_for())}, {"Bucket": BUCKET})
+        ct.add_response("get_event_selectors", {"TrailARN": ARN, "EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": True}]},
+                        {"TrailName": NAME})
+        ct.add_response("get_trail_status", {"IsLogging": True}, {"Name": NAME})
+        result = CloudTrailTrailManager(clients, REGION).ensure(params(owner_tag=OWNED, tags=dict(OWNED)))
+    assert result["created"] is True and result["changed"] is True
+    assert [call for call in clients.writes()] == [("cloudtrail", "create_trail")], "nothing created twice"
+    assert result["trail"]["arn"] == ARN
+
+
+def test_users_trail_with_our_name_is_foreign_and_not_touched_when_it_does_not_cover():
+    users = own_trail()
+    with ExitStack() as stack:
+        clients = Clients(stack, ["cloudtrail"])
+        ct = clients.stub["cloudtrail"]
+        ct.add_response("describe_trails", {"trailList": [users]}, {"trailNameList": [NAME], "includeShadowTrails": False})
+        ct.add_response("list_tags", {"ResourceTagList": [{"ResourceId": ARN, "TagsList": [{"Key": "team", "Value": "payroll"}]}]},
+                        {"ResourceIdList": [ARN]})
+        ct.add_response("get_trail_status", {"IsLogging": False}, {"Name": ARN})
+        with pytest.raises(ForeignResourceError, match="was not created by rootwatch.aws .*logging is turned off"):
+            CloudTrailTrailManager(clients, REGION, account_id=ACCOUNT).ensure(params(owner_tag=OWNED, tags=dict(OWNED)))
+    assert clients.writes() == []
