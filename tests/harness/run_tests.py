@@ -110,6 +110,10 @@ def stage_lint():
     return run([tool("ansible-lint"), "--offline", "--profile", "production", "--nocolor"])
 
 
+def stage_cfnlint():
+    return run([tool("cfn-lint"), "docs/member-role.yml"])
+
+
 def stage_unit():
     return run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/unit"])
 
@@ -131,6 +135,7 @@ def stage_molecule():
 
 STAGES = {
     "lint": stage_lint,
+    "cfnlint": stage_cfnlint,
     "sanity": stage_sanity,
     "unit": stage_unit,
     "integration": stage_integration,
