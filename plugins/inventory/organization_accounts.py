@@ -23,7 +23,8 @@ description:
     C(ListAccountsForParent) and C(ListTagsForResource), each only when the options call for it.
   - "Host variables: C(aws_account_id), C(aws_account_name), C(aws_account_email), C(aws_account_arn),
     C(aws_account_state), C(aws_account_is_management), C(aws_organization_id), C(aws_partition),
-    C(root_login_alerts_assume_role_arn) (unless O(assume_role_arn_template) is empty), C(aws_account_tags)
+    C(root_login_alerts_assume_role_arn) (unless O(assume_role_arn_template) is empty),
+    C(root_login_alerts_account_id) (the account the host must reach, checked before any write), C(aws_account_tags)
     (when tags are read), and when the account's organizational unit (OU) is known C(aws_account_ou_id),
     C(aws_account_ou_name), C(aws_account_ou_path) (names from the root, such as C(Root/Workloads/Prod)) and
     C(aws_account_ou_ids) (IDs from the root)."

@@ -48,7 +48,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.managers import Fore
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ResourceManager
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import foreign_resource_message
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import is_owned
-from ansible_collections.rootwatch.aws.plugins.module_utils.managers import manager_result
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import as_manager_result
 from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import LogBucketManager
 from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import bucket_name_of
 from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import delivery_statements
@@ -318,8 +318,7 @@ class CloudTrailTrailManager(ResourceManager):
                 changes = ["update trail %s: %s" % (params["name"], "; ".join(result["actions"]))]
             else:
                 changes = []
-        facts = result.pop("facts", {})
-        return manager_result(result.pop("changed"), result.pop("diff"), changes, facts, **result)
+        return as_manager_result(result, changes)
 
     def ensure_absent(self, name, owner_tag=None):
         result = self._result()

@@ -55,12 +55,14 @@ def account_entry(host, host_vars):
         entry = failed_entry(account, str(host_vars["root_login_alerts_failure"]))
     elif result.get("compliance"):
         entry = verdict_entry(account, result["compliance"], result.get("changes"))
+        entry["orphaned_topics"] = list(result.get("orphaned_topics") or [])
     elif result.get("changes") is not None:
         # state=absent: nothing to judge, but say what was (or would be) removed.
         entry = {"account": account, "status": REMOVED, "problems": [], "drift": result["changes"]}
     else:
         entry = not_run_entry(account)
     entry["host"] = str(host)
+    entry["reached"] = bool(result.get("account_id"))  # the run worked in this account
     return entry
 
 
@@ -106,8 +108,31 @@ def _count_line(total, counts, check_mode=False):
     return line
 
 
-def build_report(entries, check_mode, generated_at, run=None):
+def flag_shared_accounts(entries):
+    """Entries of hosts that reach the same account become failed: each account must be one host."""
+    hosts_by_account = {}
+    for entry in entries:
+        if entry.get("reached"):
+            hosts_by_account.setdefault(entry["account"], []).append(entry.get("host") or entry["account"])
+    flagged = []
+    for entry in entries:
+        hosts = hosts_by_account.get(entry["account"], [])
+        if len(hosts) > 1 and entry.get("host") in hosts:
+            problem = "hosts %s all reach account %s; each account must be one inventory host" % (", ".join(sorted(hosts)), entry["account"])
+            entry = dict(entry, status=FAILED, problems=[problem] + list(entry.get("problems") or []))
+        flagged.append(entry)
+    return flagged
+
+
+def superseded_note(run):
+    """The line that marks an earlier report while a later run is under way."""
+    return ("> **This report may be out of date.** Run %s started at %s, after it was written, and has not "
+            "written its own report yet; if that run was interrupted, re-run.\n\n" % (run["id"], run["started_at"]))
+
+
+def build_report(entries, check_mode, generated_at, run=None, concurrent=()):
     """``{"document", "markdown", "summary_lines"}`` for a list of account entries."""
+    entries = flag_shared_accounts(entries)
     ordered = sorted(entries, key=lambda e: (STATUS_ORDER.get(e["status"], 9), e["account"], e.get("host", "")))
     counts = dict((status, 0) for status in STATUS_ORDER)
     for entry in ordered:
@@ -120,11 +145,18 @@ def build_report(entries, check_mode, generated_at, run=None):
     }
     if run:
         document["run"] = run
+    if concurrent:
+        document["concurrent_runs"] = list(concurrent)
     lines = [
         "# Root sign-in alerts: compliance report",
         "",
-        "Generated %s (%s run). %s." % (generated_at, document["mode"], _count_line(len(ordered), counts, check_mode)),
+        "Generated %s (%s run%s). %s." % (generated_at, document["mode"], " %s" % run["id"] if run else "",
+                                         _count_line(len(ordered), counts, check_mode)),
         "",
+    ]
+    for other in concurrent:
+        lines += ["> Run %s finished while this run was working; its report is kept as %s." % (other.get("id"), other["kept_as"]), ""]
+    lines += [
         "| Account | Host | Status | Delivery paths | Recipients (confirmed / pending) | Trail delivers | Problems | Drift |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
@@ -136,10 +168,11 @@ def build_report(entries, check_mode, generated_at, run=None):
             _paths_cell(entry),
             _recipients_cell(entry),
             _trail_cell(entry),
-            "; ".join(entry.get("problems") or []),
+            "; ".join(list(entry.get("problems") or []) + ["orphaned topic %s (ours, no longer used)" % t for t in entry.get("orphaned_topics") or []]),
             "; ".join(entry.get("drift") or []),
         )))
     summary = [_count_line(len(ordered), counts, check_mode)]
+    summary.extend("run %s finished while this run was working; its report is kept as %s" % (o.get("id"), o["kept_as"]) for o in concurrent)
     for entry in ordered:
         if entry["status"] == REMOVED:
             summary.append("%s %s: %s" % (entry["account"], "would remove" if check_mode else "removed",

@@ -28,7 +28,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.managers import Fore
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ResourceManager
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import foreign_resource_message
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import is_owned
-from ansible_collections.rootwatch.aws.plugins.module_utils.managers import manager_result
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import as_manager_result
 
 RULE_NAME_RE = re.compile(r"^[.\-_A-Za-z0-9]{1,64}$")
 BUS_NAME_RE = re.compile(r"^[/.\-_A-Za-z0-9]{1,256}$")
@@ -159,7 +159,7 @@ class EventBridgeRuleManager(ResourceManager):
         else:
             result = self._ensure_present(current, current_targets, params, pattern, desired_targets)
             changes = [rule_change(result["diff"], name)] if result["changed"] else []
-        return manager_result(result.pop("changed"), result.pop("diff"), changes, facts, **result)
+        return as_manager_result(dict(result, facts=facts), changes)
 
     def test_pattern(self, pattern, samples, ask_aws):
         """[{event, expected, matched, method}] for ``samples`` ({name: (event, should_match)}).
@@ -300,6 +300,15 @@ class EventBridgeRuleManager(ResourceManager):
                 Rule=name, EventBusName=event_bus, Ids=list(ids[start:start + BATCH]), aws_retry=True
             )
             _raise_failed_entries(response, "remove_targets", name, event_bus)
+
+
+def replaced_target_arn(diff, target_id):
+    """The ARN a target (by Id) pointed at before this run, when the run points it elsewhere; else None."""
+    def arn_of(side):
+        return dict((t["id"], t["arn"]) for t in ((diff.get(side) or {}).get("targets") or [])).get(target_id)
+
+    before, after = arn_of("before"), arn_of("after")
+    return before if before and after and before != after else None
 
 
 def rule_change(diff, name):

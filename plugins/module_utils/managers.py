@@ -55,6 +55,12 @@ class ResourceManager:
         return self.clients(service, region or self.region)
 
 
+def as_manager_result(result, changes):
+    """A manager's own result dict (with changed, diff and facts) in the contract, plus ``changes``."""
+    extra = dict((key, value) for key, value in result.items() if key not in ("changed", "diff", "facts", "changes"))
+    return manager_result(result["changed"], result["diff"], changes, result.get("facts") or {}, **extra)
+
+
 def manager_result(changed, diff, changes, facts, **extra):
     """The return contract of ``ensure``: changed, diff, changes, facts, and extra keys."""
     result = dict(extra)

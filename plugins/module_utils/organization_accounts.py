@@ -313,6 +313,8 @@ def host_entry(account, organization, settings):
     )
     if role_arn:
         hostvars["root_login_alerts_assume_role_arn"] = role_arn
+    # The account this host must reach: the role run checks it before any write.
+    hostvars["root_login_alerts_account_id"] = account["id"]
     if account.get("tags") is not None:
         hostvars["aws_account_tags"] = dict(account["tags"])
     groups = []

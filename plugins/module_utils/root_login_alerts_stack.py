@@ -18,6 +18,7 @@ import re
 from ansible_collections.rootwatch.aws.plugins.module_utils import alert_message
 from ansible_collections.rootwatch.aws.plugins.module_utils import delivery_path
 from ansible_collections.rootwatch.aws.plugins.module_utils import event_pattern
+from ansible_collections.rootwatch.aws.plugins.module_utils.arns import arn_account
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import build_arn
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import partition_for_region
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import CloudTrailTrailManager
@@ -27,6 +28,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.delivery_reader impo
 from ansible_collections.rootwatch.aws.plugins.module_utils.delivery_reader import known_for_managers
 from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import EventBridgeRuleManager
 from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import RULE_NAME_RE
+from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import replaced_target_arn
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ForeignResourceError
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ResourceManager
 from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import bucket_name_of
@@ -41,6 +43,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.sns_topic import val
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_topic import validate_topic_name
 
 REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
+ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
 ROLE_ARN_RE = re.compile(r"^arn:aws[a-z\-]*:iam::\d{12}:role/[\w+=,.@/\-]{1,512}$")
 POLICY_SID = "RootwatchAllowEventBridgePublish"
 TARGET_ID = "rootwatch-root-login-alerts"
@@ -106,6 +109,22 @@ def validate_settings(settings, prefix=""):
             "%s must be an IAM role ARN such as arn:aws:iam::111111111111:role/OrganizationAccountAccessRole, got %r"
             % (name("assume_role_arn"), role)
         )
+    account = settings.get("account_id")
+    if account is not None and not ACCOUNT_ID_RE.match(str(account)):
+        raise ValueError("%s must be a 12-digit AWS account ID, got %r" % (name("account_id"), account))
+    if role and account and arn_account(role) != str(account):
+        raise ValueError(
+            "%s %s leads into account %s, but this host names account %s (%s, or a 12-digit host name); "
+            "nothing was changed" % (name("assume_role_arn"), role, arn_account(role), account, name("account_id"))
+        )
+    if not role and not account and not settings.get("use_controller_credentials"):
+        raise ValueError(
+            "%s is not set, so this host would work in whatever account the controller's own credentials belong "
+            "to; nothing was changed. Set %s (the role in the account to work in), or %s (the account the "
+            "credentials must reach; a 12-digit host name means the same), or %s: true to use the "
+            "controller's account knowingly" % (name("assume_role_arn"), name("assume_role_arn"), name("account_id"),
+                                                name("use_controller_credentials"))
+        )
     emails = settings.get("emails") or []
     if not isinstance(emails, list):
         raise ValueError("%s must be a list of email addresses" % name("emails"))
@@ -169,6 +188,19 @@ class RootLoginAlertsStack(ResourceManager):
     def __init__(self, clients, region, check_mode=False, warn=None, account_id=None):
         super(RootLoginAlertsStack, self).__init__(clients, region, check_mode, warn, account_id)
         self._messages = []
+        # What this run has changed so far, for the message of a failure part-way.
+        self.progress = []
+
+    def progress_note(self):
+        if self.check_mode or not self.progress:
+            return "Nothing was changed by this run before the failure."
+        return "Before the failure this run had made these changes, which stay: %s. A re-run converges the rest." % "; ".join(self.progress)
+
+    def _record(self, outcomes, key, outcome):
+        outcomes.append((key, outcome))
+        if not self.check_mode:
+            self.progress.extend(outcome["changes"])
+        return outcome
 
     def _collect(self, message):
         if message not in self._messages:
@@ -180,6 +212,12 @@ class RootLoginAlertsStack(ResourceManager):
     # -- entry ------------------------------------------------------------------
     def ensure(self, settings, known=None):
         settings = validate_settings(dict(settings))
+        expected = settings.get("account_id")
+        if expected and self.account_id != str(expected):
+            raise StackError(
+                "The credentials reach account %s, but this host names account %s (account_id, or a 12-digit host "
+                "name); nothing was changed" % (self.account_id, expected)
+            )
         ours = {
             "topic_arn": build_arn("sns", self.region, self.account_id, settings["topic_name"]),
             "rule_arn": build_arn("events", self.region, self.account_id, "rule/%s" % settings["rule_name"]),
@@ -229,13 +267,15 @@ class RootLoginAlertsStack(ResourceManager):
         if foreign:
             raise ForeignResourceError(" ".join(foreign))
         known = known_for_managers(facts, ours)
-        outcomes = [("trail", self._trail(settings, known["trail"]))] if (settings.get("trail") or "auto") != "none" else []
+        outcomes = []
+        if (settings.get("trail") or "auto") != "none":
+            self._record(outcomes, "trail", self._trail(settings, known["trail"]))
         topic = self._manager(TopicManager).ensure(
             {"name": settings["topic_name"], "kms_master_key_id": settings.get("kms_key_id") or None,
              "tags": dict(settings.get("tags") or {}, **OWNER_TAG), "purge_tags": False, "owner_tag": OWNER_TAG},
             known=known["topic"],
         )
-        outcomes.append(("topic", topic))
+        self._record(outcomes, "topic", topic)
         # A topic that check mode would create has no subscriptions or policy yet: no warning needed.
         quiet = (lambda message: None) if topic["created"] and self.check_mode else None
         subscriptions = self._manager(SubscriptionManager, quiet).ensure(
@@ -244,12 +284,12 @@ class RootLoginAlertsStack(ResourceManager):
              "purge": True},
             known=known["subscriptions"],
         )
-        outcomes.append(("subscriptions", subscriptions))
+        self._record(outcomes, "subscriptions", subscriptions)
         statement = eventbridge_publish_statement(topic["topic_arn"], ours["rule_arn"], source_account=self.account_id, sid=POLICY_SID)
         policy = self._manager(TopicPolicyManager, quiet).ensure(
             {"topic_arn": topic["topic_arn"], "statements": [statement]}, known={"attributes": topic_attributes(topic)}
         )
-        outcomes.append(("topic_policy", policy))
+        self._record(outcomes, "topic_policy", policy)
         pattern = event_pattern.canonicalize(settings.get("event_pattern") or alert_message.ROOT_SIGN_IN_PATTERN)
         rules = self._manager(EventBridgeRuleManager)
         rule = rules.ensure(
@@ -267,7 +307,15 @@ class RootLoginAlertsStack(ResourceManager):
             },
             known=known["rule"],
         )
-        outcomes.append(("rule", rule))
+        self._record(outcomes, "rule", rule)
+        # A renamed topic: the old one (still subscribed) is no longer the target. Said, never deleted here.
+        orphan = replaced_target_arn(rule["diff"], TARGET_ID)
+        if orphan:
+            self._collect(
+                "Topic %s is no longer the target of rule %s (root_login_alerts_topic_name changed); it still exists "
+                "with its subscriptions. Remove it with root_login_alerts_state=absent and root_login_alerts_topic_name=%s"
+                % (orphan, settings["rule_name"], orphan.rsplit(":", 1)[-1])
+            )
         for key, outcome in outcomes:
             result["changes"].extend(outcome["changes"])
             result["diff"]["before"][key] = outcome["diff"]["before"]
@@ -292,6 +340,7 @@ class RootLoginAlertsStack(ResourceManager):
             pending_confirmation=subscriptions["pending_endpoints"],
             topic_policy=policy["policy"],
             rule=rule["rule"],
+            orphaned_topics=[orphan] if orphan else [],
             trail=trail_summary(settings, dict(outcomes)),
         )
         # Check mode judges the account as found; an apply that changed it judges it as it now stands.
@@ -334,10 +383,11 @@ class RootLoginAlertsStack(ResourceManager):
     def _absent(self, settings, ours):
         """Remove what we can prove we created; keep everything else, and say why."""
         emails = settings.get("emails") or []
-        outcomes = [("rule", self._manager(EventBridgeRuleManager).ensure(
+        outcomes = []
+        self._record(outcomes, "rule", self._manager(EventBridgeRuleManager).ensure(
             {"name": settings["rule_name"], "event_bus_name": DEFAULT_BUS, "state": "absent",
              "targets": [{"id": TARGET_ID, "arn": ours["topic_arn"]}], "owner_tag": OWNER_TAG}
-        ))]
+        ))
         topics = self._manager(TopicManager)
         found = topics.inspect(settings["topic_name"], OWNER_TAG)
         kept = ""
@@ -348,19 +398,19 @@ class RootLoginAlertsStack(ResourceManager):
                 {"topic_arn": ours["topic_arn"], "statements": [{"Sid": POLICY_SID}], "state": "absent"},
                 known={"attributes": found["attributes"]},
             )
-            outcomes.append(("topic_policy", policy))
+            self._record(outcomes, "topic_policy", policy)
             if found["owned"]:
                 subscriptions = self._manager(SubscriptionManager).ensure(
                     {"topic_arn": ours["topic_arn"], "protocol": "email", "endpoints": emails, "state": "absent"}
                 )
-                outcomes.append(("subscriptions", subscriptions))
+                self._record(outcomes, "subscriptions", subscriptions)
                 remaining = [s for s in subscriptions["facts"]["subscriptions"] if s.get("Endpoint") not in subscriptions["removed_endpoints"]]
                 topic = topics.ensure(
                     {"name": settings["topic_name"], "state": "absent", "owner_tag": OWNER_TAG,
                      "keep_because": lambda arn: topic_kept_because(remaining, emails, policy["policy"], [POLICY_SID])},
                     known={"attributes": found["attributes"], "tags": found["tags"]},
                 )
-                outcomes.append(("topic", topic))
+                self._record(outcomes, "topic", topic)
                 kept = topic.get("kept_because", "")
             else:
                 kept = "it was not created by rootwatch.aws (no %s tag); its subscriptions are kept too" % CREATED_BY_TAG
@@ -371,7 +421,7 @@ class RootLoginAlertsStack(ResourceManager):
             outcome = self._manager(CloudTrailTrailManager).ensure(
                 {"name": settings["trail_name"], "state": "absent", "owner_tag": OWNER_TAG}
             )
-            outcomes.append(("trail", outcome))
+            self._record(outcomes, "trail", outcome)
             trail.update(deleted=outcome["changed"], name=settings["trail_name"], kept=outcome.get("kept"))
         result = {"changed": any(o["changed"] for unused, o in outcomes), "changes": [], "diff": {"before": {}, "after": {}},
                   "subscriptions": subscriptions["subscriptions"], "rule": outcomes[0][1]["rule"], "trail": trail,

@@ -17,7 +17,7 @@ import re
 
 from ansible_collections.rootwatch.aws.plugins.module_utils.diffs import parse_json_text
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ResourceManager
-from ansible_collections.rootwatch.aws.plugins.module_utils.managers import manager_result
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import as_manager_result
 from ansible_collections.rootwatch.aws.plugins.module_utils.policy_statements import merge_statements
 from ansible_collections.rootwatch.aws.plugins.module_utils.policy_statements import policies_differ
 from ansible_collections.rootwatch.aws.plugins.module_utils.policy_statements import remove_statements
@@ -182,8 +182,7 @@ class TopicPolicyManager(ResourceManager):
             for verb, key in (("add", "statements_added"), ("replace", "statements_replaced"), ("remove", "statements_removed"))
             for sid in result[key]
         ]
-        facts = result.pop("facts")
-        return manager_result(result.pop("changed"), result.pop("diff"), changes, facts, **result)
+        return as_manager_result(result, changes)
 
     def apply(self, topic_arn, statements, state="present", purge=False, attributes=None):
         """Make ``statements`` present (or absent) in the policy of ``topic_arn``.

@@ -21,7 +21,7 @@ from ansible.module_utils.six.moves.urllib.parse import urlparse
 from ansible_collections.rootwatch.aws.plugins.module_utils.diffs import canonical_json
 from ansible_collections.rootwatch.aws.plugins.module_utils.diffs import parse_json_text
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ResourceManager
-from ansible_collections.rootwatch.aws.plugins.module_utils.managers import manager_result
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import as_manager_result
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import SnsError
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import aws_call
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import is_not_found
@@ -522,7 +522,7 @@ class SubscriptionManager(ResourceManager):
             elif entry["action"] == "updated":
                 changes.append("update subscription %s" % entry["endpoint"])
         facts = {"topic_arn": params["topic_arn"], "topic_exists": self.topic.topic_exists, "subscriptions": before}
-        return manager_result(result.pop("changed"), result.pop("diff"), changes, facts, **result)
+        return as_manager_result(dict(result, facts=facts), changes)
 
 
 def manage_endpoints(manager, protocol, endpoints, state="present", attributes=None, purge=False, single=False):

@@ -21,7 +21,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.managers import Fore
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ResourceManager
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import foreign_resource_message
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import is_owned
-from ansible_collections.rootwatch.aws.plugins.module_utils.managers import manager_result
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import as_manager_result
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import TOPIC_NAME_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import SnsError
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import aws_call
@@ -194,8 +194,7 @@ class TopicManager(ResourceManager):
                 changes = ["update topic %s: %s" % (params["name"], ", ".join(result["updated_attributes"]) or "tags")]
             else:
                 changes = []
-        facts = result.pop("facts")
-        return manager_result(result.pop("changed"), result.pop("diff"), changes, facts, **result)
+        return as_manager_result(result, changes)
 
     def publish_test(self, topic_arn, subject, message):
         """One test message through the topic (the caller skips it in check mode)."""

@@ -17,22 +17,38 @@ description:
   - Builds the compliance report of every account in O(accounts) from what the role
     C(rootwatch.aws.root_login_alerts) left in each account's variables, and writes it into
     O(dest) as C(report.json) (for machines) and C(report.md) (a table for people).
-  - Each account's entry says whether the rule is present, enabled and matching, whether the
-    topic-policy statement is present, which subscriptions are confirmed, pending or missing,
-    whether a trail covers the region and is logging, and every drift item. Accounts that need
-    action come first, failed accounts first of all, with the reason.
+  - Each account's entry carries its host name and account ID, its status from the delivery-path
+    verdict (V(compliant), V(needs_action), V(unknown)), every delivery path found (rule, topic,
+    recipients, ours or not ours, each link with its reason), the problems and the drift (what the
+    run changed, or would change). Accounts that need attention come first, failed ones first of
+    all, with the reason.
   - An account whose run failed (the role's variable C(root_login_alerts_failure) is set) is
-    reported as V(failed); one with no result at all as V(not_run).
+    reported as V(failed); one with no result at all as V(not_run). Two hosts that reached the same
+    account are both V(failed): each account must be one inventory host.
+  - With O(phase=start) it only gives the run an identity (RV(run)) and marks the report already in
+    O(dest), if any, as possibly out of date, so a run killed before its report never leaves an
+    older report that reads as current. The report of O(phase=finish) carries that identity; when
+    another run wrote its report while this one worked, that report is kept beside as
+    C(report-<run id>.json) and named in the summary, never overwritten unnoticed.
   - Runs on the controller only, in one step for all accounts, with no module process. The files
     are replaced atomically.
 author:
   - rootwatch maintainers (@rootwatch)
 options:
+  phase:
+    description: V(start) at the beginning of a run, V(finish) (the default) to write the report.
+    type: str
+    choices: [start, finish]
+    default: finish
   accounts:
-    description: Inventory hosts (one per account) to report on, usually C(groups['aws_accounts']).
+    description:
+      - Inventory hosts (one per account) to report on, usually C(ansible_play_hosts_all), so a
+        run under C(--limit) reports the accounts it ran. Required with O(phase=finish).
     type: list
     elements: str
-    required: true
+  run:
+    description: The RV(run) that O(phase=start) returned; without it the report gets a new identity.
+    type: dict
   dest:
     description: Directory on the controller that receives C(report.json) and C(report.md). It is created if missing.
     type: path
@@ -56,26 +72,35 @@ notes:
 """
 
 EXAMPLES = r"""
+- name: Mark the start of the run
+  rootwatch.aws.root_alerts_report:
+    phase: start
+    dest: "{{ playbook_dir }}/reports"
+  run_once: true
+  register: root_alerts_run
+
 - name: Write the compliance report of every account of the play
   rootwatch.aws.root_alerts_report:
-    accounts: "{{ groups['aws_accounts'] }}"
+    accounts: "{{ ansible_play_hosts_all }}"
     dest: "{{ playbook_dir }}/reports"
+    run: "{{ root_alerts_run.run }}"
+  run_once: true
   register: root_alerts_report
 
 - name: Print the summary
   ansible.builtin.debug:
     msg: "{{ root_alerts_report.summary }}"
 
-- name: Fail when an account failed
+- name: Fail each account that failed, so the recap counts it
   ansible.builtin.fail:
-    msg: "{{ root_alerts_report.report.counts.failed }} account(s) failed"
-  when: root_alerts_report.report.counts.failed > 0
+    msg: "Account {{ inventory_hostname }} failed; see the summary"
+  when: inventory_hostname in root_alerts_report.failed_hosts
 """
 
 RETURN = r"""
 report:
   description: The report as written to C(report.json).
-  returned: always
+  returned: with O(phase=finish)
   type: dict
   contains:
     generated_at:
@@ -86,39 +111,56 @@ report:
       description: V(check) for a check-mode run (an audit), V(apply) otherwise.
       type: str
       sample: check
-    counts:
-      description: Number of accounts per status (compliant, needs_action, failed, not_run, removed) and in all (accounts).
+    run:
+      description: The run's identity and time, its host count and C(--limit).
       type: dict
-      sample: {"accounts": 3, "compliant": 2, "needs_action": 1, "failed": 0, "not_run": 0, "removed": 0}
+      sample: {"id": "3f2a9c1b7d4e", "started_at": "2026-11-24T08:58:02Z", "finished_at": "2026-11-24T09:00:00Z",
+               "hosts": 3, "limit": null}
+    counts:
+      description: Number of accounts per status (compliant, needs_action, unknown, failed, not_run, removed) and in all (accounts).
+      type: dict
+      sample: {"accounts": 3, "compliant": 2, "needs_action": 1, "unknown": 0, "failed": 0, "not_run": 0, "removed": 0}
     accounts:
-      description: One entry per account, those needing action first.
+      description: One entry per account, those needing attention first.
       type: list
       elements: dict
       sample:
         - account: "111111111111"
+          host: "111111111111"
           status: needs_action
-          rule: {present: true, enabled: true, pattern_matches: true, targets_topic: true}
-          topic_policy: {statement_present: true}
-          subscriptions: {confirmed: [], pending: ["security@example.com"], missing: []}
-          trail: {covered: true, name: root-login-alerts, logging: true, reason: "multi-region, logging"}
-          problems: ["no confirmed subscription (pending: security@example.com)"]
+          paths:
+            - {rule: root-login-alerts, topic: "arn:aws:sns:us-east-1:111111111111:root-login-alerts", ours: true,
+               complete: false, recipients: [], pending: ["security@example.com"]}
+          problems: ["rule root-login-alerts -> arn:aws:sns:us-east-1:111111111111:root-login-alerts: topic
+                      root-login-alerts has no confirmed subscription (pending: security@example.com)"]
           drift: []
 summary:
   description: One line with the counts, then one line per account that needs action, failed, was not run or was removed.
-  returned: always
+  returned: with O(phase=finish)
   type: list
   elements: str
   sample:
-    - "3 accounts: 2 compliant, 1 need action, 0 failed, 0 not run"
-    - "111111111111 needs_action: no confirmed subscription (pending: security@example.com)"
+    - "3 accounts: 2 compliant, 1 need action, 0 unknown, 0 failed, 0 not run"
+    - "111111111111 needs_action: rule root-login-alerts -> ...: topic root-login-alerts has no confirmed subscription"
+failed_hosts:
+  description: Hosts whose account failed (including two hosts in one account), for the playbook to fail them.
+  returned: with O(phase=finish)
+  type: list
+  elements: str
+  sample: ["222222222222"]
+run:
+  description: The run's identity (C(id), C(started_at)); pass it to the O(phase=finish) task.
+  returned: always
+  type: dict
+  sample: {"id": "3f2a9c1b7d4e", "started_at": "2026-11-24T08:58:02Z"}
 json_path:
   description: Path of C(report.json).
-  returned: always
+  returned: with O(phase=finish)
   type: str
   sample: /home/ops/reports/report.json
 markdown_path:
   description: Path of C(report.md).
-  returned: always
+  returned: with O(phase=finish)
   type: str
   sample: /home/ops/reports/report.md
 """

@@ -134,6 +134,21 @@ options:
         both would get two emails per sign-in.
     type: bool
     default: false
+  account_id:
+    description:
+      - The 12-digit account this invocation must work in. With O(assume_role_arn) the role's
+        account must be this one; without it, the credentials' account (sts:GetCallerIdentity) must.
+        Otherwise the module fails before any write, naming both accounts.
+      - The role M(rootwatch.aws.root_login_alerts) sets it from C(root_login_alerts_account_id),
+        or from the inventory host name when that is a 12-digit account ID.
+    type: str
+  use_controller_credentials:
+    description:
+      - Without O(assume_role_arn) and without O(account_id) the module refuses to run, because it
+        would work in whatever account the credentials happen to belong to. V(true) is the explicit
+        opt-in to do that.
+    type: bool
+    default: false
   variable_prefix:
     description:
       - Put before an option's name in the message that refuses its value, so that a caller which
@@ -157,9 +172,10 @@ extends_documentation_fragment:
 """
 
 EXAMPLES = r"""
-- name: Root sign-in alerts in the account the credentials belong to
+- name: Root sign-in alerts in the account the credentials belong to, which must be 111111111111
   rootwatch.aws.root_login_alerts_stack:
     region: us-east-1
+    account_id: "111111111111"
     emails:
       - security@example.com
 
@@ -171,10 +187,11 @@ EXAMPLES = r"""
     kms_key_id: alias/security-alerts
   check_mode: true
 
-- name: Remove what it created
+- name: Remove what it created, in whatever account the credentials reach
   rootwatch.aws.root_login_alerts_stack:
     state: absent
     emails: [security@example.com]
+    use_controller_credentials: true
 """
 
 RETURN = r"""
@@ -299,6 +316,8 @@ def argument_spec():
         verify=dict(type="bool", default=True),
         send_test_notification=dict(type="bool", default=False),
         adopt_existing=dict(type="bool", default=False),
+        account_id=dict(type="str"),
+        use_controller_credentials=dict(type="bool", default=False),
         variable_prefix=dict(type="str", default=""),
     )
 
@@ -331,18 +350,14 @@ def main():
         result = stack.ensure(settings)
     except (ValueError, StackError, ForeignResourceError) as exc:
         module.fail_json(msg=str(exc))
-    except SnsError as exc:
-        if exc.exception is not None:
-            module.fail_json_aws(exc.exception, msg="%s: %s" % (where, exc.msg))
-        module.fail_json(msg="%s: %s" % (where, exc.msg))
-    except AnsibleAWSError as exc:
-        if exc.exception is not None:
-            module.fail_json_aws(exc.exception, msg="%s: %s" % (where, exc.message))
-        module.fail_json(msg="%s: %s" % (where, exc.message))
-    except TargetWriteError as exc:
-        module.fail_json(msg="%s: %s" % (where, exc))
-    except (BotoCoreError, ClientError) as exc:
-        module.fail_json_aws(exc, msg="Root login alerts in %s" % where)
+    except (SnsError, AnsibleAWSError, TargetWriteError, BotoCoreError, ClientError) as exc:
+        # An AWS failure part-way: say what this run had already changed, so the state is known.
+        text = getattr(exc, "msg", None) or getattr(exc, "message", None) or str(exc)
+        msg = "%s: %s. %s" % (where, text, stack.progress_note())
+        cause = getattr(exc, "exception", None) if isinstance(exc, (SnsError, AnsibleAWSError)) else exc
+        if cause is not None:
+            module.fail_json_aws(cause, msg=msg, changes=stack.progress)
+        module.fail_json(msg=msg, changes=stack.progress)
     if not module._diff:
         result.pop("diff", None)
     module.exit_json(**result)

@@ -44,6 +44,14 @@ class PlaybookRun:
             raise KeyError("no task %r for %s; tasks: %s" % (name, host, [task_name for task_name, unused in self.tasks(host)]))
         return matches[-1]
 
+    def run_once_result(self, name):
+        """The result of a run_once task called ``name``, on whichever host ran it."""
+        for play in self.data.get("plays", []):
+            for task in play.get("tasks", []):
+                if task["task"]["name"] == name and task.get("hosts"):
+                    return next(iter(task["hosts"].values()))
+        raise KeyError("no task %r in any play" % name)
+
     def changed(self, host="localhost"):
         return self.stats.get(host, {}).get("changed", 0)
 

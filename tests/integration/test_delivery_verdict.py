@@ -42,8 +42,9 @@ def key_policy(account, events=True):
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
 
-def build_recipe(inside, statement=None, trail=True, pattern=PATTERN, kms_key=None, extra_statements=()):
+def build_recipe(inside, statement=None, trail=True, pattern=None, kms_key=None, extra_statements=()):
     """AWS's recipe, by hand, in ``inside``: returns the topic ARN."""
+    pattern = pattern or PATTERN
     sns, events = inside.client("sns"), inside.client("events")
     attributes = {"KmsMasterKeyId": kms_key} if kms_key else {}
     topic = sns.create_topic(Name=RECIPE_TOPIC, Attributes=attributes)["TopicArn"]

@@ -64,3 +64,33 @@ def test_unwritable_destination_is_named(tmp_path):
     blocker.write_text("not a directory")
     with pytest.raises(AnsibleActionFail, match="dest: could not write the report into"):
         run({"accounts": ["a"], "dest": str(blocker / "reports")})
+
+
+def test_each_report_carries_its_run_and_a_started_run_marks_the_previous_report(tmp_path):
+    first = run({"phase": "start", "dest": str(tmp_path)})["run"]
+    run({"accounts": ["a"], "dest": str(tmp_path), "run": first})
+    written = json.loads((tmp_path / "report.json").read_text())
+    assert written["run"]["id"] == first["id"] and written["run"]["started_at"] == first["started_at"]
+    assert written["run"]["finished_at"] and written["run"]["hosts"] == 1
+    # A second run starts and is killed before it writes: the first report says so.
+    second = run({"phase": "start", "dest": str(tmp_path)})["run"]
+    marked = json.loads((tmp_path / "report.json").read_text())
+    assert marked["superseded_by"]["id"] == second["id"] and "may be out of date" in marked["superseded_by"]["note"]
+    assert (tmp_path / "report.md").read_text().startswith("> **This report may be out of date.** Run %s" % second["id"])
+
+
+def test_a_run_that_finished_meanwhile_is_kept_not_overwritten(tmp_path):
+    slow = run({"phase": "start", "dest": str(tmp_path)})["run"]
+    fast = run({"phase": "start", "dest": str(tmp_path)})["run"]
+    run({"accounts": ["b"], "dest": str(tmp_path), "run": fast})  # its failure must not vanish
+    result = run({"accounts": ["a"], "dest": str(tmp_path), "run": slow})
+    kept = json.loads((tmp_path / ("report-%s.json" % fast["id"])).read_text())
+    assert [(e["host"], e["status"]) for e in kept["accounts"]] == [("b", "failed")]
+    assert result["report"]["concurrent_runs"][0]["kept_as"] == "report-%s.json" % fast["id"]
+    assert [line for line in result["summary"] if fast["id"] in line and "kept as" in line], result["summary"]
+    assert "its report is kept as report-%s.json" % fast["id"] in (tmp_path / "report.md").read_text()
+
+
+def test_failed_hosts_are_returned_for_the_playbook_to_fail(tmp_path):
+    result = run({"accounts": ["a", "b", "c", "d"], "dest": str(tmp_path)})
+    assert result["failed_hosts"] == ["b"]

@@ -315,6 +315,7 @@ def test_host_entry_with_ou_and_tags():
         "aws_organization_id": "o-exampleorg",
         "aws_partition": "aws",
         "root_login_alerts_assume_role_arn": "arn:aws:iam::000000000002:role/OrganizationAccountAccessRole",
+        "root_login_alerts_account_id": "000000000002",
         "aws_account_tags": {"env": "prod"},
         "aws_account_ou_id": PROD,
         "aws_account_ou_name": "Prod",

@@ -417,7 +417,7 @@ def test_create_answered_already_exists_rereads_and_goes_on():
         ct.add_response("get_trail_status", {"IsLogging": True}, {"Name": NAME})
         result = CloudTrailTrailManager(clients, REGION).ensure(params(owner_tag=OWNED, tags=dict(OWNED)))
     assert result["created"] is True and result["changed"] is True
-    assert [call for call in clients.writes()] == [("cloudtrail", "create_trail")], "nothing created twice"
+    assert clients.writes() == [("cloudtrail", "create_trail")], "nothing created twice"
     assert result["trail"]["arn"] == ARN
 
 

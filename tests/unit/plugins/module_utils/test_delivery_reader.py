@@ -14,19 +14,17 @@ __metaclass__ = type
 
 import json
 
-import boto3
 import pytest
-from botocore.stub import Stubber
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 
 from ansible_collections.rootwatch.aws.plugins.module_utils import delivery_path
 from ansible_collections.rootwatch.aws.plugins.module_utils.alert_message import ROOT_SIGN_IN_PATTERN
-from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import retry_decorator
 from ansible_collections.rootwatch.aws.plugins.module_utils.delivery_reader import DeliveryPathReader
 from ansible_collections.rootwatch.aws.plugins.module_utils.delivery_reader import known_for_managers
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_policy import default_topic_policy
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_policy import eventbridge_publish_statement
+
+from aws_stubs import Stubs  # pylint: disable=import-error
 
 ACCOUNT = "111111111111"
 TOPIC = "arn:aws:sns:us-east-1:111111111111:alerts"
@@ -40,33 +38,11 @@ OWN_TRAIL = {"Name": "audit", "TrailARN": "arn:aws:cloudtrail:us-east-1:11111111
              "IsMultiRegionTrail": True, "IncludeGlobalServiceEvents": True, "IsOrganizationTrail": False, "S3BucketName": "logs"}
 
 
-class Stubs:
-    def __init__(self):
-        self.stubbers, self.clients = {}, {}
-
-    def factory(self, service, region=None):
-        key = (service, region or "us-east-1")
-        if key not in self.clients:
-            raw = boto3.client(service, region_name=key[1], aws_access_key_id="k", aws_secret_access_key="s")
-            self.stubbers[key] = Stubber(raw)
-            self.stubbers[key].activate()
-            self.clients[key] = RetryingBotoClientWrapper(raw, retry_decorator())
-        return self.clients[key]
-
-    def stub(self, service, region="us-east-1"):
-        self.factory(service, region)
-        return self.stubbers[(service, region)]
-
-    def done(self):
-        for stubber in self.stubbers.values():
-            stubber.assert_no_pending_responses()
-
-
 @pytest.fixture
 def stubs():
     made = Stubs()
     yield made
-    made.done()
+    made.assert_done()
 
 
 def reader(stubs):
@@ -87,8 +63,9 @@ def queue_trails(stubs, trails, status=True):
                 {"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": []}]}, {"TrailName": trail["TrailARN"]})
 
 
-def queue_rule(stubs, pattern=ROOT_SIGN_IN_PATTERN, targets=None):
+def queue_rule(stubs, pattern=None, targets=None):
     events = stubs.stub("events")
+    pattern = pattern or ROOT_SIGN_IN_PATTERN
     rule = {"Name": "alerts", "Arn": RULE_ARN, "State": "ENABLED", "EventBusName": "default", "EventPattern": json.dumps(pattern)}
     events.add_response("list_rules", {"Rules": [rule], "NextToken": "p2"}, {"EventBusName": "default"})
     events.add_response("list_rules", {"Rules": []}, {"EventBusName": "default", "NextToken": "p2"})

@@ -64,8 +64,8 @@ def policy(*statements, **document):
     return result
 
 
-def decide(document, context=CONTEXT, principal=EVENTS, action="sns:Publish", resource=TOPIC):
-    return evaluate(document, principal, action, resource, context)
+def decide(document, context=None, principal=None, action="sns:Publish", resource=TOPIC):
+    return evaluate(document, principal or EVENTS, action, resource, CONTEXT if context is None else context)
 
 
 # --------------------------------------------------------------------------- SNS topic policies for EventBridge

@@ -22,7 +22,9 @@ GOOD = {
 
 VALID = [
     ("defaults", {}),
-    ("no role", {"assume_role_arn": None}),
+    ("no role, account named", {"assume_role_arn": None, "account_id": "111111111111"}),
+    ("no role, controller credentials on purpose", {"assume_role_arn": None, "use_controller_credentials": True}),
+    ("role into the named account", {"account_id": "111111111111"}),
     ("role with path", {"assume_role_arn": "arn:aws:iam::111111111111:role/path/to/Role"}),
     ("control tower role", {"assume_role_arn": "arn:aws:iam::111111111111:role/AWSControlTowerExecution"}),
     ("customer key alias", {"kms_key_id": "alias/security-alerts"}),
@@ -72,6 +74,12 @@ INVALID = [
     ("bad trail name", {"trail_name": "-bad"}, "root_login_alerts_trail_name"),
     ("bad bucket", {"trail_bucket": "Bad_Bucket"}, "root_login_alerts_trail_bucket"),
     ("bad state", {"state": "enabled"}, "root_login_alerts_state must be present or absent"),
+    ("no role, no account, no opt-in", {"assume_role_arn": None},
+     "root_login_alerts_assume_role_arn is not set, so this host would work in whatever account the controller's own "
+     "credentials belong to"),
+    ("role into another account", {"account_id": "910000000011"},
+     "leads into account 111111111111, but this host names account 910000000011"),
+    ("account id not 12 digits", {"account_id": "91000"}, "root_login_alerts_account_id must be a 12-digit AWS account ID"),
 ]
 
 

@@ -13,22 +13,19 @@ __metaclass__ = type
 
 import json
 
-import boto3
 import pytest
 from botocore.stub import ANY
-from botocore.stub import Stubber
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 
-from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import retry_decorator
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import SnsError
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_policy import TopicPolicyManager
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_policy import default_topic_policy
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_policy import eventbridge_publish_statement
-from ansible_collections.rootwatch.aws.plugins.module_utils.sns_subscription import SubscriptionManager
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_subscription import TopicSubscriptions
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_subscription import manage_endpoints
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_topic import TopicManager
+
+from aws_stubs import Stubs  # pylint: disable=import-error
 
 ACCOUNT = "123456789012"
 TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts"
@@ -36,39 +33,6 @@ RULE = "arn:aws:events:us-east-1:123456789012:rule/alerts"
 QUEUE = "arn:aws:sqs:us-east-1:123456789012:alerts"
 KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/" + KEY_ID
-
-
-class Stubs:
-    """Stubbed clients (wrapped like aws_calls.aws_client makes them) and the warnings given."""
-
-    def __init__(self):
-        self.stubbers = {}
-        self.clients = {}
-        self.warnings = []
-
-    def client(self, service):
-        if service not in self.clients:
-            raw = boto3.client(service, region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s")
-            stubber = Stubber(raw)
-            stubber.activate()
-            self.stubbers[service] = stubber
-            self.clients[service] = RetryingBotoClientWrapper(raw, retry_decorator())
-        return self.clients[service]
-
-    def factory(self, service, region=None):
-        """The factory every manager is built with (``managers.ResourceManager``)."""
-        return self.client(service)
-
-    def stub(self, service):
-        self.client(service)
-        return self.stubbers[service]
-
-    def warn(self, message):
-        self.warnings.append(message)
-
-    def assert_done(self):
-        for stubber in self.stubbers.values():
-            stubber.assert_no_pending_responses()
 
 
 @pytest.fixture
@@ -401,7 +365,7 @@ def test_kms_same_key_by_text_needs_no_lookup(stubs, current, wanted):
     topic_attributes(stubs.stub("sns"), KmsMasterKeyId=current)
     result = topic_manager(stubs, account_id=ACCOUNT).ensure_present("alerts", kms_master_key_id=wanted)
     assert result["changed"] is False
-    assert "kms" not in stubs.clients  # no kms:DescribeKey
+    assert ("kms", "us-east-1") not in stubs.clients  # no kms:DescribeKey
 
 
 def test_kms_alias_and_key_arn_resolved_once_each(stubs):
@@ -435,7 +399,7 @@ def test_kms_aws_managed_key_by_id_is_refused(stubs):
 def test_kms_aws_managed_alias_refused_before_any_call(stubs, key):
     with pytest.raises(SnsError, match="EventBridge cannot publish"):
         topic_manager(stubs).ensure_present("alerts", kms_master_key_id=key)
-    assert list(stubs.clients) == ["sns"]  # no sts or kms client made; the sns stub has no answer queued
+    assert list(stubs.clients) == [("sns", "us-east-1")]  # no sts or kms client made; the sns stub has no answer queued
 
 
 def test_kms_aws_managed_alias_allowed_on_request(stubs):

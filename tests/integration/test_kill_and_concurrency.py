@@ -1,0 +1,133 @@
+"""Runs killed part-way converge on the re-run; concurrent runs lose nothing of others.
+
+A run is killed (SIGKILL to its whole process group, as a frozen or killed AWX job) at seeded
+random points; the re-run must converge and leave no duplicate topic, subscription, policy
+statement or target. Two runs on the same accounts at the same time, while someone else adds a
+policy statement, must keep every foreign statement, subscription and target.
+
+Emulator quirks these tests live with (the code follows AWS):
+- email subscriptions are confirmed at once;
+- CreateTrail on an existing name replaces the trail where AWS answers TrailAlreadyExistsException
+  (the code re-reads and goes on; a Stubber unit test shows the AWS answer);
+- CreateTopic and Subscribe are idempotent, as on AWS.
+"""
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+from emulator import simulated_accounts  # pylint: disable=import-error
+from playbook_runner import ROOT  # pylint: disable=import-error
+from test_root_alerts_playbook import NAME, OUR_SID, OUR_TARGET_ID, PLAYBOOK, Account, assert_accounts, run, write_inventory
+
+SEED = 20261201
+
+
+def start_playbook(emulator, inventory, reports):
+    env = dict(os.environ, **emulator.environ())
+    env.update(ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), PLAYBOOK, "-i", inventory,
+           "-e", "root_alerts_report_dir=%s" % reports]
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def policy_sids(inside):
+    policy = json.loads(inside.client("sns").get_topic_attributes(TopicArn=inside.topic_arn())["Attributes"]["Policy"])
+    return [statement.get("Sid") for statement in policy["Statement"]]
+
+
+def assert_single_copies(inside, emails):
+    assert inside.topics() == [inside.topic_arn()]
+    assert inside.subscriptions() == sorted(emails)
+    assert policy_sids(inside).count(OUR_SID) == 1
+    assert list(inside.targets().values()).count(inside.topic_arn()) == 1
+    assert inside.trails() == [NAME]
+
+
+def test_runs_killed_at_random_points_converge_on_the_rerun(tmp_path, emulator):
+    accounts = simulated_accounts(3)
+    emails = ["security@example.com"]
+    inventory = write_inventory(tmp_path / "inventory.yml", accounts)
+    rng = random.Random(SEED)
+    delays = sorted(round(rng.uniform(1.0, 7.0), 2) for unused in range(3))
+    killed = 0
+    for delay in delays:
+        process = start_playbook(emulator, inventory, tmp_path / "killed")
+        time.sleep(delay)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            killed += 1
+        process.wait(timeout=60)
+    print("\nkilled %d of %d runs, after %s s" % (killed, len(delays), delays))
+    assert killed >= 1, "every run finished before its kill; the delays %s are too long here" % delays
+    rerun = run(emulator, inventory, tmp_path / "rerun")
+    assert rerun.rc == 0, rerun
+    again = run(emulator, inventory, tmp_path / "again")
+    assert again.rc == 0, again
+    assert_accounts(again, accounts, changed=False)
+    assert emulator.write_requests() == []
+    for account in accounts:
+        assert_single_copies(Account(emulator, account), emails)
+
+
+def foreign_sqs_subscription(inside):
+    sqs = inside.client("sqs")
+    queue = sqs.create_queue(QueueName="other-team-inbox")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    inside.client("sns").subscribe(TopicArn=inside.topic_arn(), Protocol="sqs", Endpoint=queue_arn)
+    return queue_arn
+
+
+def add_statement(inside, sid):
+    sns = inside.client("sns")
+    policy = json.loads(sns.get_topic_attributes(TopicArn=inside.topic_arn())["Attributes"]["Policy"])
+    policy["Statement"].append({"Sid": sid, "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::%s:root" % inside.id},
+                                "Action": "sns:Subscribe", "Resource": inside.topic_arn()})
+    sns.set_topic_attributes(TopicArn=inside.topic_arn(), AttributeName="Policy", AttributeValue=json.dumps(policy))
+
+
+def test_two_concurrent_runs_lose_nothing_foreign(tmp_path, emulator):
+    accounts = simulated_accounts(3)
+    first = write_inventory(tmp_path / "first.yml", accounts)
+    assert run(emulator, first, tmp_path / "converge").rc == 0
+    inside = {account: Account(emulator, account) for account in accounts}
+    queues = {}
+    for account, box in inside.items():
+        queues[account] = foreign_sqs_subscription(box)
+        add_statement(box, "OtherTeamBefore")
+        box.client("events").put_targets(Rule=NAME, Targets=[{"Id": "other-team", "Arn": queues[account]}])
+        # Our statement removed by someone: both runs will put it back, read-modify-write at once.
+        sns = box.client("sns")
+        policy = json.loads(sns.get_topic_attributes(TopicArn=box.topic_arn())["Attributes"]["Policy"])
+        policy["Statement"] = [s for s in policy["Statement"] if s.get("Sid") != OUR_SID]
+        sns.set_topic_attributes(TopicArn=box.topic_arn(), AttributeName="Policy", AttributeValue=json.dumps(policy))
+    emails = ["security@example.com", "oncall@example.com"]
+    second = write_inventory(tmp_path / "second.yml", accounts, emails=emails)
+
+    def meanwhile():
+        time.sleep(1.5)
+        for box in inside.values():
+            add_statement(box, "OtherTeamDuring")
+
+    other = threading.Thread(target=meanwhile)
+    runs = [start_playbook(emulator, second, tmp_path / ("concurrent-%d" % index)) for index in range(2)]
+    other.start()
+    codes = [process.wait(timeout=300) for process in runs]
+    other.join()
+    print("\nconcurrent runs exited %s" % codes)
+    # A run that met the other's write may fail (and say so); the re-run converges it.
+    rerun = run(emulator, second, tmp_path / "rerun")
+    assert rerun.rc == 0, rerun
+    for account, box in inside.items():
+        sids = policy_sids(box)
+        assert "OtherTeamBefore" in sids and "OtherTeamDuring" in sids, (account, sids)
+        assert sids.count(OUR_SID) == 1, sids
+        listing = box.client("sns").list_subscriptions_by_topic(TopicArn=box.topic_arn())["Subscriptions"]
+        assert [s["Endpoint"] for s in listing if s["Protocol"] == "sqs"] == [queues[account]]
+        assert sorted(s["Endpoint"] for s in listing if s["Protocol"] == "email") == sorted(emails)
+        assert box.targets() == {"other-team": queues[account], OUR_TARGET_ID: box.topic_arn()}
