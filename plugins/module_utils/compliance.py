@@ -150,8 +150,8 @@ def build_report(entries, check_mode, generated_at, run=None, concurrent=()):
     lines = [
         "# Root sign-in alerts: compliance report",
         "",
-        "Generated %s (%s run%s). %s." % (generated_at, document["mode"], " %s" % run["id"] if run else "",
-                                         _count_line(len(ordered), counts, check_mode)),
+        "Generated %s (%s run%s). %s." % (
+            generated_at, document["mode"], " %s" % run["id"] if run else "", _count_line(len(ordered), counts, check_mode)),
         "",
     ]
     for other in concurrent:

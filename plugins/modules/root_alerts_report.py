@@ -24,7 +24,7 @@ description:
     all, with the reason.
   - An account whose run failed (the role's variable C(root_login_alerts_failure) is set) is
     reported as V(failed); one with no result at all as V(not_run). Two hosts that reached the same
-    account are both V(failed): each account must be one inventory host.
+    account are both V(failed), because each account must be one inventory host.
   - With O(phase=start) it only gives the run an identity (RV(run)) and marks the report already in
     O(dest), if any, as possibly out of date, so a run killed before its report never leaves an
     older report that reads as current. The report of O(phase=finish) carries that identity; when

@@ -68,7 +68,7 @@ def test_every_transformer_is_a_valid_target_input(name):
 def test_enough_samples_and_both_kinds_per_profile():
     assert len(SAMPLES) >= 40
     for name in ap.PROFILE_NAMES:
-        kinds = [should for _, (_, should) in ap.sample_events(name).items()]
+        kinds = [should for unused_event, should in ap.sample_events(name).values()]
         assert True in kinds and False in kinds, name
 
 
@@ -158,13 +158,13 @@ def test_assume_root_matches_any_caller_type():
 
 def test_samples_follow_account_and_region():
     for name in ap.PROFILE_NAMES:
-        for sample, (event, _) in ap.sample_events(name, ACCOUNT, REGION).items():
+        for sample, (event, unused_should) in ap.sample_events(name, ACCOUNT, REGION).items():
             if sample == "root_session_action" and name == "assume_root":
                 assert event["account"] == "222222222222"
             else:
                 assert event["account"] == ACCOUNT, (name, sample)
     credentials = ap.sample_events("credential_changes", ACCOUNT, REGION)
-    assert {event["region"] for event, _ in credentials.values()} == {"us-east-1"}
+    assert {event["region"] for event, unused_should in credentials.values()} == {"us-east-1"}
     assert ap.sample_events("api_activity", ACCOUNT, REGION)["root_create_bucket"][0]["region"] == REGION
     assert ap.sample_events("assume_root", ACCOUNT, REGION)["assumed_role_assume_root"][0]["region"] == REGION
 

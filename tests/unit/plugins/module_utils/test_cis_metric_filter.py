@@ -166,8 +166,8 @@ def passing_facts():
         "metric_filters": {GROUP: {"error": None, "filters": [{
             "filterName": "CIS-RootAccountUsage", "filterPattern": SECURITY_HUB_PATTERN, "logGroupName": GROUP,
             "metricTransformations": [{"metricName": "RootAccountUsage", "metricNamespace": "LogMetrics", "metricValue": "1"}]}]}},
-        "alarms": {"error": None, "alarms": [{"AlarmName": "CIS-1.7-RootAccountUsage", "MetricName": "RootAccountUsage",
-                                                "Namespace": "LogMetrics", "AlarmActions": [TOPIC]}]},
+        "alarms": {"error": None, "alarms": [
+            {"AlarmName": "CIS-1.7-RootAccountUsage", "MetricName": "RootAccountUsage", "Namespace": "LogMetrics", "AlarmActions": [TOPIC]}]},
         "subscriptions": {TOPIC: {"error": None, "subscriptions": [
             {"SubscriptionArn": TOPIC + ":1234", "Protocol": "email", "Endpoint": "sec@example.com"}]}},
     }
