@@ -63,8 +63,15 @@ KMS_KEY_ID_RE = re.compile(
     r"|mrk-[0-9a-fA-F]{32}"
     r"|arn:aws[a-z\-]*:kms:[a-z0-9\-]+:\d{12}:(key|alias)/.+)$"
 )
-# The bucket policy may take a moment to be visible to CloudTrail after it is set.
-POLICY_PROPAGATION_CODES = ["InsufficientS3BucketPolicyException", "InsufficientEncryptionPolicyException"]
+# The bucket policy, and a new role for CloudWatch Logs, may take a moment to be visible to CloudTrail.
+POLICY_PROPAGATION_CODES = [
+    "InsufficientS3BucketPolicyException",
+    "InsufficientEncryptionPolicyException",
+    "InvalidCloudWatchLogsRoleArnException",
+    "InvalidCloudWatchLogsLogGroupArnException",
+]
+# CreateTrail / UpdateTrail fields (and DescribeTrails keys) that send the events to CloudWatch Logs.
+CLOUDWATCH_LOGS_KEYS = ("CloudWatchLogsLogGroupArn", "CloudWatchLogsRoleArn")
 
 
 # -- validation (before any AWS call) ----------------------------------------
@@ -152,6 +159,7 @@ def trail_result(description, status=None, selectors=None, tags=None):
         "include_global_service_events": bool(description.get("IncludeGlobalServiceEvents")),
         "log_file_validation_enabled": bool(description.get("LogFileValidationEnabled")),
         "is_organization_trail": bool(description.get("IsOrganizationTrail")),
+        "cloud_watch_logs_log_group_arn": description.get("CloudWatchLogsLogGroupArn") or "",
     }
     if status is not None:
         result["is_logging"] = bool(status.get("IsLogging"))
@@ -182,6 +190,9 @@ def attribute_updates(current, params, kms_same):
     kms = params.get("kms_key_id")
     if kms is not None and not kms_same(current.get("KmsKeyId") or "", kms):
         updates["KmsKeyId"] = kms
+    for key in CLOUDWATCH_LOGS_KEYS:
+        if params.get(key) is not None and params[key] != (current.get(key) or ""):
+            updates[key] = params[key]
     return updates
 
 
@@ -448,10 +459,20 @@ class CloudTrailTrailManager(ResourceManager):
         except (BotoCoreError, ClientError) as exc:
             raise AnsibleAWSError(message=what, exception=exc)
 
+    @staticmethod
+    def _with_cloudwatch_logs(params, trail_arn):
+        """``cloud_watch_logs(trail_arn)``, when given, makes the log group and role and returns
+        their ARNs; it is called only for a trail of ours, never for a reused one."""
+        if not callable(params.get("cloud_watch_logs")):
+            return params, False
+        group_arn, role_arn = params["cloud_watch_logs"](trail_arn)
+        return dict(params, CloudWatchLogsLogGroupArn=group_arn, CloudWatchLogsRoleArn=role_arn), True
+
     def _create(self, params, result):
         name = params["name"]
         account = self._account()
         arn = build_arn("cloudtrail", self.region, account, "trail/" + name)
+        params, logs = self._with_cloudwatch_logs(params, arn)
         bucket_outcome = self._bucket(params, arn, account, result)
         kwargs = {
             "Name": name,
@@ -466,6 +487,9 @@ class CloudTrailTrailManager(ResourceManager):
             kwargs["KmsKeyId"] = params["kms_key_id"]
         if params.get("tags"):
             kwargs["TagsList"] = ansible_dict_to_boto3_tag_list(params["tags"])
+        for key in CLOUDWATCH_LOGS_KEYS:
+            if params.get(key):
+                kwargs[key] = params[key]
         result.update(changed=True, created=True)
         result["actions"].append("cloudtrail:CreateTrail %s" % name)
         description = {
@@ -480,8 +504,9 @@ class CloudTrailTrailManager(ResourceManager):
             "LogFileValidationEnabled": kwargs["EnableLogFileValidation"],
             "IsOrganizationTrail": False,
         }
+        description.update((key, kwargs[key]) for key in CLOUDWATCH_LOGS_KEYS if key in kwargs)
         if not self.check_mode:
-            write = self._write_after_policy if bucket_outcome["changed"] else self._plain_write
+            write = self._write_after_policy if bucket_outcome["changed"] or logs else self._plain_write
             try:
                 created = write("Failed to create CloudTrail trail %s in %s" % (name, self.region), "create_trail", **kwargs)
             except AnsibleAWSError as exc:
@@ -532,6 +557,7 @@ class CloudTrailTrailManager(ResourceManager):
         if params.get("s3_key_prefix") is None:
             # An omitted prefix keeps the trail's: the delivery statement must match it.
             params = dict(params, s3_key_prefix=own.get("S3KeyPrefix") or "")
+        params, logs = self._with_cloudwatch_logs(params, arn)
         bucket_changed = self._bucket(params, arn, account, result)["changed"]
         where = "CloudTrail trail %s in %s" % (name, self.region)
 
@@ -549,7 +575,7 @@ class CloudTrailTrailManager(ResourceManager):
         if updates:
             result["actions"].append("cloudtrail:UpdateTrail %s (%s)" % (name, ", ".join(sorted(updates))))
             if not self.check_mode:
-                write = self._write_after_policy if bucket_changed else self._plain_write
+                write = self._write_after_policy if bucket_changed or (logs and set(updates) & set(CLOUDWATCH_LOGS_KEYS)) else self._plain_write
                 write("Failed to update %s" % where, "update_trail", Name=name, **updates)
         description = apply_updates(own, updates)
 

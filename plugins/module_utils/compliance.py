@@ -56,6 +56,8 @@ def account_entry(host, host_vars):
     elif result.get("compliance"):
         entry = verdict_entry(account, result["compliance"], result.get("changes"))
         entry["orphaned_topics"] = list(result.get("orphaned_topics") or [])
+        if result.get("cis_cloudwatch1"):
+            entry["cis_cloudwatch1"] = result["cis_cloudwatch1"]
     elif result.get("changes") is not None:
         # state=absent: nothing to judge, but say what was (or would be) removed.
         entry = {"account": account, "status": REMOVED, "problems": [], "drift": result["changes"]}
@@ -98,6 +100,13 @@ def _trail_cell(entry):
     if not source:
         return ""
     return {True: "yes", False: "NO", None: "UNKNOWN"}[source["ok"]]
+
+
+def _cloudwatch1_cell(entry):
+    verdict = entry.get("cis_cloudwatch1")
+    if not verdict:
+        return "not checked"
+    return {"passed": "passes", "failed": "FAILS", "unknown": "UNKNOWN", "no_data": "no data"}.get(verdict["status"], verdict["status"])
 
 
 def _count_line(total, counts, check_mode=False):
@@ -157,8 +166,8 @@ def build_report(entries, check_mode, generated_at, run=None, concurrent=()):
     for other in concurrent:
         lines += ["> Run %s finished while this run was working; its report is kept as %s." % (other.get("id"), other["kept_as"]), ""]
     lines += [
-        "| Account | Host | Status | Delivery paths | Recipients (confirmed / pending) | Trail delivers | Problems | Drift |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| Account | Host | Status | Delivery paths | Recipients (confirmed / pending) | Trail delivers | CloudWatch.1 | Problems | Drift |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for entry in ordered:
         lines.append("| %s |" % " | ".join(_cell(c) for c in (
@@ -168,6 +177,7 @@ def build_report(entries, check_mode, generated_at, run=None, concurrent=()):
             _paths_cell(entry),
             _recipients_cell(entry),
             _trail_cell(entry),
+            _cloudwatch1_cell(entry),
             "; ".join(list(entry.get("problems") or []) + ["orphaned topic %s (ours, no longer used)" % t for t in entry.get("orphaned_topics") or []]),
             "; ".join(entry.get("drift") or []),
         )))

@@ -31,6 +31,9 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import partition_for_region
 from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import error_code
+from ansible_collections.rootwatch.aws.plugins.module_utils.cis_metric_filter import is_sns_topic_arn
+from ansible_collections.rootwatch.aws.plugins.module_utils.cis_metric_filter import log_group_name_from_arn
+from ansible_collections.rootwatch.aws.plugins.module_utils.cis_metric_filter import pattern_match
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_coverage import REFUSED_READ_CODES
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_coverage import is_foreign_organization_trail
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_coverage import trail_home_region
@@ -63,7 +66,7 @@ class DeliveryPathReader(ResourceManager):
                 return None, None
             return None, describe_error(what, exc)
 
-    def read(self, ours=None, read_trails=True):
+    def read(self, ours=None, read_trails=True, cis=False):
         """The facts of ``delivery_path.evaluate``. ``ours``: our rule ARN, topic ARN and target ID."""
         account = self.account_id
         facts = {
@@ -91,7 +94,51 @@ class DeliveryPathReader(ResourceManager):
             key_id = (topic.get("attributes") or {}).get("KmsMasterKeyId")
             if key_id and not is_aws_managed_sns_key(key_id) and key_id not in facts["keys"]:
                 facts["keys"][key_id] = self.read_key(key_id)
+        if cis:
+            facts["cis"] = self.read_cis(facts)
         return facts
+
+    # -- CIS CloudWatch.1 ------------------------------------------------------------
+    def read_cis(self, facts):
+        """What ``cis_metric_filter.cloudwatch1_verdict`` judges, from the trails already read:
+        each trail's log group, its metric filters, the alarms on the CIS filters' metrics and
+        the subscriptions of those alarms' topics."""
+        logs, cloudwatch = self.client("logs"), self.client("cloudwatch")
+        cis = {"log_groups": {}, "metric_filters": {}, "alarms": {"error": None, "alarms": []}, "subscriptions": {}}
+        for entry in facts["trails"].get("trails") or []:
+            group_arn = entry["trail"].get("CloudWatchLogsLogGroupArn")
+            name = log_group_name_from_arn(group_arn) if group_arn else None
+            if not name or name in cis["log_groups"]:
+                continue
+            page, error = self._try("logs:DescribeLogGroups %s" % name, logs, "describe_log_groups", logGroupNamePrefix=name)
+            found = [g for g in (page or {}).get("logGroups", []) if g.get("logGroupName") == name]
+            cis["log_groups"][name] = {"error": error, "log_group": found[0] if found else None}
+            if not found:
+                continue
+            page, error = self._try("logs:DescribeMetricFilters %s" % name, logs, "describe_metric_filters", logGroupName=name)
+            cis["metric_filters"][name] = {"error": error, "filters": (page or {}).get("metricFilters", [])}
+            for item in cis["metric_filters"][name]["filters"]:
+                if not pattern_match(item.get("filterPattern")):
+                    continue
+                for metric in item.get("metricTransformations") or []:
+                    page, error = self._try("cloudwatch:DescribeAlarmsForMetric %s" % metric.get("metricName"), cloudwatch,
+                                            "describe_alarms_for_metric", MetricName=metric["metricName"],
+                                            Namespace=metric["metricNamespace"])
+                    if error:
+                        cis["alarms"]["error"] = error
+                    cis["alarms"]["alarms"].extend((page or {}).get("MetricAlarms", []))
+        for alarm in cis["alarms"]["alarms"]:
+            for topic_arn in alarm.get("AlarmActions") or []:
+                if not is_sns_topic_arn(topic_arn) or topic_arn in cis["subscriptions"]:
+                    continue
+                known = facts["topics"].get(topic_arn)
+                if known and known.get("subscriptions") is not None:
+                    cis["subscriptions"][topic_arn] = {"error": None, "subscriptions": known["subscriptions"]}
+                else:
+                    page, error = self._try("sns:ListSubscriptionsByTopic %s" % topic_arn, self.client("sns"),
+                                            "list_subscriptions_by_topic", TopicArn=topic_arn)
+                    cis["subscriptions"][topic_arn] = {"error": error, "subscriptions": (page or {}).get("Subscriptions", [])}
+        return cis
 
     def _is_local_topic(self, arn, account):
         parsed = parse_aws_arn(arn) if arn and arn.startswith("arn:") else None

@@ -21,6 +21,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils import event_pattern
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import arn_account
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import build_arn
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import partition_for_region
+from ansible_collections.rootwatch.aws.plugins.module_utils import cis_metric_filter as cis
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import CloudTrailTrailManager
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import validate_trail_name
 from ansible_collections.rootwatch.aws.plugins.module_utils.delivery_reader import DeliveryPathReader
@@ -54,6 +55,13 @@ OWNER_TAG = {CREATED_BY_TAG: CREATED_BY}
 TRAIL_MODES = ("auto", "create", "none")
 DEFAULT_BUS = "default"
 RULE_DESCRIPTION = "Root user console sign-in alerts (rootwatch.aws)"
+# The CIS CloudWatch.1 pieces, named after nothing of others.
+CIS_DEFAULT_NAMES = {
+    "cis_log_group_name": "root-login-alerts-cloudtrail",
+    "cis_role_name": "root-login-alerts-cloudtrail-logs",
+    "cis_metric_filter_name": "root-login-alerts-root-usage",
+    "cis_alarm_name": "root-login-alerts-root-usage",
+}
 # Where AWS documents that root cannot sign in to the console, or has no root user at all.
 NO_ROOT_SIGN_IN = {
     "aws-us-gov": "the AWS GovCloud (US) console does not accept root user credentials; you can sign in to it only as an "
@@ -235,10 +243,13 @@ class RootLoginAlertsStack(ResourceManager):
     # -- present ----------------------------------------------------------------
     def _present(self, settings, ours):
         reader = self._manager(DeliveryPathReader)
-        facts = reader.read(ours)
+        use_cis = bool(settings.get("cis_metric_filter"))
+        facts = reader.read(ours, cis=use_cis)
         found = delivery_path.evaluate(facts)
         result = {"changed": False, "changes": [], "diff": {"before": {}, "after": {}}, "compliance": found,
                   "pending_confirmation": [], "subscriptions": [], "pattern_tests": []}
+        if use_cis:
+            result["cis_cloudwatch1"] = self._cloudwatch1(facts)
         if found["status"] == delivery_path.UNKNOWN:
             if not self.check_mode:
                 raise StackError(
@@ -268,8 +279,27 @@ class RootLoginAlertsStack(ResourceManager):
             raise ForeignResourceError(" ".join(foreign))
         known = known_for_managers(facts, ours)
         outcomes = []
+        names = dict(CIS_DEFAULT_NAMES, **dict((k, settings[k]) for k in CIS_DEFAULT_NAMES if settings.get(k)))
+        log_group = {}
+
+        def cloud_watch_logs(trail_arn):
+            """The CIS log group and CloudTrail's role for it: made only for a trail of ours."""
+            log_group.update(self._record(outcomes, "cis_log_group", self._manager(cis.LogGroupManager).ensure(
+                {"name": names["cis_log_group_name"], "tags": dict(OWNER_TAG), "purge_tags": False, "owner_tag": OWNER_TAG})))
+            role = self._record(outcomes, "cis_role", self._manager(cis.CloudTrailLogsRoleManager).ensure(
+                {"name": names["cis_role_name"], "log_group_arn": log_group["log_group_arn"], "trail_name": settings["trail_name"],
+                 "tags": dict(OWNER_TAG), "purge_tags": False, "owner_tag": OWNER_TAG}))
+            return log_group["log_group_arn"], role["role_arn"]
+
         if (settings.get("trail") or "auto") != "none":
-            self._record(outcomes, "trail", self._trail(settings, known["trail"]))
+            self._record(outcomes, "trail", self._trail(settings, known["trail"], cloud_watch_logs if use_cis else None))
+        if use_cis and not log_group:
+            self._collect(
+                "CIS CloudWatch.1 (root_login_alerts_cis_metric_filter) needs a trail of the role's own to send its events to "
+                "CloudWatch Logs; the trail here is %s, which rootwatch.aws leaves as it is, so no log group, metric filter or "
+                "alarm was set up. Set root_login_alerts_trail: create for a trail of the role's own."
+                % ("off (root_login_alerts_trail: none)" if (settings.get("trail") or "auto") == "none" else "reused")
+            )
         topic = self._manager(TopicManager).ensure(
             {"name": settings["topic_name"], "kms_master_key_id": settings.get("kms_key_id") or None,
              "tags": dict(settings.get("tags") or {}, **OWNER_TAG), "purge_tags": False, "owner_tag": OWNER_TAG},
@@ -308,6 +338,12 @@ class RootLoginAlertsStack(ResourceManager):
             known=known["rule"],
         )
         self._record(outcomes, "rule", rule)
+        if log_group:
+            self._record(outcomes, "cis_metric_filter", self._manager(cis.MetricFilterManager).ensure(
+                {"name": names["cis_metric_filter_name"], "log_group_name": names["cis_log_group_name"], "owner_tag": OWNER_TAG}))
+            self._record(outcomes, "cis_alarm", self._manager(cis.AlarmManager).ensure(
+                {"name": names["cis_alarm_name"], "metric_name": cis.DEFAULT_METRIC_NAME, "namespace": cis.CIS_NAMESPACE,
+                 "topic_arn": topic["topic_arn"], "tags": dict(OWNER_TAG), "purge_tags": False, "owner_tag": OWNER_TAG}))
         # A renamed topic: the old one (still subscribed) is no longer the target. Said, never deleted here.
         orphan = replaced_target_arn(rule["diff"], TARGET_ID)
         if orphan:
@@ -345,7 +381,10 @@ class RootLoginAlertsStack(ResourceManager):
         )
         # Check mode judges the account as found; an apply that changed it judges it as it now stands.
         if result["changed"] and not self.check_mode:
-            result["compliance"] = delivery_path.evaluate(reader.read(ours))
+            facts = reader.read(ours, cis=use_cis)
+            result["compliance"] = delivery_path.evaluate(facts)
+            if use_cis:
+                result["cis_cloudwatch1"] = self._cloudwatch1(facts)
         if result["pending_confirmation"] and not self.check_mode:
             self._collect(
                 "Account %s: %d of %d alert subscriptions still await confirmation: %s. Each recipient must click "
@@ -355,7 +394,11 @@ class RootLoginAlertsStack(ResourceManager):
             )
         return result
 
-    def _trail(self, settings, known):
+    def _cloudwatch1(self, facts):
+        """Would Security Hub CloudWatch.1 pass here? From what was read (cis_metric_filter)."""
+        return cis.cloudwatch1_verdict(dict(facts["cis"], trails=facts["trails"], account_id=self.account_id, region=self.region))
+
+    def _trail(self, settings, known, cloud_watch_logs=None):
         mode = settings.get("trail") or "auto"
         outcome = self._manager(CloudTrailTrailManager).ensure(
             {
@@ -374,6 +417,7 @@ class RootLoginAlertsStack(ResourceManager):
                 "tags": dict(settings.get("tags") or {}, **OWNER_TAG),
                 "purge_tags": False,
                 "owner_tag": OWNER_TAG,
+                "cloud_watch_logs": cloud_watch_logs,
             },
             known=known,
         )
@@ -416,6 +460,17 @@ class RootLoginAlertsStack(ResourceManager):
                 kept = "it was not created by rootwatch.aws (no %s tag); its subscriptions are kept too" % CREATED_BY_TAG
             if kept:
                 self._collect("Topic %s is kept: %s" % (ours["topic_arn"], kept))
+        if settings.get("cis_metric_filter"):
+            # Alarm and filter first: on AWS deleting a log group deletes its filters (the emulator keeps them).
+            names = dict(CIS_DEFAULT_NAMES, **dict((k, settings[k]) for k in CIS_DEFAULT_NAMES if settings.get(k)))
+            for key, cls, params in (
+                ("cis_alarm", cis.AlarmManager, {"name": names["cis_alarm_name"]}),
+                ("cis_metric_filter", cis.MetricFilterManager, {"name": names["cis_metric_filter_name"],
+                                                               "log_group_name": names["cis_log_group_name"]}),
+                ("cis_role", cis.CloudTrailLogsRoleManager, {"name": names["cis_role_name"]}),
+                ("cis_log_group", cis.LogGroupManager, {"name": names["cis_log_group_name"]}),
+            ):
+                self._record(outcomes, key, self._manager(cls).ensure(dict(params, state="absent", owner_tag=OWNER_TAG)))
         trail = {"mode": settings.get("trail") or "auto", "deleted": False}
         if trail["mode"] != "none":
             outcome = self._manager(CloudTrailTrailManager).ensure(

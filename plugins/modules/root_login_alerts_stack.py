@@ -134,6 +134,30 @@ options:
         both would get two emails per sign-in.
     type: bool
     default: false
+  cis_metric_filter:
+    description:
+      - Also what Security Hub CloudWatch.1 (CIS AWS Foundations 1.4.0, 4.3) checks for root usage. The
+        module's own trail sends its events to a CloudWatch Logs log group of ours, through a role
+        CloudTrail assumes; a metric filter on that group uses the CIS pattern
+        C({ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" });
+        an alarm on its metric notifies the alert topic. RV(cis_cloudwatch1) says whether CloudWatch.1 would pass.
+      - A reused trail, or O(trail=none), is left as it is, so nothing of this is set up then; a warning says so.
+      - O(state=absent) removes the alarm, the filter, the role and the log group, each only when it carries
+        the module's tag (the metric filter: its C(rootwatch.aws/) metric namespace).
+    type: bool
+    default: false
+  cis_log_group_name:
+    description: Name of the log group for O(cis_metric_filter). Default C(root-login-alerts-cloudtrail).
+    type: str
+  cis_role_name:
+    description: Name of the IAM role CloudTrail assumes to write to that log group. Default C(root-login-alerts-cloudtrail-logs).
+    type: str
+  cis_metric_filter_name:
+    description: Name of the metric filter. Default C(root-login-alerts-root-usage).
+    type: str
+  cis_alarm_name:
+    description: Name of the CloudWatch alarm. Default C(root-login-alerts-root-usage).
+    type: str
   account_id:
     description:
       - The 12-digit account this invocation must work in. With O(assume_role_arn) the role's
@@ -266,6 +290,14 @@ compliance:
   type: dict
   sample: {"status": "needs_action", "problems": ["rule root-login-alerts -> arn:aws:sns:us-east-1:111111111111:root-login-alerts:
            topic root-login-alerts has no confirmed subscription (pending: security@example.com)"], "unknown": [], "paths": []}
+cis_cloudwatch1:
+  description:
+    - With O(cis_metric_filter=true), whether Security Hub CloudWatch.1 would pass, judged like the delivery
+      path (as found in check mode, as it stands after an apply): C(passes) (true, false, or null when a
+      read failed), C(status) (passed, failed, unknown, no_data) and the C(reasons).
+  returned: when O(cis_metric_filter=true) and O(state=present)
+  type: dict
+  sample: {"passes": true, "status": "passed", "reasons": ["trail root-login-alerts -> log group root-login-alerts-cloudtrail -> ..."]}
 adopted:
   description: With O(adopt_existing=true), the paths of others that the account was left alone for.
   returned: when an existing path was adopted
@@ -316,6 +348,11 @@ def argument_spec():
         verify=dict(type="bool", default=True),
         send_test_notification=dict(type="bool", default=False),
         adopt_existing=dict(type="bool", default=False),
+        cis_metric_filter=dict(type="bool", default=False),
+        cis_log_group_name=dict(type="str"),
+        cis_role_name=dict(type="str"),
+        cis_metric_filter_name=dict(type="str"),
+        cis_alarm_name=dict(type="str"),
         account_id=dict(type="str"),
         use_controller_credentials=dict(type="bool", default=False),
         variable_prefix=dict(type="str", default=""),

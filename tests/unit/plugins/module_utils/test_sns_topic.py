@@ -15,6 +15,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.sns_topic import kms
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_topic import kms_keys_textually_same
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_topic import managed_view
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_topic import topic_facts
+from ansible_collections.rootwatch.aws.plugins.module_utils.sns_topic import topic_kept_because
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_topic import validate_kms_key_id
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_topic import validate_topic_name
 
@@ -155,3 +156,31 @@ def test_topic_facts_of_a_bare_topic():
 def test_managed_view_shows_only_managed_options(desired, view):
     facts = {"display_name": "Alerts", "kms_master_key_id": "alias/alerts", "tags": {"a": "b"}, "policy": {}}
     assert managed_view(facts, desired) == view
+
+
+KEPT_TOPIC = "arn:aws:sns:us-east-1:111111111111:root-login-alerts"
+OURS = ["security@example.com"]
+DEFAULT_ONLY = {"Version": "2008-10-17", "Statement": [{"Sid": "__default_statement_ID", "Effect": "Allow"}]}
+
+
+def sub(endpoint, arn=KEPT_TOPIC + ":1", protocol="email"):
+    return {"SubscriptionArn": arn, "Protocol": protocol, "Endpoint": endpoint}
+
+
+@pytest.mark.parametrize(
+    "listing, policy, reason",
+    [
+        ([], DEFAULT_ONLY, ""),
+        ([sub("security@example.com")], DEFAULT_ONLY, ""),
+        # An unsubscribe still completing lists as "Deleted": it no longer keeps the topic.
+        ([sub("gone@example.net", arn="Deleted")], DEFAULT_ONLY, ""),
+        ([sub("other@example.net")], DEFAULT_ONLY, "other subscriptions remain (other@example.net)"),
+        ([sub("arn:aws:sqs:us-east-1:111111111111:q", protocol="sqs")], DEFAULT_ONLY,
+         "other subscriptions remain (arn:aws:sqs:us-east-1:111111111111:q)"),
+        ([], dict(DEFAULT_ONLY, Statement=DEFAULT_ONLY["Statement"] + [{"Sid": "TheirStatement"}]),
+         "its policy has statements of others (TheirStatement)"),
+        ([], dict(DEFAULT_ONLY, Statement=DEFAULT_ONLY["Statement"] + [{"Sid": "RootwatchAllowEventBridgePublish"}]), ""),
+    ],
+)
+def test_topic_kept_because(listing, policy, reason):
+    assert topic_kept_because(listing, OURS, policy, ["RootwatchAllowEventBridgePublish"]) == reason

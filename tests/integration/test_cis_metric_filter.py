@@ -1,0 +1,69 @@
+"""The CIS CloudWatch.1 option: apply, re-apply changed=0, a write-free audit that says whether
+CloudWatch.1 would pass, and state=absent removing its pieces.
+
+Emulator quirks this test lives with (the code follows AWS):
+- CreateTrail and UpdateTrail check neither the CloudWatch Logs role nor the log group (AWS answers
+  InvalidCloudWatchLogsRoleArnException until the role is usable; the code retries that code);
+- DeleteLogGroup keeps the group's metric filters (AWS deletes them), so the filter is removed first;
+- email subscriptions are confirmed at once, so the alarm's topic has a confirmed subscriber.
+"""
+
+from emulator import simulated_accounts  # pylint: disable=import-error
+from test_root_alerts_playbook import Account, assert_accounts, read_report, run, stack, write_inventory
+
+LOG_GROUP = "root-login-alerts-cloudtrail"
+ALARM = "root-login-alerts-root-usage"
+
+
+def cis_pieces(inside):
+    logs = inside.client("logs")
+    groups = [g["logGroupName"] for g in logs.describe_log_groups(logGroupNamePrefix=LOG_GROUP)["logGroups"]]
+    filters = logs.describe_metric_filters(logGroupName=LOG_GROUP)["metricFilters"] if groups else []
+    alarms = inside.client("cloudwatch").describe_alarms(AlarmNames=[ALARM])["MetricAlarms"]
+    roles = [r["RoleName"] for r in inside.client("iam").list_roles()["Roles"] if r["RoleName"] == "root-login-alerts-cloudtrail-logs"]
+    return groups, filters, alarms, roles
+
+
+def test_cis_option_apply_reapply_audit_absent(tmp_path, emulator):
+    own, reused = simulated_accounts(2)
+    inventory = write_inventory(tmp_path / "inventory.yml", {own: {"trail": "create"}, reused: {"trail": "none"}}, cis_metric_filter=True)
+
+    preview = run(emulator, inventory, tmp_path / "preview", check=True)
+    assert preview.rc == 0, preview
+    assert emulator.write_requests() == []
+    assert stack(preview, own)["cis_cloudwatch1"]["passes"] is False
+    assert "create log group %s" % LOG_GROUP in stack(preview, own)["changes"]
+
+    applied = run(emulator, inventory, tmp_path / "apply")
+    assert applied.rc == 0, applied
+    inside = Account(emulator, own)
+    groups, filters, alarms, roles = cis_pieces(inside)
+    assert groups == [LOG_GROUP] and roles == ["root-login-alerts-cloudtrail-logs"]
+    assert [f["filterPattern"] for f in filters] == [
+        '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }']
+    assert [a["AlarmActions"] for a in alarms] == [[inside.topic_arn()]]
+    trail = inside.client("cloudtrail").describe_trails(includeShadowTrails=False)["trailList"][0]
+    assert trail["CloudWatchLogsLogGroupArn"].startswith("arn:aws:logs:us-east-1:%s:log-group:%s" % (own, LOG_GROUP))
+    result = stack(applied, own)
+    assert result["cis_cloudwatch1"]["passes"] is True, result["cis_cloudwatch1"]
+    # With trail: none nothing of this is set up, and a warning says why.
+    assert cis_pieces(Account(emulator, reused)) == ([], [], [], [])
+    assert [w for w in stack(applied, reused).get("warnings", []) if "CloudWatch.1" in w], stack(applied, reused).get("warnings")
+    assert stack(applied, reused)["cis_cloudwatch1"]["passes"] is False
+
+    again = run(emulator, inventory, tmp_path / "again")
+    assert again.rc == 0, again
+    assert_accounts(again, [own, reused], changed=False)
+    assert emulator.write_requests() == []
+
+    reports = tmp_path / "audit"
+    audit = run(emulator, inventory, reports, check=True)
+    assert audit.rc == 0 and emulator.write_requests() == []
+    entries = {e["account"]: e for e in read_report(reports)[0]["accounts"]}
+    assert entries[own]["cis_cloudwatch1"]["status"] == "passed"
+    assert entries[reused]["cis_cloudwatch1"]["status"] == "failed"
+    assert "| passes |" in read_report(reports)[1]
+
+    removed = run(emulator, inventory, tmp_path / "absent", root_login_alerts_state="absent")
+    assert removed.rc == 0, removed
+    assert cis_pieces(inside) == ([], [], [], [])
