@@ -119,4 +119,6 @@ class ActionModule(ActionBase):
         write_atomically(paths["json_path"], json.dumps(report["document"], indent=4, sort_keys=True) + "\n")
         write_atomically(paths["markdown_path"], report["markdown"])
         failed = sorted(e["host"] for e in report["document"]["accounts"] if e["status"] == compliance.FAILED)
-        return dict(report=report["document"], summary=report["summary_lines"], failed_hosts=failed, run=run, **paths)
+        shared = sorted(e["host"] for e in report["document"]["accounts"] if e.get("shared_account"))
+        return dict(report=report["document"], summary=report["summary_lines"], failed_hosts=failed,
+                    shared_account_hosts=shared, run=run, **paths)

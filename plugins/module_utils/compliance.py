@@ -128,7 +128,7 @@ def flag_shared_accounts(entries):
         hosts = hosts_by_account.get(entry["account"], [])
         if len(hosts) > 1 and entry.get("host") in hosts:
             problem = "hosts %s all reach account %s; each account must be one inventory host" % (", ".join(sorted(hosts)), entry["account"])
-            entry = dict(entry, status=FAILED, problems=[problem] + list(entry.get("problems") or []))
+            entry = dict(entry, status=FAILED, shared_account=True, problems=[problem] + list(entry.get("problems") or []))
         flagged.append(entry)
     return flagged
 

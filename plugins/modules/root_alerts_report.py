@@ -148,6 +148,12 @@ failed_hosts:
   type: list
   elements: str
   sample: ["222222222222"]
+shared_account_hosts:
+  description: Hosts that reached the same account as another host (each account must be one host).
+  returned: with O(phase=finish)
+  type: list
+  elements: str
+  sample: ["prod", "prod-admin"]
 run:
   description: The run's identity (C(id), C(started_at)); pass it to the O(phase=finish) task.
   returned: always

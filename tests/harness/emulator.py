@@ -53,8 +53,9 @@ class Request:
         self.url = entry.get("url", "")
         self.headers = {key.lower(): value for key, value in (entry.get("headers") or {}).items()}
         body = entry.get("body") or ""
+        self.raw_body = base64.b64decode(body) if entry.get("body_encoded") else body.encode("utf-8")
         if entry.get("body_encoded"):
-            body = base64.b64decode(body).decode("utf-8", "replace")
+            body = self.raw_body.decode("utf-8", "replace")
         self.body = body
         self.service = self._service()
         self.action = self._action()
@@ -73,6 +74,10 @@ class Request:
         target = self.headers.get("x-amz-target")
         if target:
             return target.rsplit(".", 1)[-1]
+        # Smithy RPC v2 CBOR (CloudWatch): POST /service/<Service>/operation/<Operation>.
+        path = urllib.parse.urlparse(self.url).path
+        if "/operation/" in path:
+            return path.rsplit("/operation/", 1)[1].strip("/")
         query = urllib.parse.urlparse(self.url).query
         for source in (self.body, query):
             if "Action=" in source:

@@ -56,6 +56,7 @@ Emulator quirks relied on (the code stays correct for AWS):
 """
 
 import copy
+import io
 import json
 import os
 import re
@@ -63,6 +64,7 @@ import sys
 import urllib.parse
 
 import pytest
+from botocore.parsers import RpcV2CBORParser
 import yaml
 
 from emulator import DEFAULT_REGION, simulated_accounts  # pylint: disable=import-error
@@ -97,7 +99,8 @@ SETTINGS = {
     # name: host variables (without the root_login_alerts_ prefix)
     "covering_trail": {"trail": "auto"},
     "fresh_auto": {"trail": "auto"},
-    "create_kms_test": {"trail": "create", "send_test_notification": True},  # + kms_key_id, trail_bucket
+    # + kms_key_id, trail_bucket; the CIS CloudWatch.1 option (log group, role, metric filter, alarm)
+    "create_kms_test": {"trail": "create", "send_test_notification": True, "cis_metric_filter": True},
     "no_trail": {"trail": "none"},
     "aws_recipe": {"trail": "auto"},
     "adopted_recipe": {"adopt_existing": True},
@@ -239,6 +242,45 @@ def iam_actions(emulator, account, request):
         found = [(action, arn, {})]
         if request.action == "CreateTrail" and params.get("TagsList"):
             found.append(("cloudtrail:AddTags", arn, {}))  # Service Authorization Reference: dependent action
+        if params.get("CloudWatchLogsRoleArn"):
+            # Handing CloudTrail a role is iam:PassRole on it (IAM user guide, "Granting a user permissions to
+            # pass a role to an AWS service"; the CloudTrail guide lists it for CloudWatch Logs delivery).
+            found.append(("iam:PassRole", params["CloudWatchLogsRoleArn"], {"iam:PassedToService": "cloudtrail.amazonaws.com"}))
+        return found
+    if service == "logs":
+        group = params.get("logGroupName")
+        arn = "arn:aws:logs:%s:%s:log-group:%s" % (region, account, group) if group else "*"
+        if request.action == "DescribeLogGroups":
+            arn = "arn:aws:logs:%s:%s:log-group:*" % (region, account)
+        if params.get("resourceArn"):
+            arn = params["resourceArn"]
+        found = [(action, arn, {})]
+        if request.action == "CreateLogGroup" and params.get("tags"):
+            found.append(("logs:TagResource", arn, {}))  # CreateLogGroup API reference: tags need logs:TagResource
+        return found
+    if service == "monitoring":
+        # CloudWatch speaks JSON 1.0 here; in Smithy RPC v2 CBOR (botocore's first choice where the
+        # endpoint supports it) the parameters are a CBOR body.
+        action = "cloudwatch:%s" % request.action
+        if "cbor" in request.headers.get("content-type", "") or request.headers.get("smithy-protocol"):
+            params = RpcV2CBORParser().parse_data_item(io.BytesIO(request.raw_body)) if request.raw_body else {}
+        names = params.get("AlarmNames") or ([params["AlarmName"]] if params.get("AlarmName") else [])
+        if params.get("ResourceARN"):
+            arns = [params["ResourceARN"]]
+        elif names:
+            arns = ["arn:aws:cloudwatch:%s:%s:alarm:%s" % (region, account, name) for name in names]
+        else:
+            arns = ["*"]  # DescribeAlarmsForMetric, or DescribeAlarms of all alarms
+        found = [(action, arn, {}) for arn in arns]
+        if request.action == "PutMetricAlarm" and params.get("Tags"):
+            found.append(("cloudwatch:TagResource", arns[0], {}))  # PutMetricAlarm API reference, Tags
+        return found
+    if service == "iam":
+        role = params.get("RoleName")
+        arn = "arn:aws:iam::%s:role/%s" % (account, role) if role else "*"
+        found = [(action, arn, {})]
+        if request.action == "CreateRole" and any(key.startswith("Tags.member.") for key in params):
+            found.append(("iam:TagRole", arn, {}))  # CreateRole API reference: tags need iam:TagRole
         return found
     if service == "kms":
         key = params.get("KeyId", "*")
