@@ -465,8 +465,8 @@ class RootLoginAlertsStack(ResourceManager):
             names = dict(CIS_DEFAULT_NAMES, **dict((k, settings[k]) for k in CIS_DEFAULT_NAMES if settings.get(k)))
             for key, cls, params in (
                 ("cis_alarm", cis.AlarmManager, {"name": names["cis_alarm_name"]}),
-                ("cis_metric_filter", cis.MetricFilterManager, {"name": names["cis_metric_filter_name"],
-                                                               "log_group_name": names["cis_log_group_name"]}),
+                ("cis_metric_filter", cis.MetricFilterManager,
+                 {"name": names["cis_metric_filter_name"], "log_group_name": names["cis_log_group_name"]}),
                 ("cis_role", cis.CloudTrailLogsRoleManager, {"name": names["cis_role_name"]}),
                 ("cis_log_group", cis.LogGroupManager, {"name": names["cis_log_group_name"]}),
             ):

@@ -143,7 +143,7 @@ options:
         an alarm on its metric notifies the alert topic. RV(cis_cloudwatch1) says whether CloudWatch.1 would pass.
       - A reused trail, or O(trail=none), is left as it is, so nothing of this is set up then; a warning says so.
       - O(state=absent) removes the alarm, the filter, the role and the log group, each only when it carries
-        the module's tag (the metric filter: its C(rootwatch.aws/) metric namespace).
+        the module's tag (for the metric filter, its C(rootwatch.aws/) metric namespace).
     type: bool
     default: false
   cis_log_group_name:
@@ -293,8 +293,8 @@ compliance:
 cis_cloudwatch1:
   description:
     - With O(cis_metric_filter=true), whether Security Hub CloudWatch.1 would pass, judged like the delivery
-      path (as found in check mode, as it stands after an apply): C(passes) (true, false, or null when a
-      read failed), C(status) (passed, failed, unknown, no_data) and the C(reasons).
+      path (as found in check mode, as it stands after an apply). It has C(passes) (true, false, or null
+      when a read failed), C(status) (passed, failed, unknown, no_data) and the C(reasons).
   returned: when O(cis_metric_filter=true) and O(state=present)
   type: dict
   sample: {"passes": true, "status": "passed", "reasons": ["trail root-login-alerts -> log group root-login-alerts-cloudtrail -> ..."]}
