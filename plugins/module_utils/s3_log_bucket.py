@@ -300,6 +300,11 @@ class LogBucketManager:
             # (in us-east-1, 200 OK); either way the bucket is ours and the set-up goes on.
             if error_code(exc.exception) != "BucketAlreadyOwnedByYou":
                 raise
+            # The bucket may also have been made by someone else in this account since our read:
+            # its policy is read again and ours merged in, never written over.
+            unused, current = self.read(bucket)
+            policy = merge_statements(current, statements)
+            after["policy"] = policy
         self._call_new_bucket(
             "Failed to block public access to S3 bucket %s" % bucket,
             "put_public_access_block",

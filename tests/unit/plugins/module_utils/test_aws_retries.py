@@ -201,6 +201,7 @@ def test_bucket_already_owned_by_you_on_create_goes_on(sleeps):
     s3, stubber = stubbed("s3", region)
     add_errors(stubber, "get_bucket_policy", "NoSuchBucket", 404)
     add_errors(stubber, "create_bucket", "BucketAlreadyOwnedByYou", 409)
+    add_errors(stubber, "get_bucket_policy", "NoSuchBucketPolicy", 404)  # read again before the policy is written
     for operation in ("put_public_access_block", "put_bucket_encryption", "put_bucket_policy"):
         stubber.add_response(operation, {})
     with stubber:
@@ -209,6 +210,26 @@ def test_bucket_already_owned_by_you_on_create_goes_on(sleeps):
     assert result["created"]
     assert result["bucket"]["policy"]["Statement"]
     assert sleeps == []
+
+
+def test_bucket_already_owned_keeps_the_policy_someone_else_set_meanwhile(sleeps):
+    """BucketAlreadyOwnedByYou may also mean another writer in this account made the bucket after
+    our read: its policy is merged into, never written over."""
+    region = "eu-west-1"
+    s3, stubber = stubbed("s3", region)
+    theirs = {"Sid": "TheirStatement", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"},
+              "Action": "s3:GetObject", "Resource": "arn:aws:s3:::%s/*" % BUCKET}
+    add_errors(stubber, "get_bucket_policy", "NoSuchBucket", 404)
+    add_errors(stubber, "create_bucket", "BucketAlreadyOwnedByYou", 409)
+    stubber.add_response("get_bucket_policy", {"Policy": json.dumps({"Version": "2012-10-17", "Statement": [theirs]})})
+    for operation in ("put_public_access_block", "put_bucket_encryption"):
+        stubber.add_response(operation, {})
+    stubber.add_response("put_bucket_policy", {})
+    with stubber:
+        result = LogBucketManager(s3, region).ensure(BUCKET, statements())
+        stubber.assert_no_pending_responses()
+    assert [s["Sid"] for s in result["bucket"]["policy"]["Statement"]][0] == "TheirStatement"
+    assert len(result["bucket"]["policy"]["Statement"]) == 4
 
 
 def test_a_bucket_that_is_someone_elses_still_fails(sleeps):
