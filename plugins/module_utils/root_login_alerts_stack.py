@@ -279,7 +279,7 @@ class RootLoginAlertsStack(ResourceManager):
             raise ForeignResourceError(" ".join(foreign))
         known = known_for_managers(facts, ours)
         outcomes = []
-        names = dict(CIS_DEFAULT_NAMES, **dict((k, settings[k]) for k in CIS_DEFAULT_NAMES if settings.get(k)))
+        names = cis_names(settings)
         log_group = {}
 
         def cloud_watch_logs(trail_arn):
@@ -352,11 +352,7 @@ class RootLoginAlertsStack(ResourceManager):
                 "with its subscriptions. Remove it with root_login_alerts_state=absent and root_login_alerts_topic_name=%s"
                 % (orphan, settings["rule_name"], orphan.rsplit(":", 1)[-1])
             )
-        for key, outcome in outcomes:
-            result["changes"].extend(outcome["changes"])
-            result["diff"]["before"][key] = outcome["diff"]["before"]
-            result["diff"]["after"][key] = outcome["diff"]["after"]
-        result["changed"] = any(outcome["changed"] for unused, outcome in outcomes)
+        merge_outcomes(result, outcomes)
 
         # EventBridge itself judges a pattern this run wrote; an unchanged one (and check
         # mode) is judged locally, with the same answers and no API call.
@@ -462,7 +458,7 @@ class RootLoginAlertsStack(ResourceManager):
                 self._collect("Topic %s is kept: %s" % (ours["topic_arn"], kept))
         if settings.get("cis_metric_filter"):
             # Alarm and filter first: on AWS deleting a log group deletes its filters (the emulator keeps them).
-            names = dict(CIS_DEFAULT_NAMES, **dict((k, settings[k]) for k in CIS_DEFAULT_NAMES if settings.get(k)))
+            names = cis_names(settings)
             for key, cls, params in (
                 ("cis_alarm", cis.AlarmManager, {"name": names["cis_alarm_name"]}),
                 ("cis_metric_filter", cis.MetricFilterManager,
@@ -478,14 +474,24 @@ class RootLoginAlertsStack(ResourceManager):
             )
             self._record(outcomes, "trail", outcome)
             trail.update(deleted=outcome["changed"], name=settings["trail_name"], kept=outcome.get("kept"))
-        result = {"changed": any(o["changed"] for unused, o in outcomes), "changes": [], "diff": {"before": {}, "after": {}},
-                  "subscriptions": subscriptions["subscriptions"], "rule": outcomes[0][1]["rule"], "trail": trail,
-                  "topic_kept_because": kept}
-        for key, outcome in outcomes:
-            result["changes"].extend(outcome["changes"])
-            result["diff"]["before"][key] = outcome["diff"]["before"]
-            result["diff"]["after"][key] = outcome["diff"]["after"]
-        return result
+        result = {"changes": [], "diff": {"before": {}, "after": {}}, "subscriptions": subscriptions["subscriptions"],
+                  "rule": outcomes[0][1]["rule"], "trail": trail, "topic_kept_because": kept}
+        return merge_outcomes(result, outcomes)
+
+
+def merge_outcomes(result, outcomes):
+    """The managers' outcomes, in order, into the stack's result: changed, changes, diff by key."""
+    for key, outcome in outcomes:
+        result["changes"].extend(outcome["changes"])
+        result["diff"]["before"][key] = outcome["diff"]["before"]
+        result["diff"]["after"][key] = outcome["diff"]["after"]
+    result["changed"] = any(outcome["changed"] for unused, outcome in outcomes)
+    return result
+
+
+def cis_names(settings):
+    """The CIS pieces' names: the settings' own, else the defaults."""
+    return dict(CIS_DEFAULT_NAMES, **dict((key, settings[key]) for key in CIS_DEFAULT_NAMES if settings.get(key)))
 
 
 def topic_attributes(topic):
