@@ -73,6 +73,16 @@ def manager_result(changed, diff, changes, facts, **extra):
     return result
 
 
+def exit_module(module, result):
+    """Return a manager's result from a module: its ``diff`` only with --diff, never its ``facts``
+    (what the manager read: for callers that judge it, not for output)."""
+    diff = result.pop("diff", None)
+    result.pop("facts", None)
+    if module._diff and diff is not None:
+        result["diff"] = diff
+    module.exit_json(**result)
+
+
 class ForeignResourceError(Exception):
     """A resource has our name but not our proof of ownership: it is someone else's, and left alone."""
 

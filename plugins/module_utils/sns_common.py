@@ -80,15 +80,6 @@ def topic_account_of(topic_arn):
     return topic_arn.split(":")[4]
 
 
-def exit_module(module, result):
-    """Return a manager's result; its ``diff`` only when Ansible runs with --diff."""
-    diff = result.pop("diff", None)
-    result.pop("facts", None)  # what the manager read: for callers that judge it, not for output
-    if module._diff and diff is not None:
-        result["diff"] = diff
-    module.exit_json(**result)
-
-
 def fail_module(module, error):
     """Report an SnsError (or a local ValueError) through the module."""
     exception = getattr(error, "exception", None)

@@ -329,6 +329,7 @@ actions:
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import exit_module
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_selectors import MANAGEMENT_EVENTS
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import CloudTrailTrailManager
 from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import AwsClients
@@ -377,10 +378,7 @@ def main():
         module.fail_json(msg=str(exc))
     except AnsibleAWSError as exc:
         module.fail_json_aws_error(exc)
-    result.pop("facts", None)
-    if not module._diff:
-        result.pop("diff", None)
-    module.exit_json(**result)
+    exit_module(module, result)
 
 
 if __name__ == "__main__":

@@ -186,7 +186,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import AwsClients
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import SnsError
-from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import exit_module
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import exit_module
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import fail_module
 from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import module_warn
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_topic import TopicManager

@@ -182,7 +182,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import Aws
 from ansible_collections.rootwatch.aws.plugins.module_utils.policy_statements import validate_sids
 from ansible_collections.rootwatch.aws.plugins.module_utils.policy_statements import validate_statements
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import SnsError
-from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import exit_module
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import exit_module
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import fail_module
 from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import module_warn
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import validate_topic_arn
