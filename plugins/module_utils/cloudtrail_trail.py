@@ -323,12 +323,15 @@ class CloudTrailTrailManager(ResourceManager):
             changes = ["delete trail %s (its log bucket and logs are kept)" % params["name"]] if result["changed"] else []
         else:
             result = self.ensure_present(params)
+            bucket_changes = result.pop("bucket_changes", [])
+            trail_actions = [action for action in result["actions"] if action.startswith("cloudtrail:")]
             if result["created"]:
                 changes = ["create trail %s" % params["name"]]
-            elif result["changed"]:
-                changes = ["update trail %s: %s" % (params["name"], "; ".join(result["actions"]))]
+            elif trail_actions:
+                changes = ["update trail %s: %s" % (params["name"], "; ".join(trail_actions))]
             else:
                 changes = []
+            changes = bucket_changes + changes
         return as_manager_result(result, changes)
 
     def ensure_absent(self, name, owner_tag=None):
@@ -432,21 +435,25 @@ class CloudTrailTrailManager(ResourceManager):
     def _bucket(self, params, trail_arn, account, result):
         """Create the log bucket or merge its delivery statements, before the trail needs it."""
         bucket = params["s3_bucket_name"]
-        manager = LogBucketManager(self.clients("s3", self.region), self.region, self.check_mode, self.warn)
-        statements = delivery_statements(bucket, params["name"], trail_arn, account, self.region, params.get("s3_key_prefix"))
+        manager = LogBucketManager(self.clients, self.region, self.check_mode, self.warn, self.known_account_id)
         kms = params.get("kms_key_id")
         outcome = manager.ensure(
-            bucket,
-            statements,
-            create=params.get("create_bucket", True),
-            manage_policy=params.get("manage_bucket_policy", True),
-            kms_key_arn=(lambda: self._kms_arn(kms)) if kms else None,
+            {
+                "bucket": bucket,
+                "statements": delivery_statements(bucket, params["name"], trail_arn, account, self.region, params.get("s3_key_prefix")),
+                "create": params.get("create_bucket", True),
+                "manage_policy": params.get("manage_bucket_policy", True),
+                "kms_key_arn": (lambda: self._kms_arn(kms)) if kms else None,
+                "tags": params.get("tags"),
+                "owner_tag": params.get("owner_tag"),
+            }
         )
         if outcome["bucket"]:
             result["bucket"] = outcome["bucket"]
             result["diff"]["before"]["bucket"] = outcome["diff"]["before"]
             result["diff"]["after"]["bucket"] = outcome["diff"]["after"]
         result["actions"].extend(outcome["actions"])
+        result.setdefault("bucket_changes", []).extend(outcome["changes"])
         result["changed"] = result["changed"] or outcome["changed"]
         return outcome
 

@@ -3,11 +3,12 @@
 """A secure S3 bucket for CloudTrail log files, and its delivery policy.
 
 Pure parts: bucket name rules, the policy statements CloudTrail needs, the
-settings of a new bucket. :class:`LogBucketManager` is the AWS edge: it reads
-the bucket policy (one ``s3:GetBucketPolicy``, which also tells whether the
-bucket exists), creates a missing bucket with secure settings, and merges the
-delivery statements into an existing policy by Sid, keeping every other
-statement.
+secure settings and whether a bucket's encryption meets them.
+:class:`LogBucketManager` is the AWS edge: it reads the bucket policy (one
+``s3:GetBucketPolicy``, which also tells whether the bucket exists), creates a
+missing bucket with secure settings, merges the delivery statements into an
+existing policy by Sid, keeping every other statement, and repairs the settings
+of a bucket it can prove it created (four more reads).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -26,11 +27,16 @@ except ImportError:  # pragma: no cover - AnsibleAWSModule reports missing botoc
     BotoCoreError = ClientError = Exception
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import partition_for_region
 from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import error_code
 from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import retry_decorator
 from ansible_collections.rootwatch.aws.plugins.module_utils.diffs import parse_json_text
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ResourceManager
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import as_manager_result
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import is_owned
 from ansible_collections.rootwatch.aws.plugins.module_utils.policy_statements import merge_statements
 from ansible_collections.rootwatch.aws.plugins.module_utils.policy_statements import policies_differ
 
@@ -162,6 +168,21 @@ def encryption_configuration(kms_key_arn=None):
     return {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}
 
 
+def encryption_satisfies(configuration, kms_key_arn=None):
+    """Does a bucket's default encryption meet what was asked?
+
+    With a key asked, SSE-KMS with that key, compared as ARNs (``kms_key_arn`` may be a
+    callable returning the ARN). Without one, any default encryption: a bucket with SSE-KMS
+    is never weakened to SSE-S3.
+    """
+    rules = (configuration or {}).get("Rules") or []
+    defaults = [rule.get("ApplyServerSideEncryptionByDefault") or {} for rule in rules]
+    if not kms_key_arn:
+        return any(default.get("SSEAlgorithm") for default in defaults)
+    keys = [default.get("KMSMasterKeyID") for default in defaults if default.get("SSEAlgorithm") == "aws:kms"]
+    return bool(keys) and keys[0] == (kms_key_arn() if callable(kms_key_arn) else kms_key_arn)
+
+
 def new_bucket_settings(kms_key_arn=None):
     return {
         "public_access_block": dict(PUBLIC_ACCESS_BLOCK),
@@ -170,20 +191,27 @@ def new_bucket_settings(kms_key_arn=None):
     }
 
 
-class LogBucketManager:
-    """Ensures a CloudTrail log bucket: created if missing, delivery policy merged.
+class LogBucketManager(ResourceManager):
+    """Ensures a CloudTrail log bucket: created if missing, delivery policy merged, settings kept.
 
-    ``s3`` is a retrying boto3 S3 client (``aws_calls.aws_client``); nothing
-    else from Ansible is needed, so an aggregate module can run it too.
-    ``ensure`` returns ``{"changed", "created", "bucket", "actions",
-    "diff": {"before", "after"}}`` and raises AnsibleAWSError naming the bucket.
+    Built like every manager (see ``managers``). ``ensure(params, known=None)``
+    takes ``bucket``, ``statements`` (the delivery statements), ``create``,
+    ``manage_policy``, ``kms_key_arn`` (a key ARN, or a callable returning one;
+    SSE-KMS instead of SSE-S3), ``tags`` and ``owner_tag``. It returns the
+    manager contract plus ``created``, ``bucket`` and ``actions``, and raises
+    AnsibleAWSError naming the bucket.
+
+    A bucket created here is tagged with ``tags`` (which hold ``owner_tag``)
+    first of all, so a run killed later leaves a bucket that proves it is ours.
+    On every run the public access block, default encryption and object
+    ownership of a bucket carrying ``owner_tag`` are read and repaired, so
+    drift and a bucket a failed run left half-configured converge. Any other
+    bucket only gets the delivery statements merged into its policy.
     """
 
-    def __init__(self, s3, region, check_mode=False, warn=None):
-        self.s3 = s3
-        self.region = region
-        self.check_mode = check_mode
-        self.warn = warn or (lambda message: None)
+    @property
+    def s3(self):
+        return self.client("s3")
 
     def _call(self, what, method, **kwargs):
         try:
@@ -192,7 +220,7 @@ class LogBucketManager:
             raise AnsibleAWSError(message=what, exception=exc)
 
     def _call_new_bucket(self, what, method, **kwargs):
-        """A call on a bucket just created: the one retry policy, plus NEW_BUCKET_RETRY_CODES.
+        """A call that sets up a bucket: the one retry policy, plus NEW_BUCKET_RETRY_CODES.
 
         It replaces the client's own retry for this call (``aws_retry=False``), so the
         attempts do not multiply.
@@ -202,6 +230,15 @@ class LogBucketManager:
             return call(**kwargs)
         except (BotoCoreError, ClientError) as exc:
             raise AnsibleAWSError(message=what, exception=exc)
+
+    def _read_or_missing(self, what, method, missing_code, bucket):
+        """A bucket configuration, or None when S3 answers ``missing_code`` (never configured)."""
+        try:
+            return getattr(self.s3, method)(Bucket=bucket, aws_retry=True)
+        except (BotoCoreError, ClientError) as exc:
+            if error_code(exc) == missing_code:
+                return None
+            raise AnsibleAWSError(message="Failed to read the %s of S3 bucket %s" % (what, bucket), exception=exc)
 
     def read(self, bucket, manage_policy=True):
         """(exists, policy or None). One GetBucketPolicy, or one HeadBucket without policy management."""
@@ -232,15 +269,30 @@ class LogBucketManager:
             raise AnsibleAWSError(message="Failed to read the policy of S3 bucket %s" % bucket, exception=exc)
         return True, parse_json_text(text, "the policy of S3 bucket %s" % bucket)
 
-    def ensure(self, bucket, statements, create=True, manage_policy=True, kms_key_arn=None):
-        """Make sure ``bucket`` exists (when ``create``) and its policy holds ``statements``.
+    def read_tags(self, bucket):
+        tagging = self._read_or_missing("tags", "get_bucket_tagging", "NoSuchTagSet", bucket)
+        return boto3_tag_list_to_ansible_dict((tagging or {}).get("TagSet") or [])
 
-        ``kms_key_arn`` (a key ARN, or a callable returning one) selects SSE-KMS
-        default encryption for a bucket created here; otherwise SSE-S3.
-        """
+    def read_settings(self, bucket):
+        """The bucket's public access block, default encryption and object ownership; None where unset."""
+        block = self._read_or_missing("public access block", "get_public_access_block", "NoSuchPublicAccessBlockConfiguration", bucket)
+        encryption = self._read_or_missing(
+            "default encryption", "get_bucket_encryption", "ServerSideEncryptionConfigurationNotFoundError", bucket)
+        ownership = self._read_or_missing("object ownership", "get_bucket_ownership_controls", "OwnershipControlsNotFoundError", bucket)
+        rules = ((ownership or {}).get("OwnershipControls") or {}).get("Rules") or [{}]
+        return {
+            "public_access_block": (block or {}).get("PublicAccessBlockConfiguration"),
+            "encryption": (encryption or {}).get("ServerSideEncryptionConfiguration"),
+            "object_ownership": rules[0].get("ObjectOwnership"),
+        }
+
+    def ensure(self, params, known=None):
+        """Make sure the bucket exists (when ``create``), holds the statements and, when ours, its settings."""
+        bucket, statements = params["bucket"], params["statements"]
+        create, manage_policy = params.get("create", True), params.get("manage_policy", True)
         result = {"changed": False, "created": False, "actions": [], "bucket": {}, "diff": {"before": {}, "after": {}}}
         if not create and not manage_policy:
-            return result
+            return as_manager_result(result, [])
         exists, policy = self.read(bucket, manage_policy)
         arn = bucket_arn(bucket, self.region)
         if not exists:
@@ -248,16 +300,18 @@ class LogBucketManager:
                 raise AnsibleAWSError(
                     message="S3 bucket %s does not exist; create it first or set create_bucket=true" % bucket
                 )
-            return self._create(bucket, arn, statements, kms_key_arn, result)
+            self._create(bucket, arn, params, result)
+            return as_manager_result(result, ["create S3 bucket %s with secure settings and the delivery policy" % bucket])
         before = {"name": bucket, "arn": arn, "exists": True}
         if manage_policy:
             before["policy"] = copy.deepcopy(policy)
         after = copy.deepcopy(before)
+        changes = []
         if manage_policy:
             desired = merge_statements(policy, statements)
             if policies_differ(policy, desired):
-                result["changed"] = True
                 result["actions"].append("s3:PutBucketPolicy %s" % bucket)
+                changes.append("merge the CloudTrail delivery statements into the policy of S3 bucket %s" % bucket)
                 if not self.check_mode:
                     self._call(
                         "Failed to update the policy of S3 bucket %s" % bucket,
@@ -266,29 +320,66 @@ class LogBucketManager:
                         Policy=json.dumps(desired),
                     )
                 after["policy"] = desired
-        result.update(bucket=after, diff={"before": before, "after": after})
-        return result
+        if params.get("owner_tag") and is_owned(self.read_tags(bucket), params["owner_tag"]):
+            changes.extend(self._repair_settings(bucket, params.get("kms_key_arn"), before, after, result))
+        result.update(changed=bool(changes), bucket=after, diff={"before": before, "after": after})
+        return as_manager_result(result, changes)
 
-    def _create(self, bucket, arn, statements, kms_key_arn, result):
+    def _repair_settings(self, bucket, kms_key_arn, before, after, result):
+        """Put back each secure setting of our bucket that drifted, or that a failed run never set."""
+        current = self.read_settings(bucket)
+        before.update(current)
+        after.update(current)
+        changes = []
+        block = current["public_access_block"] or {}
+        if any(block.get(key) is not value for key, value in PUBLIC_ACCESS_BLOCK.items()):
+            after["public_access_block"] = dict(PUBLIC_ACCESS_BLOCK)
+            changes.append("block all public access to S3 bucket %s" % bucket)
+            self._put(result, bucket, "put_public_access_block", "block public access to",
+                      PublicAccessBlockConfiguration=after["public_access_block"])
+        if not encryption_satisfies(current["encryption"], kms_key_arn):
+            after["encryption"] = encryption_configuration(kms_key_arn() if callable(kms_key_arn) else kms_key_arn)
+            changes.append("set the default encryption of S3 bucket %s" % bucket)
+            self._put(result, bucket, "put_bucket_encryption", "set default encryption of",
+                      ServerSideEncryptionConfiguration=after["encryption"])
+        if current["object_ownership"] != OWNERSHIP:
+            after["object_ownership"] = OWNERSHIP
+            changes.append("set object ownership of S3 bucket %s to %s (ACLs off)" % (bucket, OWNERSHIP))
+            self._put(result, bucket, "put_bucket_ownership_controls", "set object ownership of",
+                      OwnershipControls={"Rules": [{"ObjectOwnership": OWNERSHIP}]})
+        return changes
+
+    def _put(self, result, bucket, method, what, **kwargs):
+        """One setting of our bucket; retried like a new bucket's, since a half-done one may be new."""
+        operation = "".join(word.capitalize() for word in method.split("_"))
+        result["actions"].append("s3:%s %s" % (operation, bucket))
+        if not self.check_mode:
+            self._call_new_bucket("Failed to %s S3 bucket %s" % (what, bucket), method, Bucket=bucket, **kwargs)
+
+    def _create(self, bucket, arn, params, result):
+        kms_key_arn = params.get("kms_key_arn")
         if callable(kms_key_arn):
-            # Resolved only now: an existing bucket needs no kms:DescribeKey.
+            # Resolved only now: an existing bucket without SSE-KMS drift needs no kms:DescribeKey.
             kms_key_arn = kms_key_arn()
+        statements = params["statements"]
+        tags = dict(params.get("tags") or {}, **(params.get("owner_tag") or {}))
         policy = merge_statements(None, statements)
         after = dict({"name": bucket, "arn": arn, "exists": True, "region": self.region, "policy": policy}, **new_bucket_settings(kms_key_arn))
+        if tags:
+            after["tags"] = tags
         result.update(
             changed=True,
             created=True,
             bucket=after,
             diff={"before": {"name": bucket, "exists": False}, "after": after},
-            actions=[
-                "s3:CreateBucket %s" % bucket,
+            actions=["s3:CreateBucket %s" % bucket] + (["s3:PutBucketTagging %s" % bucket] if tags else []) + [
                 "s3:PutPublicAccessBlock %s" % bucket,
                 "s3:PutBucketEncryption %s" % bucket,
                 "s3:PutBucketPolicy %s" % bucket,
             ],
         )
         if self.check_mode:
-            return result
+            return
         create = {"Bucket": bucket, "ObjectOwnership": OWNERSHIP}
         if self.region and self.region != "us-east-1":
             create["CreateBucketConfiguration"] = {"LocationConstraint": self.region}
@@ -305,6 +396,11 @@ class LogBucketManager:
             unused, current = self.read(bucket)
             policy = merge_statements(current, statements)
             after["policy"] = policy
+        # The proof of ownership first: a run killed after it leaves a bucket the next run completes.
+        # Separate from CreateBucket because the emulator ignores CreateBucketConfiguration.Tags.
+        if tags:
+            self._call_new_bucket("Failed to tag S3 bucket %s" % bucket, "put_bucket_tagging", Bucket=bucket,
+                                  Tagging={"TagSet": ansible_dict_to_boto3_tag_list(tags)})
         self._call_new_bucket(
             "Failed to block public access to S3 bucket %s" % bucket,
             "put_public_access_block",
@@ -320,4 +416,3 @@ class LogBucketManager:
         self._call_new_bucket(
             "Failed to set the policy of S3 bucket %s" % bucket, "put_bucket_policy", Bucket=bucket, Policy=json.dumps(policy)
         )
-        return result

@@ -23,7 +23,7 @@ import time
 
 from emulator import simulated_accounts  # pylint: disable=import-error
 from playbook_runner import ROOT  # pylint: disable=import-error
-from test_root_alerts_playbook import NAME, OUR_SID, OUR_TARGET_ID, PLAYBOOK, Account, assert_accounts, run, write_inventory
+from test_root_alerts_playbook import NAME, OUR_SID, OUR_TARGET_ID, PLAYBOOK, Account, assert_accounts, run, stack, write_inventory
 
 SEED = 20261201
 
@@ -41,12 +41,26 @@ def policy_sids(inside):
     return [statement.get("Sid") for statement in policy["Statement"]]
 
 
+SECURE_BLOCK = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
+
+
+def assert_secure_bucket(inside):
+    """Our log bucket carries our tag, blocks public access, encrypts by default and has ACLs off."""
+    s3, bucket = inside.client("s3"), inside.default_bucket()
+    assert {"Key": "rootwatch:created-by", "Value": "root_login_alerts"} in s3.get_bucket_tagging(Bucket=bucket)["TagSet"]
+    assert s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"] == SECURE_BLOCK
+    rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    assert s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+
+
 def assert_single_copies(inside, emails):
     assert inside.topics() == [inside.topic_arn()]
     assert inside.subscriptions() == sorted(emails)
     assert policy_sids(inside).count(OUR_SID) == 1
     assert list(inside.targets().values()).count(inside.topic_arn()) == 1
     assert inside.trails() == [NAME]
+    assert_secure_bucket(inside)
 
 
 def test_runs_killed_at_random_points_converge_on_the_rerun(tmp_path, emulator):
@@ -73,6 +87,36 @@ def test_runs_killed_at_random_points_converge_on_the_rerun(tmp_path, emulator):
     assert emulator.write_requests() == []
     for account in accounts:
         assert_single_copies(Account(emulator, account), emails)
+
+
+def test_a_half_configured_bucket_is_completed_and_drift_of_its_settings_repaired(tmp_path, emulator):
+    """A run killed right after CreateBucket and its tag left a bucket without public access block
+    or encryption; another of our buckets drifted. Both are read every run, previewed, and repaired."""
+    half, drifted = accounts = simulated_accounts(2)
+    inventory = write_inventory(tmp_path / "inventory.yml", accounts)
+    inside = Account(emulator, half)
+    inside.client("s3").create_bucket(Bucket=inside.default_bucket(), ObjectOwnership="ObjectWriter")
+    inside.client("s3").put_bucket_tagging(Bucket=inside.default_bucket(),
+                                           Tagging={"TagSet": [{"Key": "rootwatch:created-by", "Value": "root_login_alerts"}]})
+    assert run(emulator, inventory, tmp_path / "first").rc == 0
+    assert_secure_bucket(inside)
+    other = Account(emulator, drifted)
+    other.client("s3").delete_public_access_block(Bucket=other.default_bucket())
+    other.client("s3").put_bucket_ownership_controls(Bucket=other.default_bucket(),
+                                                     OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]})
+    preview = run(emulator, inventory, tmp_path / "preview", check=True, diff=True)
+    assert preview.rc == 0 and emulator.write_requests() == []
+    changes = stack(preview, drifted)["changes"]
+    bucket = other.default_bucket()
+    assert "block all public access to S3 bucket %s" % bucket in changes, changes
+    assert "set object ownership of S3 bucket %s to BucketOwnerEnforced (ACLs off)" % bucket in changes, changes
+    assert stack(preview, half)["changed"] is False
+    repaired = run(emulator, inventory, tmp_path / "repaired")
+    assert repaired.rc == 0
+    assert_secure_bucket(other)
+    again = run(emulator, inventory, tmp_path / "again")
+    assert_accounts(again, accounts, changed=False)
+    assert emulator.write_requests() == []
 
 
 def foreign_sqs_subscription(inside):

@@ -189,7 +189,7 @@ def test_no_such_bucket_right_after_create_bucket_is_retried(sleeps):
     add_errors(stubber, "put_bucket_policy", "NoSuchBucket", 404)
     stubber.add_response("put_bucket_policy", {}, {"Bucket": BUCKET, "Policy": ANY})
     with stubber:
-        result = LogBucketManager(s3, REGION).ensure(BUCKET, statements())
+        result = LogBucketManager(lambda service, region=None: s3, REGION).ensure({"bucket": BUCKET, "statements": statements()})
         stubber.assert_no_pending_responses()
     assert result["created"] and result["changed"]
     assert len(sleeps) == 4
@@ -205,7 +205,7 @@ def test_bucket_already_owned_by_you_on_create_goes_on(sleeps):
     for operation in ("put_public_access_block", "put_bucket_encryption", "put_bucket_policy"):
         stubber.add_response(operation, {})
     with stubber:
-        result = LogBucketManager(s3, region).ensure(BUCKET, statements())
+        result = LogBucketManager(lambda service, region=None: s3, region).ensure({"bucket": BUCKET, "statements": statements()})
         stubber.assert_no_pending_responses()
     assert result["created"]
     assert result["bucket"]["policy"]["Statement"]
@@ -226,7 +226,7 @@ def test_bucket_already_owned_keeps_the_policy_someone_else_set_meanwhile(sleeps
         stubber.add_response(operation, {})
     stubber.add_response("put_bucket_policy", {})
     with stubber:
-        result = LogBucketManager(s3, region).ensure(BUCKET, statements())
+        result = LogBucketManager(lambda service, region=None: s3, region).ensure({"bucket": BUCKET, "statements": statements()})
         stubber.assert_no_pending_responses()
     assert [s["Sid"] for s in result["bucket"]["policy"]["Statement"]][0] == "TheirStatement"
     assert len(result["bucket"]["policy"]["Statement"]) == 4
@@ -237,7 +237,7 @@ def test_a_bucket_that_is_someone_elses_still_fails(sleeps):
     add_errors(stubber, "get_bucket_policy", "NoSuchBucket", 404)
     add_errors(stubber, "create_bucket", "BucketAlreadyExists", 409)
     with stubber, pytest.raises(AnsibleAWSError) as raised:
-        LogBucketManager(s3, "eu-west-1").ensure(BUCKET, statements())
+        LogBucketManager(lambda service, region=None: s3, "eu-west-1").ensure({"bucket": BUCKET, "statements": statements()})
     assert "Failed to create S3 bucket %s" % BUCKET in str(raised.value)
     assert sleeps == []
 

@@ -407,11 +407,13 @@ def test_create_answered_already_exists_rereads_and_goes_on():
         ct.add_response("describe_trails", {"trailList": []}, {"trailNameList": [NAME], "includeShadowTrails": False})
         clients.stub["sts"].add_response("get_caller_identity", {"Account": ACCOUNT, "Arn": "arn:aws:iam::%s:root" % ACCOUNT, "UserId": "x"}, {})
         s3.add_response("get_bucket_policy", {"Policy": json.dumps(policy_for())}, {"Bucket": BUCKET})
+        s3.add_client_error("get_bucket_tagging", "NoSuchTagSet", http_status_code=404)  # a bucket not ours: settings left alone
         ct.add_client_error("create_trail", "TrailAlreadyExistsException", http_status_code=400)
         ct.add_response("describe_trails", {"trailList": [created]}, {"trailNameList": [NAME], "includeShadowTrails": False})
         ct.add_response("list_tags", {"ResourceTagList": [{"ResourceId": ARN, "TagsList": [{"Key": k, "Value": v} for k, v in OWNED.items()]}]},
                         {"ResourceIdList": [ARN]})
         s3.add_response("get_bucket_policy", {"Policy": json.dumps(policy_for())}, {"Bucket": BUCKET})
+        s3.add_client_error("get_bucket_tagging", "NoSuchTagSet", http_status_code=404)
         ct.add_response("get_event_selectors", {"TrailARN": ARN, "EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": True}]},
                         {"TrailName": NAME})
         ct.add_response("get_trail_status", {"IsLogging": True}, {"Name": NAME})

@@ -20,6 +20,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import
 from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import bucket_name_of
 from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import delivery_statements
 from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import encryption_configuration
+from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import encryption_satisfies
 from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import sid_suffix
 from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import validate_key_prefix
 
@@ -135,6 +136,11 @@ def s3(request):
     return stack.enter_context(stubbed_client("s3", REGION))
 
 
+def ensure_bucket(client, region=REGION, check_mode=False, **params):
+    params.setdefault("statements", statements(region=region))
+    return LogBucketManager(lambda service, region=None: client, region, check_mode).ensure(dict(params, bucket=BUCKET))
+
+
 def policy_response(document):
     return {"Policy": json.dumps(document)}
 
@@ -143,7 +149,7 @@ def test_existing_bucket_policy_keeps_unrelated_statements(s3):
     stubber, client = s3
     stubber.add_response("get_bucket_policy", policy_response({"Version": "2012-10-17", "Statement": [OTHER]}), {"Bucket": BUCKET})
     stubber.add_response("put_bucket_policy", {}, {"Bucket": BUCKET, "Policy": ANY})
-    result = LogBucketManager(client, REGION).ensure(BUCKET, statements())
+    result = ensure_bucket(client)
     assert result["changed"] is True and result["created"] is False
     written = json.loads(client.kwargs("put_bucket_policy")["Policy"])
     assert [s["Sid"] for s in written["Statement"]] == [
@@ -165,7 +171,7 @@ def test_equal_policy_in_another_spelling_is_a_no_op(s3):
         statement["Action"] = [statement["Action"]]  # str vs list
         respelled.append(statement)
     stubber.add_response("get_bucket_policy", policy_response({"Version": "2012-10-17", "Statement": [OTHER] + respelled}), {"Bucket": BUCKET})
-    result = LogBucketManager(client, REGION).ensure(BUCKET, statements())
+    result = ensure_bucket(client)
     assert result["changed"] is False and result["actions"] == []
     assert client.names() == ["get_bucket_policy"]
 
@@ -173,7 +179,7 @@ def test_equal_policy_in_another_spelling_is_a_no_op(s3):
 def test_missing_bucket_in_check_mode_previews_the_secure_bucket(s3):
     stubber, client = s3
     stubber.add_client_error("get_bucket_policy", "NoSuchBucket", http_status_code=404, expected_params={"Bucket": BUCKET})
-    result = LogBucketManager(client, REGION, check_mode=True).ensure(BUCKET, statements(), kms_key_arn=lambda: KEY_ARN)
+    result = ensure_bucket(client, check_mode=True, kms_key_arn=lambda: KEY_ARN)
     assert client.names() == ["get_bucket_policy"]
     assert result["changed"] is True and result["created"] is True
     bucket = result["bucket"]
@@ -205,7 +211,7 @@ def test_missing_bucket_is_created_secure(s3, region):
         {"Bucket": BUCKET, "ServerSideEncryptionConfiguration": {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}},
     )
     stubber.add_response("put_bucket_policy", {}, {"Bucket": BUCKET, "Policy": ANY})
-    result = LogBucketManager(client, region).ensure(BUCKET, statements(region=region))
+    result = ensure_bucket(client, region=region, statements=statements(region=region))
     assert result["created"] is True
     assert client.kwargs("put_public_access_block")["PublicAccessBlockConfiguration"]["RestrictPublicBuckets"] is True
     assert len(json.loads(client.kwargs("put_bucket_policy")["Policy"])["Statement"]) == 3
@@ -215,34 +221,167 @@ def test_missing_bucket_without_create_is_an_error(s3):
     stubber, client = s3
     stubber.add_client_error("get_bucket_policy", "NoSuchBucket", http_status_code=404)
     with pytest.raises(AnsibleAWSError, match="does not exist; create it first or set create_bucket=true"):
-        LogBucketManager(client, REGION).ensure(BUCKET, statements(), create=False)
+        ensure_bucket(client, create=False)
 
 
 def test_unreadable_policy_suggests_manage_bucket_policy_false(s3):
     stubber, client = s3
     stubber.add_client_error("get_bucket_policy", "AccessDenied", http_status_code=403)
     with pytest.raises(AnsibleAWSError, match="manage_bucket_policy=false"):
-        LogBucketManager(client, REGION).ensure(BUCKET, statements())
+        ensure_bucket(client)
 
 
 def test_bucket_without_policy_gets_one(s3):
     stubber, client = s3
     stubber.add_client_error("get_bucket_policy", "NoSuchBucketPolicy", http_status_code=404)
     stubber.add_response("put_bucket_policy", {}, {"Bucket": BUCKET, "Policy": ANY})
-    result = LogBucketManager(client, REGION).ensure(BUCKET, statements())
+    result = ensure_bucket(client)
     assert result["changed"] is True and result["diff"]["before"]["policy"] is None
 
 
 def test_without_policy_management_only_existence_is_checked(s3):
     stubber, client = s3
     stubber.add_response("head_bucket", {}, {"Bucket": BUCKET})
-    result = LogBucketManager(client, REGION).ensure(BUCKET, statements(), manage_policy=False)
+    result = ensure_bucket(client, manage_policy=False)
     assert result["changed"] is False and client.names() == ["head_bucket"]
     assert "policy" not in result["bucket"]
 
 
 def test_nothing_managed_makes_no_call(s3):
     unused, client = s3
-    result = LogBucketManager(client, REGION).ensure(BUCKET, statements(), create=False, manage_policy=False)
-    assert result == {"changed": False, "created": False, "actions": [], "bucket": {}, "diff": {"before": {}, "after": {}}}
+    result = ensure_bucket(client, create=False, manage_policy=False)
+    assert result == {"changed": False, "created": False, "actions": [], "bucket": {}, "diff": {"before": {}, "after": {}},
+                      "changes": [], "facts": {}}
     assert client.calls == []
+
+
+# -- settings of our bucket: read every run, repaired when drifted or never set ------------------
+OWNER_TAG = {"rootwatch:created-by": "root_login_alerts"}
+SECURE_BLOCK = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
+SSE_S3 = {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": False}]}
+
+
+def add_converged_policy(stubber):
+    stubber.add_response("get_bucket_policy", policy_response({"Version": "2012-10-17", "Statement": statements()}), {"Bucket": BUCKET})
+
+
+def add_tags(stubber, tags):
+    if tags:
+        stubber.add_response("get_bucket_tagging", {"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]}, {"Bucket": BUCKET})
+    else:  # S3 answers a bucket without tags with NoSuchTagSet
+        stubber.add_client_error("get_bucket_tagging", "NoSuchTagSet", http_status_code=404, expected_params={"Bucket": BUCKET})
+
+
+def add_settings(stubber, block=None, encryption=None, ownership=None):
+    """GetPublicAccessBlock, GetBucketEncryption, GetBucketOwnershipControls; None: never set (S3's not-found codes)."""
+    if block is None:
+        stubber.add_client_error("get_public_access_block", "NoSuchPublicAccessBlockConfiguration", http_status_code=404)
+    else:
+        stubber.add_response("get_public_access_block", {"PublicAccessBlockConfiguration": block}, {"Bucket": BUCKET})
+    if encryption is None:
+        stubber.add_client_error("get_bucket_encryption", "ServerSideEncryptionConfigurationNotFoundError", http_status_code=404)
+    else:
+        stubber.add_response("get_bucket_encryption", {"ServerSideEncryptionConfiguration": encryption}, {"Bucket": BUCKET})
+    if ownership is None:
+        stubber.add_client_error("get_bucket_ownership_controls", "OwnershipControlsNotFoundError", http_status_code=404)
+    else:
+        stubber.add_response("get_bucket_ownership_controls", {"OwnershipControls": {"Rules": [{"ObjectOwnership": ownership}]}},
+                             {"Bucket": BUCKET})
+
+
+def test_our_converged_bucket_costs_five_reads_and_no_write(s3):
+    stubber, client = s3
+    add_converged_policy(stubber)
+    add_tags(stubber, dict(OWNER_TAG, team="security"))
+    add_settings(stubber, SECURE_BLOCK, SSE_S3, "BucketOwnerEnforced")
+    result = ensure_bucket(client, owner_tag=OWNER_TAG)
+    assert result["changed"] is False and result["changes"] == []
+    assert client.names() == ["get_bucket_policy", "get_bucket_tagging", "get_public_access_block", "get_bucket_encryption",
+                              "get_bucket_ownership_controls"]
+    assert result["bucket"]["public_access_block"] == SECURE_BLOCK
+
+
+def test_a_bucket_a_killed_run_left_half_configured_is_completed(s3):
+    """CreateBucket and the tag went through, then the run died: no public access block, no encryption."""
+    stubber, client = s3
+    add_converged_policy(stubber)
+    add_tags(stubber, OWNER_TAG)
+    add_settings(stubber, None, None, "BucketOwnerEnforced")
+    stubber.add_response("put_public_access_block", {}, {"Bucket": BUCKET, "PublicAccessBlockConfiguration": SECURE_BLOCK})
+    stubber.add_response("put_bucket_encryption", {}, {"Bucket": BUCKET, "ServerSideEncryptionConfiguration": encryption_configuration()})
+    result = ensure_bucket(client, owner_tag=OWNER_TAG)
+    assert result["changed"] is True
+    assert result["changes"] == ["block all public access to S3 bucket %s" % BUCKET, "set the default encryption of S3 bucket %s" % BUCKET]
+    assert result["diff"]["before"]["public_access_block"] is None
+    assert result["diff"]["after"]["public_access_block"] == SECURE_BLOCK
+
+
+def test_drifted_settings_of_our_bucket_are_previewed_in_check_mode_without_a_write(s3):
+    stubber, client = s3
+    add_converged_policy(stubber)
+    add_tags(stubber, OWNER_TAG)
+    add_settings(stubber, dict(SECURE_BLOCK, BlockPublicPolicy=False), SSE_S3, "ObjectWriter")
+    result = ensure_bucket(client, check_mode=True, owner_tag=OWNER_TAG)
+    assert result["changed"] is True
+    assert result["actions"] == ["s3:PutPublicAccessBlock %s" % BUCKET, "s3:PutBucketOwnershipControls %s" % BUCKET]
+    assert result["diff"]["after"]["object_ownership"] == "BucketOwnerEnforced"
+    assert "put_public_access_block" not in client.names() and "put_bucket_ownership_controls" not in client.names()
+
+
+def test_drifted_ownership_is_put_back(s3):
+    stubber, client = s3
+    add_converged_policy(stubber)
+    add_tags(stubber, OWNER_TAG)
+    add_settings(stubber, SECURE_BLOCK, SSE_S3, "ObjectWriter")
+    stubber.add_response("put_bucket_ownership_controls", {},
+                         {"Bucket": BUCKET, "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}})
+    assert ensure_bucket(client, owner_tag=OWNER_TAG)["changed"] is True
+
+
+def test_a_bucket_without_our_tag_keeps_its_settings(s3):
+    """A user's bucket named in trail_bucket: only the delivery statements are ours to add."""
+    stubber, client = s3
+    add_converged_policy(stubber)
+    add_tags(stubber, {"team": "payroll"})
+    result = ensure_bucket(client, owner_tag=OWNER_TAG)
+    assert result["changed"] is False
+    assert client.names() == ["get_bucket_policy", "get_bucket_tagging"]
+
+
+def test_sse_kms_asked_replaces_sse_s3_on_our_bucket(s3):
+    stubber, client = s3
+    add_converged_policy(stubber)
+    add_tags(stubber, OWNER_TAG)
+    add_settings(stubber, SECURE_BLOCK, SSE_S3, "BucketOwnerEnforced")
+    stubber.add_response("put_bucket_encryption", {}, {"Bucket": BUCKET, "ServerSideEncryptionConfiguration": encryption_configuration(KEY_ARN)})
+    assert ensure_bucket(client, owner_tag=OWNER_TAG, kms_key_arn=lambda: KEY_ARN)["changed"] is True
+
+
+@pytest.mark.parametrize(
+    "configuration, key, satisfied",
+    [
+        (None, None, False),
+        (SSE_S3, None, True),
+        (encryption_configuration(KEY_ARN), None, True),  # never weakened to SSE-S3
+        (SSE_S3, KEY_ARN, False),
+        (encryption_configuration(KEY_ARN), KEY_ARN, True),
+        (encryption_configuration(KEY_ARN), KEY_ARN.replace("1234abcd", "9999abcd"), False),
+        ({"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]}, KEY_ARN, False),  # aws/s3 key
+    ],
+)
+def test_encryption_satisfies(configuration, key, satisfied):
+    assert encryption_satisfies(configuration, key) is satisfied
+    assert encryption_satisfies(configuration, (lambda: key) if key else None) is satisfied
+
+
+def test_a_new_bucket_is_tagged_before_anything_else_is_set(s3):
+    """The tag is the proof that lets a later run complete a bucket this run could not finish."""
+    stubber, client = s3
+    stubber.add_client_error("get_bucket_policy", "NoSuchBucket", http_status_code=404)
+    stubber.add_response("create_bucket", {}, {"Bucket": BUCKET, "ObjectOwnership": "BucketOwnerEnforced"})
+    stubber.add_response("put_bucket_tagging", {}, {"Bucket": BUCKET, "Tagging": {"TagSet": [{"Key": "rootwatch:created-by", "Value": "root_login_alerts"}]}})
+    for operation in ("put_public_access_block", "put_bucket_encryption", "put_bucket_policy"):
+        stubber.add_response(operation, {})
+    result = ensure_bucket(client, owner_tag=OWNER_TAG)
+    assert client.names()[:3] == ["get_bucket_policy", "create_bucket", "put_bucket_tagging"]
+    assert result["bucket"]["tags"] == OWNER_TAG
