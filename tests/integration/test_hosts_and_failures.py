@@ -68,10 +68,13 @@ def test_controller_credentials_on_purpose_and_two_hosts_in_one_account(tmp_path
     for host in ("first", "second"):
         assert entries[host]["status"] == "failed" and entries[host]["account"] == account
         assert "hosts first, second all reach account %s" % account in entries[host]["problems"][0], entries[host]
-    # The run fails with one message that names them. It is one run_once task (a per-host task costs about
-    # 0.16 CPU-s per account), so the recap counts that failure on the host that ran it.
-    message = applied.run_once_result("Fail the run when hosts share an account (each account must be one inventory host)")["msg"]
-    assert message.startswith("Hosts first, second reach the same account"), message
+    # The run fails, and the recap counts the failure on each host that shares, and on no other.
+    for host in ("first", "second"):
+        assert account_failed(applied, host), (host, applied.stats.get(host))
+        task, message = failed_task(applied, host)
+        assert task == "Fail each host that reaches an account another host also reaches", task
+        assert message.startswith("Hosts first, second reach the same account"), message
+    assert applied.stats["controller"]["failures"] == 0, applied.stats["controller"]
 
 
 def test_limit_to_a_failing_account_fails_the_run_and_writes_its_report(tmp_path, emulator):
