@@ -1,12 +1,37 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""ARN prediction for check mode: what AWS will name a resource before it exists."""
+"""ARN prediction for check mode (what AWS will name a resource before it exists), and region names."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+try:
+    import botocore.session
+except ImportError:  # pragma: no cover - AnsibleAWSModule reports missing botocore
+    botocore = None
+
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
+
+_KNOWN_REGIONS = {}
+
+
+def known_regions(service="events"):
+    """The regions of every partition where botocore's endpoint data lists ``service``."""
+    if service not in _KNOWN_REGIONS:
+        session = botocore.session.get_session()
+        _KNOWN_REGIONS[service] = frozenset(
+            region for partition in session.get_available_partitions() for region in session.get_available_regions(service, partition)
+        )
+    return _KNOWN_REGIONS[service]
+
+
+def unknown_region_problem(region, service="events"):
+    """Why ``region`` is not a region name, checked against botocore's own list; or None."""
+    if isinstance(region, str) and region in known_regions(service):
+        return None
+    return "%r is not an AWS region where %s is available (botocore's endpoint data lists %d of them, such as us-east-1)" % (
+        region, service, len(known_regions(service)))
 
 
 def partition_for_region(region):

@@ -52,7 +52,7 @@ INVALID = [
      "'secops@acme.test' and 'SecOps@Acme.test' are one mailbox"),
     ("another region", {"region": "eu-west-1"},
      "root_login_alerts_region must be us-east-1, got 'eu-west-1': CloudTrail records every root user console sign-in in us-east-1"),
-    ("made-up region", {"region": "us-fake-9"}, "root_login_alerts_region must be us-east-1, got 'us-fake-9'"),
+    ("made-up region", {"region": "us-fake-9"}, "root_login_alerts_region must be us-east-1: 'us-fake-9' is not an AWS region where events is available"),
     ("govcloud", {"region": "us-gov-west-1"}, "does not accept root user credentials"),
     ("china", {"region": "cn-north-1"}, "the China Regions have no root user credentials"),
     ("no emails when present", {"emails": []}, "root_login_alerts_emails must list at least one address"),
