@@ -99,7 +99,9 @@ class ActionModule(ActionBase):
 
     def _finish(self, dest, args, task_vars):
         hostvars = task_vars.get("hostvars") or {}
-        entries = [compliance.account_entry(host, hostvars.get(host) or {}) for host in args["accounts"]]
+        results = [(hostvars.get(host) or {}).get("root_login_alerts_result") for host in args["accounts"]]
+        features = compliance.organization_features(results)
+        entries = [compliance.account_entry(host, hostvars.get(host) or {}, features) for host in args["accounts"]]
         run = dict(args.get("run") or {"id": uuid.uuid4().hex[:12], "started_at": None})
         run.update(finished_at=utc_now(), hosts=len(entries), limit=task_vars.get("ansible_limit"))
         # Another run that finished while this one worked: its report is kept beside ours, never lost.

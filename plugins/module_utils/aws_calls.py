@@ -139,12 +139,15 @@ class AwsClients:
                 self.config = self.config.merge(extra if isinstance(extra, botocore.config.Config) else botocore.config.Config(**extra))
         self._cache = {}
 
-    def __call__(self, service, region=None):
-        key = (service, region or self.region)
+    def __call__(self, service, region=None, attempts=None):
+        """``attempts``: botocore's attempts per call for this client, instead of SDK_MAX_ATTEMPTS
+        (1 for a probe whose failure is an answer, not a fault to wait out)."""
+        key = (service, region or self.region, attempts)
         if key not in self._cache:
+            config = self.config.merge(botocore.config.Config(retries={"total_max_attempts": attempts})) if attempts else self.config
             try:
                 client = self.session.client(
-                    service, config=self.config, region_name=key[1], endpoint_url=self.endpoint, **self.params
+                    service, config=config, region_name=key[1], endpoint_url=self.endpoint, **self.params
                 )
             except botocore.exceptions.NoRegionError:
                 self.module.fail_json(msg="A region is required: set region, AWS_REGION or a profile region")

@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.rootwatch.aws.plugins.module_utils import delivery_path
+from ansible_collections.rootwatch.aws.plugins.module_utils import root_credentials
 
 COMPLIANT = delivery_path.COMPLIANT
 NEEDS_ACTION = delivery_path.NEEDS_ACTION
@@ -43,11 +44,27 @@ def not_run_entry(account):
     return {"account": account, "status": NOT_RUN, "problems": ["no result: the account was not processed"], "drift": []}
 
 
-def account_entry(host, host_vars):
+def organization_features(results):
+    """The organization features a run read in its management account, or None.
+
+    ``results``: each host's ``root_login_alerts_result``. Members cannot tell which organization
+    they belong to without another call, so the features apply to the run's accounts only when
+    exactly one organization's were read.
+    """
+    found = {}
+    for result in results:
+        features = (result or {}).get("organization_features") or {}
+        if features.get("enabled_features") is not None:
+            found[features.get("organization_id")] = features
+    return list(found.values())[0] if len(found) == 1 else None
+
+
+def account_entry(host, host_vars, features=None):
     """The report entry of one inventory host, from what the role left in its variables.
 
     ``host_vars``: the host's variables (``root_login_alerts_result`` registered by
-    the role, ``root_login_alerts_failure`` set when the account failed).
+    the role, ``root_login_alerts_failure`` set when the account failed). ``features``:
+    :func:`organization_features` of the run, for the root credential posture.
     """
     result = host_vars.get("root_login_alerts_result") or {}
     account = result.get("account_id") or str(host)
@@ -63,6 +80,9 @@ def account_entry(host, host_vars):
         entry = {"account": account, "status": REMOVED, "problems": [], "drift": result["changes"]}
     else:
         entry = not_run_entry(account)
+    if result.get("root_credentials_read") is not None:
+        entry["root_credentials"] = root_credentials.evaluate(
+            result["root_credentials_read"], features or result.get("organization_features"))
     entry["host"] = str(host)
     entry["reached"] = bool(result.get("account_id"))  # the run worked in this account
     return entry
@@ -109,6 +129,23 @@ def _cloudwatch1_cell(entry):
     return {"passed": "passes", "failed": "FAILS", "unknown": "UNKNOWN", "no_data": "no data"}.get(verdict["status"], verdict["status"])
 
 
+def _root_credentials_line(entries):
+    """The summary's count of the second dimension: root credential findings, and unknowns."""
+    judged = [e["root_credentials"] for e in entries if e.get("root_credentials")]
+    if not judged:
+        return None
+    by_finding = {}
+    for posture in judged:
+        for finding in posture["findings"]:
+            by_finding[finding] = by_finding.get(finding, 0) + 1
+    with_findings = sum(1 for posture in judged if posture["findings"])
+    unknown = sum(1 for posture in judged if posture["status"] == root_credentials.UNKNOWN)
+    line = "root credentials of %d accounts: %d with findings" % (len(judged), with_findings)
+    if by_finding:
+        line += " (%s)" % ", ".join("%s: %d" % item for item in sorted(by_finding.items()))
+    return line + ", %d unknown" % unknown
+
+
 def _count_line(total, counts, check_mode=False):
     line = "%d accounts: %d compliant, %d need action, %d unknown, %d failed, %d not run" % (
         total, counts[COMPLIANT], counts[NEEDS_ACTION], counts[UNKNOWN], counts[FAILED], counts[NOT_RUN])
@@ -146,10 +183,12 @@ def build_report(entries, check_mode, generated_at, run=None, concurrent=()):
     counts = dict((status, 0) for status in STATUS_ORDER)
     for entry in ordered:
         counts[entry["status"]] = counts.get(entry["status"], 0) + 1
+    judged = [e["root_credentials"] for e in ordered if e.get("root_credentials")]
     document = {
         "generated_at": generated_at,
         "mode": "check" if check_mode else "apply",
-        "counts": dict(counts, accounts=len(ordered)),
+        "counts": dict(counts, accounts=len(ordered), root_credential_findings=sum(1 for p in judged if p["findings"]),
+                       root_credentials_unknown=sum(1 for p in judged if p["status"] == root_credentials.UNKNOWN)),
         "accounts": ordered,
     }
     if run:
@@ -166,8 +205,9 @@ def build_report(entries, check_mode, generated_at, run=None, concurrent=()):
     for other in concurrent:
         lines += ["> Run %s finished while this run was working; its report is kept as %s." % (other.get("id"), other["kept_as"]), ""]
     lines += [
-        "| Account | Host | Status | Delivery paths | Recipients (confirmed / pending) | Trail delivers | CloudWatch.1 | Problems | Drift |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| Account | Host | Status | Delivery paths | Recipients (confirmed / pending) | Trail delivers | CloudWatch.1 | "
+        "Root credentials | Problems | Drift |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for entry in ordered:
         lines.append("| %s |" % " | ".join(_cell(c) for c in (
@@ -178,10 +218,13 @@ def build_report(entries, check_mode, generated_at, run=None, concurrent=()):
             _recipients_cell(entry),
             _trail_cell(entry),
             _cloudwatch1_cell(entry),
+            root_credentials.describe(entry.get("root_credentials")) if entry["status"] != REMOVED else "",
             "; ".join(list(entry.get("problems") or []) + ["orphaned topic %s (ours, no longer used)" % t for t in entry.get("orphaned_topics") or []]),
             "; ".join(entry.get("drift") or []),
         )))
     summary = [_count_line(len(ordered), counts, check_mode)]
+    if _root_credentials_line(ordered):
+        summary.append(_root_credentials_line(ordered))
     summary.extend("run %s finished while this run was working; its report is kept as %s" % (o.get("id"), o["kept_as"]) for o in concurrent)
     for entry in ordered:
         if entry["status"] == REMOVED:
@@ -189,4 +232,6 @@ def build_report(entries, check_mode, generated_at, run=None, concurrent=()):
                                           "; ".join(entry.get("drift") or []) or "nothing left to remove"))
         elif entry["status"] != COMPLIANT:
             summary.append("%s %s: %s" % (entry["account"], entry["status"], "; ".join(entry.get("problems") or [])))
+        if (entry.get("root_credentials") or {}).get("findings"):
+            summary.append("%s root credentials: %s" % (entry["account"], "; ".join(entry["root_credentials"]["findings"])))
     return {"document": document, "markdown": "\n".join(lines) + "\n", "summary_lines": summary}

@@ -18,9 +18,11 @@ import re
 from ansible_collections.rootwatch.aws.plugins.module_utils import alert_message
 from ansible_collections.rootwatch.aws.plugins.module_utils import delivery_path
 from ansible_collections.rootwatch.aws.plugins.module_utils import event_pattern
+from ansible_collections.rootwatch.aws.plugins.module_utils import root_credentials
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import arn_account
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import build_arn
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import partition_for_region
+from ansible_collections.rootwatch.aws.plugins.module_utils.arns import unknown_region_problem
 from ansible_collections.rootwatch.aws.plugins.module_utils import cis_metric_filter as cis
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import CloudTrailTrailManager
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import validate_trail_name
@@ -32,6 +34,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule imp
 from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import replaced_target_arn
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ForeignResourceError
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ResourceManager
+from ansible_collections.rootwatch.aws.plugins.module_utils.root_credentials import RootCredentialsReader
 from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import bucket_name_of
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_policy import TopicPolicyManager
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_policy import eventbridge_publish_statement
@@ -79,6 +82,9 @@ def region_problem(region):
     """Why the sign-in rule cannot live in ``region``, or None."""
     if not isinstance(region, str) or not REGION_RE.match(region):
         return "must be an AWS region name such as us-east-1, got %r" % (region,)
+    unknown = unknown_region_problem(region)
+    if unknown:
+        return "must be us-east-1: %s" % unknown
     partition = partition_for_region(region)
     where = delivery_path.sign_in_region(partition)
     if where is None:
@@ -250,6 +256,7 @@ class RootLoginAlertsStack(ResourceManager):
                   "pending_confirmation": [], "subscriptions": [], "pattern_tests": []}
         if use_cis:
             result["cis_cloudwatch1"] = self._cloudwatch1(facts)
+        result.update(self._root_credentials(settings))
         if found["status"] == delivery_path.UNKNOWN:
             if not self.check_mode:
                 raise StackError(
@@ -389,6 +396,20 @@ class RootLoginAlertsStack(ResourceManager):
                                             ", ".join(result["pending_confirmation"]))
             )
         return result
+
+    def _root_credentials(self, settings):
+        """The root user's credential posture, a second dimension beside the verdict (read only).
+
+        ``root_credentials_read`` and ``organization_features`` go to the report, which judges
+        every account with the features its run read in the management account.
+        """
+        reader = self._manager(RootCredentialsReader)
+        read = reader.read()
+        features = reader.read_organization_features() if settings.get("management_account") else None
+        out = {"root_credentials_read": read, "root_credentials": root_credentials.evaluate(read, features)}
+        if features is not None:
+            out["organization_features"] = features
+        return out
 
     def _cloudwatch1(self, facts):
         """Would Security Hub CloudWatch.1 pass here? From what was read (cis_metric_filter)."""

@@ -134,6 +134,15 @@ options:
         both would get two emails per sign-in.
     type: bool
     default: false
+  management_account:
+    description:
+      - This account is the organization's management account (or a delegated administrator of
+        IAM's centralized root access). It then also reads C(iam:ListOrganizationsFeatures), so the
+        report knows whether the organization deletes its members' root credentials and starts
+        their root sessions centrally (C(RootCredentialsManagement), C(RootSessions)).
+      - Every account's root credential posture (C(iam:GetAccountSummary)) is read either way.
+    type: bool
+    default: false
   cis_metric_filter:
     description:
       - Also what Security Hub CloudWatch.1 (CIS AWS Foundations 1.4.0, 4.3) checks for root usage. The
@@ -298,6 +307,29 @@ cis_cloudwatch1:
   returned: when O(cis_metric_filter=true) and O(state=present)
   type: dict
   sample: {"passes": true, "status": "passed", "reasons": ["trail root-login-alerts -> log group root-login-alerts-cloudtrail -> ..."]}
+root_credentials:
+  description:
+    - The root user's credential posture, a second dimension beside C(compliance) that never changes
+      it. From C(iam:GetAccountSummary), and with O(management_account=true) the organization's features.
+    - C(mfa_enabled) (V(not_applicable) once centralized root access deleted the credentials),
+      C(access_keys_present), C(signing_certificates_present) and C(password_present) are true, false or
+      V(unknown) (the read failed, or the endpoint did not return the key). C(centralized_root_access) is
+      true, false or V(unknown) (not read from the management account). C(findings) lists what an auditor
+      flags, for example V(root user has an access key); C(status) is V(ok), V(findings) or V(unknown).
+  returned: when O(state=present)
+  type: dict
+  sample: {"status": "findings", "findings": ["root user has no MFA"], "mfa_enabled": false, "access_keys_present": false,
+           "signing_certificates_present": false, "password_present": true, "centralized_root_access": "unknown"}
+root_credentials_read:
+  description: What C(iam:GetAccountSummary) returned of the root user's keys (C(summary)), or the C(error).
+  returned: when O(state=present)
+  type: dict
+  sample: {"summary": {"AccountMFAEnabled": 0, "AccountAccessKeysPresent": 0, "AccountSigningCertificatesPresent": 0}}
+organization_features:
+  description: With O(management_account=true), the C(organization_id) and C(enabled_features) read, or C(error).
+  returned: when O(management_account=true) and O(state=present)
+  type: dict
+  sample: {"organization_id": "o-a1b2c3d4e5", "enabled_features": ["RootCredentialsManagement", "RootSessions"]}
 adopted:
   description: With O(adopt_existing=true), the paths of others that the account was left alone for.
   returned: when an existing path was adopted
@@ -348,6 +380,7 @@ def argument_spec():
         verify=dict(type="bool", default=True),
         send_test_notification=dict(type="bool", default=False),
         adopt_existing=dict(type="bool", default=False),
+        management_account=dict(type="bool", default=False),
         cis_metric_filter=dict(type="bool", default=False),
         cis_log_group_name=dict(type="str"),
         cis_role_name=dict(type="str"),

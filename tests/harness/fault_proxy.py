@@ -12,6 +12,11 @@ throttles or fails, instead of forwarding:
 - ``lost``: the request is forwarded, then the connection is closed: the write happened, the
   answer is lost (what makes retried creates meet their own first attempt).
 
+``answer`` (optional) shapes answers the emulator cannot give: ``answer(proxy, method, path,
+headers, body)`` returns ``(status, headers, body)`` to answer a request itself, or None to go
+on. ``account_of(headers)`` names the account of a request signed with credentials from an
+``sts:AssumeRole`` that went through the proxy.
+
 The emulator's control API (``/moto-api/``) is never touched. Requests the emulator saw are
 in its own recording; ``seen()`` has every request the proxy received, faults included.
 
@@ -23,6 +28,7 @@ in its own recording; ``seen()`` has every request the proxy received, faults in
 import http.client
 import http.server
 import random
+import re
 import socket
 import threading
 import urllib.parse
@@ -123,6 +129,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         kind, pick = (None, 0.0) if control else proxy.decide()
         if not control:
             proxy.record(self.command, self.path, dict(self.headers.items()), text, kind)
+        canned = None if control or proxy.answer is None else proxy.answer(proxy, self.command, self.path, self.headers, text)
+        if canned is not None:
+            proxy.count("answered")
+            return self._answer(*canned)
         if kind == "drop":
             return self._close()
         if kind in ("throttle", "internal"):
@@ -134,6 +144,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return self._answer(502, [("Content-Type", "text/plain")], b"emulator unreachable")
         if kind == "lost":
             return self._close()
+        proxy.learn_credentials(text, status, data)
         proxy.count("forwarded")
         return self._answer(status, headers, data, length)
 
@@ -160,8 +171,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 class FaultProxy:
     """The proxy, in a background thread, on 127.0.0.1 and a free port."""
 
-    def __init__(self, emulator, rate=0.2, shares=None, seed=20261201):
+    def __init__(self, emulator, rate=0.2, shares=None, seed=20261201, answer=None):
         self.emulator = emulator
+        self.answer = answer
+        self._accounts_by_key = {}
         self.shares = scaled(rate, shares)
         self.rate = sum(self.shares.values())
         upstream = urllib.parse.urlparse(emulator.endpoint)
@@ -231,6 +244,22 @@ class FaultProxy:
                 return kind, pick
             draw -= share
         return None, pick
+
+    def learn_credentials(self, body, status, data):
+        """Remember which account an AssumeRole's access key leads into."""
+        if status != 200 or "Action=AssumeRole&" not in body + "&":
+            return
+        role = re.search(r"RoleArn=arn%3Aaws%3Aiam%3A%3A(\d{12})%3A", body)
+        key = re.search(rb"<AccessKeyId>([^<]+)</AccessKeyId>", data)
+        if role and key:
+            with self._lock:
+                self._accounts_by_key[key.group(1).decode()] = role.group(1)
+
+    def account_of(self, headers):
+        """The account of a request signed with assumed-role credentials seen here, or None."""
+        match = re.search(r"Credential=([^/]+)/", headers.get("Authorization", ""))
+        with self._lock:
+            return self._accounts_by_key.get(match.group(1)) if match else None
 
     def count(self, key):
         with self._lock:

@@ -89,6 +89,12 @@ S3_ACTIONS = {
     ("PUT", "policy"): "s3:PutBucketPolicy",
     ("PUT", "publicAccessBlock"): "s3:PutBucketPublicAccessBlock",  # PutPublicAccessBlock
     ("PUT", "encryption"): "s3:PutEncryptionConfiguration",  # PutBucketEncryption
+    ("GET", "encryption"): "s3:GetEncryptionConfiguration",  # GetBucketEncryption
+    ("GET", "publicAccessBlock"): "s3:GetBucketPublicAccessBlock",  # GetPublicAccessBlock
+    ("GET", "ownershipControls"): "s3:GetBucketOwnershipControls",
+    ("PUT", "ownershipControls"): "s3:PutBucketOwnershipControls",
+    ("GET", "tagging"): "s3:GetBucketTagging",
+    ("PUT", "tagging"): "s3:PutBucketTagging",
 }
 # Calls that need no permission of the member role (see the module docstring).
 NOT_COUNTED = {"sts:AssumeRole", "sts:GetCallerIdentity"}
@@ -101,7 +107,7 @@ SETTINGS = {
     "fresh_auto": {"trail": "auto"},
     # + kms_key_id, trail_bucket; the CIS CloudWatch.1 option (log group, role, metric filter, alarm)
     "create_kms_test": {"trail": "create", "send_test_notification": True, "cis_metric_filter": True},
-    "no_trail": {"trail": "none"},
+    "no_trail": {"trail": "none", "management_account": True},  # + iam:ListOrganizationsFeatures
     "aws_recipe": {"trail": "auto"},
     "adopted_recipe": {"adopt_existing": True},
 }
@@ -146,7 +152,10 @@ def drift(emulator, accounts):
     sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=json.dumps(policy))
     inside.client("events").remove_targets(Rule="root-login-alerts", Ids=["rootwatch-root-login-alerts"])
     bucket = inside.default_bucket()
-    inside.client("s3").delete_bucket_policy(Bucket=bucket)
+    s3 = inside.client("s3")
+    s3.delete_bucket_policy(Bucket=bucket)
+    s3.delete_public_access_block(Bucket=bucket)
+    s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]})
 
 
 def changed_host_variables(accounts, extra):

@@ -38,7 +38,9 @@ EMAILS = ["security@example.com"]
 OUR_SID = "RootwatchAllowEventBridgePublish"
 OUR_TARGET_ID = "rootwatch-root-login-alerts"
 CREATED_BY = {"Key": "rootwatch:created-by", "Value": "root_login_alerts"}
-NO_OP_REQUEST_BUDGET = 16  # per account, AssumeRole included
+# Per account, AssumeRole included: 12 for the delivery path, 4 for the log bucket (its tag, public
+# access block, encryption and ownership), 1 for the root credentials (iam:GetAccountSummary).
+NO_OP_REQUEST_BUDGET = 17
 
 
 # -- running the playbook -------------------------------------------------------------------

@@ -28,7 +28,8 @@ class Stubs:
         self.clients = {}
         self.warnings = []
 
-    def factory(self, service, region=None):
+    def factory(self, service, region=None, attempts=None):  # pylint: disable=unused-argument
+        """``attempts`` as in AwsClients; a Stubber answers once either way."""
         key = (service, region or REGION)
         if key not in self.clients:
             raw = boto3.client(service, region_name=key[1], aws_access_key_id="k", aws_secret_access_key="s")

@@ -35,7 +35,8 @@ def test_report_orders_accounts_needing_attention_first_and_counts():
     report = c.build_report([good, bad, failed, missing, unread], check_mode=True, generated_at="2026-11-24T07:00:00Z")
     document = report["document"]
     assert [a["account"] for a in document["accounts"]] == ["333333333333", "555555555555", "444444444444", "222222222222", "111111111111"]
-    assert document["counts"] == {"accounts": 5, "compliant": 1, "needs_action": 1, "unknown": 1, "failed": 1, "not_run": 1, "removed": 0}
+    assert document["counts"] == {"accounts": 5, "compliant": 1, "needs_action": 1, "unknown": 1, "failed": 1, "not_run": 1, "removed": 0,
+                                  "root_credential_findings": 0, "root_credentials_unknown": 0}
     assert document["mode"] == "check"
     json.dumps(document)  # serialisable
     markdown = report["markdown"]
