@@ -49,6 +49,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.managers import Reso
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import foreign_resource_message
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import is_owned
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import as_manager_result
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import manager_result
 from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import LogBucketManager
 from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import bucket_name_of
 from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import delivery_statements
@@ -375,8 +376,7 @@ class CloudTrailTrailManager(ResourceManager):
             coverage = checker.evaluate(trails, stop_at_first=True)
             result["coverage"] = coverage["trails"]
             if coverage["covered"]:
-                result.update(reused=True, covering_trail=coverage["covering_trail"])
-                return result
+                return self._reused(coverage["covering_trail"], trails, params, result)
         if own is None:
             return self._create(params, result)
         owner_tag = params.get("owner_tag")
@@ -393,10 +393,11 @@ class CloudTrailTrailManager(ResourceManager):
         coverage = checker.evaluate([own], stop_at_first=True)
         result["coverage"] = coverage["trails"]
         if coverage["covered"]:
+            consent = callable(params.get("cloud_watch_logs")) and params.get("cloud_watch_logs_on_reused_trail")
             self.warn("Trail %s exists and was not created by rootwatch.aws; it covers this Region, so it is reused "
-                      "and left exactly as it is" % name)
-            result.update(reused=True, covering_trail=coverage["covering_trail"])
-            return result
+                      "and left %s" % (name, "as it is, except that it also sends its events to the CIS log group "
+                                             "(cis_reused_trail)" if consent else "exactly as it is"))
+            return self._reused(coverage["covering_trail"], [own], params, result)
         raise ForeignResourceError(foreign_resource_message(
             "CloudTrail trail", name, self.region, owner_tag, "root_login_alerts_trail_name",
             "; it does not deliver console sign-in events (%s), so it cannot be reused either"
@@ -456,6 +457,56 @@ class CloudTrailTrailManager(ResourceManager):
         result.setdefault("bucket_changes", []).extend(outcome["changes"])
         result["changed"] = result["changed"] or outcome["changed"]
         return outcome
+
+    def _reused(self, covering, trails, params, result):
+        """A trail of someone else's that covers the Region, reused. With the caller's consent
+        (``cloud_watch_logs_on_reused_trail``) and ``cloud_watch_logs``, a trail of this account
+        homed here that sends no events to CloudWatch Logs yet is pointed at our log group: its
+        only change. A trail that already sends them elsewhere keeps its group."""
+        result.update(reused=True, covering_trail=covering)
+        if not (callable(params.get("cloud_watch_logs")) and params.get("cloud_watch_logs_on_reused_trail")):
+            return result
+        arn = covering["arn"]
+        trail = next((t for t in trails if t.get("TrailARN") == arn), {})
+        if arn_account(arn) != self._account() or covering["home_region"] != self.region:
+            self.warn("Trail %s is reused, but CloudTrail sends a trail's events only to a log group in its own "
+                      "account and home Region (%s), so the CIS log group in %s cannot receive them; CloudWatch.1 "
+                      "is judged on the trail as it is" % (arn, covering["home_region"], self.region))
+            return result
+        current = trail.get("CloudWatchLogsLogGroupArn") or ""
+        wanted = params.get("cloud_watch_logs_group_arn")
+        if current and current.rstrip(":*") != (wanted or "").rstrip(":*"):
+            self.warn("Trail %s already sends its events to log group %s; it is kept, and CloudWatch.1 is judged on "
+                      "that group" % (arn, current))
+            return result
+        group_arn, role_arn = params["cloud_watch_logs"](arn)
+        if current and trail.get("CloudWatchLogsRoleArn") == role_arn:
+            result["cloud_watch_logs_connected"] = arn
+            return result
+        result.update(changed=True, cloud_watch_logs_connected=arn)
+        result["actions"].append("cloudtrail:UpdateTrail %s (CloudWatchLogsLogGroupArn, CloudWatchLogsRoleArn)" % arn)
+        if not self.check_mode:
+            self._write_after_policy("Failed to send the events of CloudTrail trail %s to log group %s" % (arn, group_arn),
+                                     "update_trail", Name=arn, CloudWatchLogsLogGroupArn=group_arn, CloudWatchLogsRoleArn=role_arn)
+        return result
+
+    def disconnect_log_group(self, group_arn, keep_arns=()):
+        """Turn CloudWatch Logs delivery off on every trail homed here that sends to ``group_arn``
+        (a reused trail connected with consent), before the group is deleted. UpdateTrail with both
+        ARNs empty turns the delivery off (the emulator accepts it; AWS's API reference does not say).
+        Returns the manager contract, with the ARNs of the trails changed."""
+        trails = self._call("Failed to list the CloudTrail trails of %s" % self.region, "describe_trails",
+                            includeShadowTrails=False).get("trailList", [])
+        base = group_arn.rstrip(":*")
+        connected = [t["TrailARN"] for t in trails if (t.get("CloudWatchLogsLogGroupArn") or "").rstrip(":*") == base
+                     and t.get("TrailARN") not in keep_arns and trail_home_region(t) == self.region]
+        for arn in connected:
+            if not self.check_mode:
+                self._call("Failed to stop trail %s sending its events to log group %s" % (arn, group_arn), "update_trail",
+                           Name=arn, CloudWatchLogsLogGroupArn="", CloudWatchLogsRoleArn="")
+        changes = ["stop trail %s (not ours) sending its events to log group %s" % (arn, base) for arn in connected]
+        return manager_result(bool(connected), {"before": {"connected": connected}, "after": {"connected": []}}, changes, {},
+                              trails=connected)
 
     def _write_after_policy(self, what, method, **kwargs):
         """A trail write that CloudTrail may refuse for a moment after the bucket policy changed."""

@@ -302,10 +302,12 @@ class RootLoginAlertsStack(ResourceManager):
             self._record(outcomes, "trail", self._trail(settings, known["trail"], cloud_watch_logs if use_cis else None))
         if use_cis and not log_group:
             self._collect(
-                "CIS CloudWatch.1 (root_login_alerts_cis_metric_filter) needs a trail of the role's own to send its events to "
-                "CloudWatch Logs; the trail here is %s, which rootwatch.aws leaves as it is, so no log group, metric filter or "
-                "alarm was set up. Set root_login_alerts_trail: create for a trail of the role's own."
-                % ("off (root_login_alerts_trail: none)" if (settings.get("trail") or "auto") == "none" else "reused")
+                "CIS CloudWatch.1 (root_login_alerts_cis_metric_filter) needs a trail that sends its events to the CIS "
+                "log group; the trail here is %s, so no log group, metric filter or alarm was set up. Set "
+                "root_login_alerts_trail: create for a trail of the role's own%s."
+                % ("off (root_login_alerts_trail: none)" if (settings.get("trail") or "auto") == "none" else "reused",
+                   "" if settings.get("cis_reused_trail") else
+                   ", or root_login_alerts_cis_reused_trail: true to let the reused trail also send its events there")
             )
         topic = self._manager(TopicManager).ensure(
             {"name": settings["topic_name"], "kms_master_key_id": settings.get("kms_key_id") or None,
@@ -435,6 +437,8 @@ class RootLoginAlertsStack(ResourceManager):
                 "purge_tags": False,
                 "owner_tag": OWNER_TAG,
                 "cloud_watch_logs": cloud_watch_logs,
+                "cloud_watch_logs_on_reused_trail": bool(settings.get("cis_reused_trail")),
+                "cloud_watch_logs_group_arn": cis.log_group_arn(self.region, self.account_id, cis_names(settings)["cis_log_group_name"]),
             },
             known=known,
         )
@@ -484,6 +488,14 @@ class RootLoginAlertsStack(ResourceManager):
                 ("cis_alarm", cis.AlarmManager, {"name": names["cis_alarm_name"]}),
                 ("cis_metric_filter", cis.MetricFilterManager,
                  {"name": names["cis_metric_filter_name"], "log_group_name": names["cis_log_group_name"]}),
+            ):
+                self._record(outcomes, key, self._manager(cls).ensure(dict(params, state="absent", owner_tag=OWNER_TAG)))
+            if settings.get("cis_reused_trail"):
+                # A reused trail sending to our group (with consent) stops before the group goes; ours is deleted below.
+                self._record(outcomes, "cis_reused_trail", self._manager(CloudTrailTrailManager).disconnect_log_group(
+                    cis.log_group_arn(self.region, self.account_id, names["cis_log_group_name"]),
+                    keep_arns=[build_arn("cloudtrail", self.region, self.account_id, "trail/%s" % settings["trail_name"])]))
+            for key, cls, params in (
                 ("cis_role", cis.CloudTrailLogsRoleManager, {"name": names["cis_role_name"]}),
                 ("cis_log_group", cis.LogGroupManager, {"name": names["cis_log_group_name"]}),
             ):

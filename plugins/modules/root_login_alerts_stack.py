@@ -155,6 +155,15 @@ options:
         the module's tag (for the metric filter, its C(rootwatch.aws/) metric namespace).
     type: bool
     default: false
+  cis_reused_trail:
+    description:
+      - With O(cis_metric_filter=true), consent to change a reused trail that rootwatch.aws did not create
+        (O(trail=auto) found a covering one): when it is in this account, has its home in O(region) and sends
+        no events to CloudWatch Logs yet, it is pointed at the CIS log group. That is its only change, and
+        O(state=absent) turns it off again before the log group is deleted.
+      - A reused trail that already sends its events to another log group keeps it.
+    type: bool
+    default: false
   cis_log_group_name:
     description: Name of the log group for O(cis_metric_filter). Default C(root-login-alerts-cloudtrail).
     type: str
@@ -382,6 +391,7 @@ def argument_spec():
         adopt_existing=dict(type="bool", default=False),
         management_account=dict(type="bool", default=False),
         cis_metric_filter=dict(type="bool", default=False),
+        cis_reused_trail=dict(type="bool", default=False),
         cis_log_group_name=dict(type="str"),
         cis_role_name=dict(type="str"),
         cis_metric_filter_name=dict(type="str"),

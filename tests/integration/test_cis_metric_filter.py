@@ -67,3 +67,51 @@ def test_cis_option_apply_reapply_audit_absent(tmp_path, emulator):
     removed = run(emulator, inventory, tmp_path / "absent", root_login_alerts_state="absent")
     assert removed.rc == 0, removed
     assert cis_pieces(inside) == ([], [], [], [])
+
+
+def users_trail(inside, name="org-audit"):
+    """A trail of the user's: multi-region, logging, in this account, sending to no log group."""
+    bucket = "user-trail-%s" % inside.id
+    inside.client("s3").create_bucket(Bucket=bucket)
+    cloudtrail = inside.client("cloudtrail")
+    cloudtrail.create_trail(Name=name, S3BucketName=bucket, IsMultiRegionTrail=True, IncludeGlobalServiceEvents=True)
+    cloudtrail.start_logging(Name=name)
+    return cloudtrail
+
+
+def test_a_reused_trail_sends_to_the_cis_group_only_with_consent_and_absent_turns_it_off(tmp_path, emulator):
+    consenting, declining = accounts = simulated_accounts(2, first=444444444401)
+    inventory = write_inventory(tmp_path / "inventory.yml", {consenting: {"cis_reused_trail": True}, declining: {}},
+                                cis_metric_filter=True)
+    trails = {account: users_trail(Account(emulator, account)) for account in accounts}
+
+    preview = run(emulator, inventory, tmp_path / "preview", check=True)
+    assert preview.rc == 0 and emulator.write_requests() == []
+
+    applied = run(emulator, inventory, tmp_path / "apply")
+    assert applied.rc == 0, applied
+    inside = Account(emulator, consenting)
+    trail = trails[consenting].describe_trails(trailNameList=["org-audit"])["trailList"][0]
+    assert trail["CloudWatchLogsLogGroupArn"].startswith("arn:aws:logs:us-east-1:%s:log-group:%s" % (consenting, LOG_GROUP)), trail
+    assert trail["S3BucketName"] == "user-trail-%s" % consenting and trail["IsMultiRegionTrail"], "nothing else changed"
+    assert stack(applied, consenting)["trail"]["reused"] is True
+    assert stack(applied, consenting)["cis_cloudwatch1"]["passes"] is True, stack(applied, consenting)["cis_cloudwatch1"]
+    assert cis_pieces(inside)[0] == [LOG_GROUP]
+    # Without consent the reused trail is left exactly as it is, and a warning says how to consent.
+    untouched = trails[declining].describe_trails(trailNameList=["org-audit"])["trailList"][0]
+    assert not untouched.get("CloudWatchLogsLogGroupArn")
+    warnings = [w for w in stack(applied, declining).get("warnings", []) if "root_login_alerts_cis_reused_trail" in w]
+    assert warnings, stack(applied, declining).get("warnings")
+
+    again = run(emulator, inventory, tmp_path / "again")
+    assert_accounts(again, accounts, changed=False)
+    assert emulator.write_requests() == []
+
+    removed = run(emulator, inventory, tmp_path / "absent", root_login_alerts_state="absent")
+    assert removed.rc == 0, removed
+    after = trails[consenting].describe_trails(trailNameList=["org-audit"])["trailList"]
+    assert [t["Name"] for t in after] == ["org-audit"], "the user's trail is never deleted"
+    assert not after[0].get("CloudWatchLogsLogGroupArn"), after[0]
+    assert cis_pieces(inside) == ([], [], [], [])
+    assert any(c.startswith("stop trail arn:aws:cloudtrail:us-east-1:%s:trail/org-audit" % consenting)
+               for c in stack(removed, consenting)["changes"]), stack(removed, consenting)["changes"]

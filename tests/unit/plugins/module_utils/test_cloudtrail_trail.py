@@ -435,3 +435,94 @@ def test_users_trail_with_our_name_is_foreign_and_not_touched_when_it_does_not_c
         with pytest.raises(ForeignResourceError, match="was not created by rootwatch.aws .*logging is turned off"):
             CloudTrailTrailManager(clients, REGION, account_id=ACCOUNT).ensure(params(owner_tag=OWNED, tags=dict(OWNED)))
     assert clients.writes() == []
+
+
+# -- CIS: a reused trail sends to our log group only with consent ---------------------------------
+GROUP_ARN = "arn:aws:logs:us-east-1:%s:log-group:root-login-alerts-cloudtrail:*" % ACCOUNT
+ROLE_ARN = "arn:aws:iam::%s:role/root-login-alerts-cloudtrail-logs" % ACCOUNT
+
+
+def reuse_with_consent(covering, warnings, consent=True, check_mode=False):
+    """ensure() with trail: auto finding ``covering``, which reads as logging all management events."""
+    made = []
+
+    def cloud_watch_logs(trail_arn):
+        made.append(trail_arn)
+        return GROUP_ARN, ROLE_ARN
+
+    stack = ExitStack()
+    clients = Clients(stack, ["cloudtrail"])
+    ct = clients.stub["cloudtrail"]
+    ct.add_response("describe_trails", {"trailList": [covering]}, {"includeShadowTrails": True})
+    ct.add_response("get_trail_status", {"IsLogging": True}, {"Name": covering["TrailARN"]})
+    ct.add_response("get_event_selectors", {"TrailARN": covering["TrailARN"],
+                                            "EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": True}]},
+                    {"TrailName": covering["TrailARN"]})
+    return stack, clients, made, dict(
+        manager=CloudTrailTrailManager(clients, REGION, check_mode=check_mode, warn=warnings.append, account_id=ACCOUNT),
+        params=params(reuse_covering_trail=True, cloud_watch_logs=cloud_watch_logs, cloud_watch_logs_on_reused_trail=consent,
+                      cloud_watch_logs_group_arn=GROUP_ARN))
+
+
+def test_with_consent_a_reused_trail_is_pointed_at_our_log_group_and_nothing_else():
+    covering, warnings = trail("org-audit"), []
+    stack, clients, made, run = reuse_with_consent(covering, warnings)
+    with stack:
+        clients.stub["cloudtrail"].add_response(
+            "update_trail", {"Name": "org-audit", "TrailARN": covering["TrailARN"]},
+            {"Name": covering["TrailARN"], "CloudWatchLogsLogGroupArn": GROUP_ARN, "CloudWatchLogsRoleArn": ROLE_ARN})
+        result = run["manager"].ensure(run["params"])
+    assert result["reused"] is True and result["changed"] is True
+    assert result["cloud_watch_logs_connected"] == covering["TrailARN"] and made == [covering["TrailARN"]]
+    assert clients.writes() == [("cloudtrail", "update_trail")]
+
+
+def test_with_consent_check_mode_previews_the_change_without_a_write():
+    covering, warnings = trail("org-audit"), []
+    stack, clients, unused, run = reuse_with_consent(covering, warnings, check_mode=True)
+    with stack:
+        result = run["manager"].ensure(run["params"])
+    assert result["changed"] is True and clients.writes() == []
+    assert result["changes"] == ["update trail root-login-alerts: cloudtrail:UpdateTrail %s (CloudWatchLogsLogGroupArn, "
+                                 "CloudWatchLogsRoleArn)" % covering["TrailARN"]]
+
+
+def test_without_consent_a_reused_trail_is_left_exactly_as_it_is():
+    covering, warnings = trail("org-audit"), []
+    stack, clients, made, run = reuse_with_consent(covering, warnings, consent=False)
+    with stack:
+        result = run["manager"].ensure(run["params"])
+    assert result["changed"] is False and made == [] and clients.writes() == []
+
+
+def test_a_reused_trail_that_sends_to_another_group_keeps_it():
+    covering, warnings = trail("org-audit"), []
+    covering["CloudWatchLogsLogGroupArn"] = "arn:aws:logs:us-east-1:%s:log-group:security-team:*" % ACCOUNT
+    stack, clients, made, run = reuse_with_consent(covering, warnings)
+    with stack:
+        result = run["manager"].ensure(run["params"])
+    assert result["changed"] is False and made == [] and clients.writes() == []
+    assert any("already sends its events to log group" in w for w in warnings), warnings
+
+
+def test_another_accounts_organization_trail_cannot_be_pointed_at_our_group():
+    covering, warnings = trail("aws-controltower-BaselineCloudTrail", owner=MANAGEMENT_ACCOUNT, org=True), []
+    stack, clients, made, run = reuse_with_consent(covering, warnings)
+    with stack:
+        result = run["manager"].ensure(run["params"])
+    assert result["reused"] is True and result["changed"] is False and made == []
+    assert any("its own account and home Region" in w for w in warnings), warnings
+
+
+def test_disconnect_turns_delivery_off_on_trails_sending_to_our_group_except_the_kept():
+    users, ours, elsewhere = trail("org-audit"), own_trail(), trail("other")
+    users["CloudWatchLogsLogGroupArn"] = ours["CloudWatchLogsLogGroupArn"] = GROUP_ARN
+    elsewhere["CloudWatchLogsLogGroupArn"] = "arn:aws:logs:us-east-1:%s:log-group:security-team:*" % ACCOUNT
+    with ExitStack() as stack:
+        clients = Clients(stack, ["cloudtrail"])
+        clients.stub["cloudtrail"].add_response("describe_trails", {"trailList": [users, ours, elsewhere]}, {"includeShadowTrails": False})
+        clients.stub["cloudtrail"].add_response("update_trail", {}, {"Name": users["TrailARN"], "CloudWatchLogsLogGroupArn": "",
+                                                                      "CloudWatchLogsRoleArn": ""})
+        result = CloudTrailTrailManager(clients, REGION, account_id=ACCOUNT).disconnect_log_group(GROUP_ARN, keep_arns=[ARN])
+    assert result["changed"] is True and result["trails"] == [users["TrailARN"]]
+    assert result["changes"] == ["stop trail %s (not ours) sending its events to log group %s" % (users["TrailARN"], GROUP_ARN[:-2])]
