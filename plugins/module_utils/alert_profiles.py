@@ -32,6 +32,7 @@ __metaclass__ = type
 import copy
 
 from ansible_collections.rootwatch.aws.plugins.module_utils import alert_message
+from ansible_collections.rootwatch.aws.plugins.module_utils.arns import unknown_region_problem
 
 # -- region scopes --------------------------------------------------------------
 REGIONS_SIGN_IN = "us-east-1-only"  # one rule, in the sign-in region (us-east-1)
@@ -279,13 +280,16 @@ def input_transformer(name):
 
 
 def validate_regions(regions, param="root_login_alerts_regions"):
-    """Return ``regions`` as a list: non-empty strings, no duplicates."""
+    """Return ``regions`` as a list: names from botocore's own list of regions, no duplicates."""
     if isinstance(regions, str) or not isinstance(regions, (list, tuple)):
         raise ValueError("%s must be a list of region names, got %r" % (param, regions))
     seen = set()
     for index, region in enumerate(regions):
         if not isinstance(region, str) or not region.strip():
             raise ValueError("%s[%d] must be a region name (a non-empty string), got %r" % (param, index, region))
+        problem = unknown_region_problem(region)
+        if problem:
+            raise ValueError("%s[%d]: %s" % (param, index, problem))
         if region in seen:
             raise ValueError("%s[%d]: duplicate region %r" % (param, index, region))
         seen.add(region)

@@ -260,3 +260,19 @@ def test_rules_for_does_not_change_its_inputs():
     before = copy.deepcopy((profiles, regions))
     ap.rules_for(profiles, regions)
     assert (profiles, regions) == before
+
+
+@pytest.mark.parametrize("regions, words", [
+    ("us-east-1", "must be a list of region names"),
+    (["us-east-1", ""], "root_login_alerts_regions[1] must be a region name"),
+    (["us-east-1", "us-fake-9"], "root_login_alerts_regions[1]: 'us-fake-9' is not an AWS region where events is available"),
+    (["eu-west-1", "eu-west-1"], "root_login_alerts_regions[1]: duplicate region 'eu-west-1'"),
+])
+def test_region_lists_are_checked_against_botocores_regions(regions, words):
+    with pytest.raises(ValueError) as raised:
+        ap.validate_regions(regions)
+    assert words in str(raised.value)
+
+
+def test_real_regions_pass():
+    assert ap.validate_regions(["us-east-1", "eu-west-1", "ap-southeast-2"]) == ["us-east-1", "eu-west-1", "ap-southeast-2"]
