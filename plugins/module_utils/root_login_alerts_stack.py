@@ -490,11 +490,11 @@ class RootLoginAlertsStack(ResourceManager):
                  {"name": names["cis_metric_filter_name"], "log_group_name": names["cis_log_group_name"]}),
             ):
                 self._record(outcomes, key, self._manager(cls).ensure(dict(params, state="absent", owner_tag=OWNER_TAG)))
-            if settings.get("cis_reused_trail"):
-                # A reused trail sending to our group (with consent) stops before the group goes; ours is deleted below.
-                self._record(outcomes, "cis_reused_trail", self._manager(CloudTrailTrailManager).disconnect_log_group(
-                    cis.log_group_arn(self.region, self.account_id, names["cis_log_group_name"]),
-                    keep_arns=[build_arn("cloudtrail", self.region, self.account_id, "trail/%s" % settings["trail_name"])]))
+            # A reused trail sending to our group (connected with consent, maybe in an earlier run) stops
+            # before the group goes, even if consent was withdrawn since; ours is deleted below.
+            self._record(outcomes, "cis_reused_trail", self._manager(CloudTrailTrailManager).disconnect_log_group(
+                cis.log_group_arn(self.region, self.account_id, names["cis_log_group_name"]),
+                keep_arns=[build_arn("cloudtrail", self.region, self.account_id, "trail/%s" % settings["trail_name"])]))
             for key, cls, params in (
                 ("cis_role", cis.CloudTrailLogsRoleManager, {"name": names["cis_role_name"]}),
                 ("cis_log_group", cis.LogGroupManager, {"name": names["cis_log_group_name"]}),
