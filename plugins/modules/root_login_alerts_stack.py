@@ -158,7 +158,7 @@ options:
   cis_reused_trail:
     description:
       - With O(cis_metric_filter=true), consent to change a reused trail that rootwatch.aws did not create
-        (O(trail=auto) found a covering one): when it is in this account, has its home in O(region) and sends
+        (O(trail=auto) found a covering one). When it is in this account, has its home in O(region) and sends
         no events to CloudWatch Logs yet, it is pointed at the CIS log group. That is its only change, and
         O(state=absent) turns it off again before the log group is deleted.
       - A reused trail that already sends its events to another log group keeps it.

@@ -93,6 +93,8 @@ def main():
         print("Subject: AWS Notification Message\n\n%s\n" % sample_email())
         with open(os.path.join(report_dir, "report.md"), encoding="utf-8") as handle:
             print(handle.read())
+        print("(Root credentials: the emulator's iam:GetAccountSummary reports no root MFA in any account, so every row has "
+              "that finding. Against AWS the column shows each account's real posture.)\n")
 
         banner("6/6 Teardown: root_login_alerts_state=absent removes what the role built, and keeps the rest")
         removal = os.path.join(workdir, "removal")

@@ -521,8 +521,8 @@ def test_disconnect_turns_delivery_off_on_trails_sending_to_our_group_except_the
     with ExitStack() as stack:
         clients = Clients(stack, ["cloudtrail"])
         clients.stub["cloudtrail"].add_response("describe_trails", {"trailList": [users, ours, elsewhere]}, {"includeShadowTrails": False})
-        clients.stub["cloudtrail"].add_response("update_trail", {}, {"Name": users["TrailARN"], "CloudWatchLogsLogGroupArn": "",
-                                                                      "CloudWatchLogsRoleArn": ""})
+        clients.stub["cloudtrail"].add_response(
+            "update_trail", {}, {"Name": users["TrailARN"], "CloudWatchLogsLogGroupArn": "", "CloudWatchLogsRoleArn": ""})
         result = CloudTrailTrailManager(clients, REGION, account_id=ACCOUNT).disconnect_log_group(GROUP_ARN, keep_arns=[ARN])
     assert result["changed"] is True and result["trails"] == [users["TrailARN"]]
     assert result["changes"] == ["stop trail %s (not ours) sending its events to log group %s" % (users["TrailARN"], GROUP_ARN[:-2])]
