@@ -38,6 +38,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.arns import unknown_
 REGIONS_SIGN_IN = "us-east-1-only"  # one rule, in the sign-in region (us-east-1)
 REGIONS_ALL = "all"  # one rule per region the caller lists
 SIGN_IN_REGION = "us-east-1"
+SIGN_IN_PROFILE = "console_sign_in"  # the path the compliance verdict proves
 
 API_CALL = "AWS API Call via CloudTrail"
 CONSOLE_SIGN_IN = "AWS Console Sign In via CloudTrail"

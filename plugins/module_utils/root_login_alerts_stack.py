@@ -16,6 +16,7 @@ import json
 import re
 
 from ansible_collections.rootwatch.aws.plugins.module_utils import alert_message
+from ansible_collections.rootwatch.aws.plugins.module_utils import alert_profiles
 from ansible_collections.rootwatch.aws.plugins.module_utils import delivery_path
 from ansible_collections.rootwatch.aws.plugins.module_utils import event_pattern
 from ansible_collections.rootwatch.aws.plugins.module_utils import root_credentials
@@ -34,6 +35,8 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule imp
 from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import replaced_target_arn
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ForeignResourceError
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ResourceManager
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import foreign_resource_message
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import is_owned
 from ansible_collections.rootwatch.aws.plugins.module_utils.root_credentials import RootCredentialsReader
 from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import bucket_name_of
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_policy import TopicPolicyManager
@@ -175,12 +178,46 @@ def validate_settings(settings, prefix=""):
                 "events.amazonaws.com kms:GenerateDataKey* and kms:Decrypt" % (name("kms_key_id"), key)
             )
         check("kms_key_id", lambda: validate_kms_key_id(key, param="value"))
+    profiles = settings.get("profiles")
+    if profiles is not None:
+        check("profiles", lambda: validate_stack_profiles(profiles))
+        for profile in extra_profiles(settings):
+            if isinstance(rule_name, str) and not RULE_NAME_RE.match(profile_rule_name(rule_name, profile)):
+                raise ValueError("%s %r is too long for the rule of profile %s (%s, at most 64 characters)"
+                                 % (name("rule_name"), rule_name, profile, profile_rule_name(rule_name, profile)))
     if settings.get("event_pattern"):
         try:
             event_pattern.validate(settings["event_pattern"])
         except event_pattern.PatternError as exc:
             raise ValueError("%s: %s" % (name("event_pattern"), exc))
     return settings
+
+
+def validate_stack_profiles(profiles):
+    """The alert profiles this version deploys: console_sign_in (the path the verdict proves) and the
+    other profiles recorded in us-east-1 only. A profile that needs a rule in every region is refused:
+    deployed in us-east-1 alone it would miss the root calls of the other regions."""
+    profiles = alert_profiles.validate_profiles(profiles, param="value")
+    if alert_profiles.SIGN_IN_PROFILE not in profiles:
+        raise ValueError("must include %s: it is the path the compliance verdict proves, got %r"
+                         % (alert_profiles.SIGN_IN_PROFILE, profiles))
+    regional = [name for name in profiles if alert_profiles.PROFILES[name]["regions"] != alert_profiles.REGIONS_SIGN_IN]
+    if regional:
+        raise ValueError("%s need a rule in every region, which this version does not deploy yet; they are refused "
+                         "rather than set up in us-east-1 alone, where they would miss root activity in every other "
+                         "region" % ", ".join(regional))
+    return profiles
+
+
+def profile_rule_name(rule_name, profile):
+    """The rule of an extra alert profile: the main rule's name and the profile, such as
+    root-login-alerts-credential-changes."""
+    return "%s-%s" % (rule_name, profile.replace("_", "-"))
+
+
+def extra_profiles(settings):
+    """The alert profiles beyond console_sign_in that the settings ask for, in order."""
+    return [name for name in settings.get("profiles") or [alert_profiles.SIGN_IN_PROFILE] if name != alert_profiles.SIGN_IN_PROFILE]
 
 
 def input_transformer():
@@ -282,6 +319,7 @@ class RootLoginAlertsStack(ResourceManager):
             )
 
         foreign = foreign_resources(facts, ours, OWNER_TAG, self.region)
+        profile_rules = self._read_profile_rules(settings, facts, foreign)
         if foreign:
             raise ForeignResourceError(" ".join(foreign))
         known = known_for_managers(facts, ours)
@@ -324,7 +362,9 @@ class RootLoginAlertsStack(ResourceManager):
             known=known["subscriptions"],
         )
         self._record(outcomes, "subscriptions", subscriptions)
-        statement = eventbridge_publish_statement(topic["topic_arn"], ours["rule_arn"], source_account=self.account_id, sid=POLICY_SID)
+        statement = eventbridge_publish_statement(
+            topic["topic_arn"], [ours["rule_arn"]] + [rule["arn"] for rule in profile_rules if rule["wanted"]],
+            source_account=self.account_id, sid=POLICY_SID)
         policy = self._manager(TopicPolicyManager, quiet).ensure(
             {"topic_arn": topic["topic_arn"], "statements": [statement]}, known={"attributes": topic_attributes(topic)}
         )
@@ -347,6 +387,7 @@ class RootLoginAlertsStack(ResourceManager):
             known=known["rule"],
         )
         self._record(outcomes, "rule", rule)
+        profile_outcomes = self._profile_rules(settings, profile_rules, topic["topic_arn"], outcomes)
         if log_group:
             self._record(outcomes, "cis_metric_filter", self._manager(cis.MetricFilterManager).ensure(
                 {"name": names["cis_metric_filter_name"], "log_group_name": names["cis_log_group_name"], "owner_tag": OWNER_TAG}))
@@ -376,6 +417,7 @@ class RootLoginAlertsStack(ResourceManager):
                 % (self.account_id, alert_message.sample_email(self.region, self.account_id)),
             )
         result.update(
+            profile_rules=dict((profile, outcome["rule"]) for profile, outcome in profile_outcomes if outcome.get("rule")),
             topic=topic["topic"],
             subscriptions=subscriptions["subscriptions"],
             pending_confirmation=subscriptions["pending_endpoints"],
@@ -398,6 +440,53 @@ class RootLoginAlertsStack(ResourceManager):
                                             ", ".join(result["pending_confirmation"]))
             )
         return result
+
+    def _read_profile_rules(self, settings, facts, foreign):
+        """Each extra profile's rule: ``{"profile", "name", "arn", "wanted", "known"}``. A rule a wanted profile
+        needs is read now (rule, targets, tags), and one with our name but not our tag joins ``foreign``, so the
+        account stops before any write. ``facts`` has every rule name of the default bus (one ListRules)."""
+        names = set((facts["rules"] or {}).get("names") or [])
+        rules = self._manager(EventBridgeRuleManager)
+        found = []
+        for profile in alert_profiles.PROFILE_NAMES:
+            if profile == alert_profiles.SIGN_IN_PROFILE:
+                continue
+            name = profile_rule_name(settings["rule_name"], profile)
+            entry = {"profile": profile, "name": name, "wanted": profile in extra_profiles(settings),
+                     "arn": build_arn("events", self.region, self.account_id, "rule/%s" % name), "known": None}
+            if name not in names:
+                entry["known"] = {"rule": None, "targets": []}
+            elif entry["wanted"]:
+                current = rules.describe(name, DEFAULT_BUS)
+                entry["known"] = {"rule": current, "targets": rules.list_targets(name, DEFAULT_BUS) if current else []}
+                if current:
+                    entry["known"]["tags"] = rules.list_tags(current["Arn"])
+                    if not is_owned(entry["known"]["tags"], OWNER_TAG):
+                        foreign.append(foreign_resource_message("EventBridge rule", name, self.region, OWNER_TAG,
+                                                                "root_login_alerts_rule_name"))
+            if entry["wanted"] or name in names:
+                found.append(entry)
+        return found
+
+    def _profile_rules(self, settings, profile_rules, topic_arn, outcomes):
+        """The rules of the extra alert profiles, each to the topic with its own message; a profile no
+        longer listed loses its rule (when ours)."""
+        done = []
+        for entry in profile_rules:
+            profile = alert_profiles.PROFILES[entry["profile"]]
+            params = {"name": entry["name"], "event_bus_name": DEFAULT_BUS, "owner_tag": OWNER_TAG,
+                      "targets": [{"id": TARGET_ID, "arn": topic_arn}]}
+            if entry["wanted"]:
+                params.update(
+                    state="present", event_pattern=event_pattern.canonicalize(profile["pattern"]),
+                    description="Root user alerts, profile %s (rootwatch.aws)" % entry["profile"],
+                    targets=[{"id": TARGET_ID, "arn": topic_arn, "input_transformer": alert_profiles.input_transformer(entry["profile"])}],
+                    purge_targets=False, tags=dict(settings.get("tags") or {}, **OWNER_TAG), purge_tags=False)
+            else:
+                params["state"] = "absent"
+            outcome = self._manager(EventBridgeRuleManager).ensure(params, known=entry["known"])
+            done.append((entry["profile"], self._record(outcomes, "rule_%s" % entry["profile"], outcome)))
+        return done
 
     def _root_credentials(self, settings):
         """The root user's credential posture, a second dimension beside the verdict (read only).
@@ -449,10 +538,13 @@ class RootLoginAlertsStack(ResourceManager):
         """Remove what we can prove we created; keep everything else, and say why."""
         emails = settings.get("emails") or []
         outcomes = []
-        self._record(outcomes, "rule", self._manager(EventBridgeRuleManager).ensure(
-            {"name": settings["rule_name"], "event_bus_name": DEFAULT_BUS, "state": "absent",
-             "targets": [{"id": TARGET_ID, "arn": ours["topic_arn"]}], "owner_tag": OWNER_TAG}
-        ))
+        rules = [("rule", settings["rule_name"])] + [("rule_%s" % profile, profile_rule_name(settings["rule_name"], profile))
+                                                     for profile in alert_profiles.PROFILE_NAMES if profile != alert_profiles.SIGN_IN_PROFILE]
+        for key, name in rules:
+            self._record(outcomes, key, self._manager(EventBridgeRuleManager).ensure(
+                {"name": name, "event_bus_name": DEFAULT_BUS, "state": "absent",
+                 "targets": [{"id": TARGET_ID, "arn": ours["topic_arn"]}], "owner_tag": OWNER_TAG}
+            ))
         topics = self._manager(TopicManager)
         found = topics.inspect(settings["topic_name"], OWNER_TAG)
         kept = ""

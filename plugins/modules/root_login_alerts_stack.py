@@ -134,6 +134,20 @@ options:
         both would get two emails per sign-in.
     type: bool
     default: false
+  profiles:
+    description:
+      - The alert profiles, each a rule on the default bus in O(region) that targets the topic with its own
+        readable message. V(console_sign_in) (root console sign-ins, successful and failed) is the rule
+        O(rule_name) and is required, since the compliance verdict proves its path.
+      - V(credential_changes) adds the rule O(rule_name)C(-credential-changes) for root password recovery and
+        changes, MFA device changes, root access-key creation and login-profile changes, which CloudTrail
+        records in us-east-1 (the event names are in the collection's docs/profiles.md).
+      - V(api_activity) and V(assume_root) need a rule in every region, which this version does not deploy;
+        they are refused rather than set up in us-east-1 alone.
+      - A profile removed from the list loses its rule, when the rule carries our tag.
+    type: list
+    elements: str
+    default: [console_sign_in]
   management_account:
     description:
       - This account is the organization's management account (or a delegated administrator of
@@ -316,6 +330,11 @@ cis_cloudwatch1:
   returned: when O(cis_metric_filter=true) and O(state=present)
   type: dict
   sample: {"passes": true, "status": "passed", "reasons": ["trail root-login-alerts -> log group root-login-alerts-cloudtrail -> ..."]}
+profile_rules:
+  description: The rule of each extra alert profile in O(profiles), by profile name, as it stands after the run.
+  returned: when O(state=present)
+  type: dict
+  sample: {"credential_changes": {"name": "root-login-alerts-credential-changes", "state": "enabled"}}
 root_credentials:
   description:
     - The root user's credential posture, a second dimension beside C(compliance) that never changes
@@ -389,6 +408,7 @@ def argument_spec():
         verify=dict(type="bool", default=True),
         send_test_notification=dict(type="bool", default=False),
         adopt_existing=dict(type="bool", default=False),
+        profiles=dict(type="list", elements="str", default=["console_sign_in"]),
         management_account=dict(type="bool", default=False),
         cis_metric_filter=dict(type="bool", default=False),
         cis_reused_trail=dict(type="bool", default=False),

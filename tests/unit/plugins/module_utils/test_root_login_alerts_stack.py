@@ -36,6 +36,8 @@ VALID = [
     }}),
     ("trail none ignores names", {"trail": "none", "trail_name": "bad name!"}),
     ("bucket given", {"trail_bucket": "example-org-trail-logs"}),
+    ("default profile", {"profiles": ["console_sign_in"]}),
+    ("credential changes too", {"profiles": ["console_sign_in", "credential_changes"]}),
 ]
 
 
@@ -80,6 +82,16 @@ INVALID = [
     ("role into another account", {"account_id": "910000000011"},
      "leads into account 111111111111, but this host names account 910000000011"),
     ("account id not 12 digits", {"account_id": "91000"}, "root_login_alerts_account_id must be a 12-digit AWS account ID"),
+    ("unknown profile", {"profiles": ["console_sign_in", "root_everything"]},
+     "root_login_alerts_profiles: value[1]: unknown profile 'root_everything'; known profiles: console_sign_in, api_activity"),
+    ("profiles not a list", {"profiles": "console_sign_in"}, "root_login_alerts_profiles: value must be a list of profile names"),
+    ("without console sign-in", {"profiles": ["credential_changes"]},
+     "root_login_alerts_profiles: must include console_sign_in: it is the path the compliance verdict proves"),
+    ("a profile that needs every region", {"profiles": ["console_sign_in", "api_activity"]},
+     "root_login_alerts_profiles: api_activity need a rule in every region, which this version does not deploy yet"),
+    ("duplicate profile", {"profiles": ["console_sign_in", "console_sign_in"]}, "duplicate profile 'console_sign_in'"),
+    ("rule name too long for a profile rule", {"rule_name": "r" * 60, "profiles": ["console_sign_in", "credential_changes"]},
+     "is too long for the rule of profile credential_changes"),
 ]
 
 
@@ -130,3 +142,9 @@ def test_failed_sign_in_reads_failure():
     event = alert_message.sample_events()["failed_root_sign_in"][0]
     text = alert_message.render(alert_message.INPUT_TEMPLATE, alert_message.INPUT_PATHS, event)
     assert "Result: Failure." in text
+
+
+def test_profile_rule_names_and_extra_profiles():
+    assert stack.profile_rule_name("root-login-alerts", "credential_changes") == "root-login-alerts-credential-changes"
+    assert stack.extra_profiles({}) == []
+    assert stack.extra_profiles({"profiles": ["console_sign_in", "credential_changes"]}) == ["credential_changes"]
