@@ -6,6 +6,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 try:
     import botocore.session
 except ImportError:  # pragma: no cover - AnsibleAWSModule reports missing botocore
@@ -14,6 +16,12 @@ except ImportError:  # pragma: no cover - AnsibleAWSModule reports missing botoc
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
 
 _KNOWN_REGIONS = {}
+ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
+
+
+def log_group_base_arn(arn):
+    """A log group ARN without its ``:*`` (the form the tagging API takes; CloudTrail names a group with it)."""
+    return arn[:-2] if arn and arn.endswith(":*") else arn
 
 
 def known_regions(service="events"):

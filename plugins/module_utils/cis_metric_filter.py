@@ -65,6 +65,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_
 
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import arn_account
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import build_arn
+from ansible_collections.rootwatch.aws.plugins.module_utils.arns import log_group_base_arn
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import partition_for_region
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_coverage import trail_home_region
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_selectors import response_management_mode
@@ -194,11 +195,6 @@ def log_group_name_from_arn(arn):
     return name[:-2] if name.endswith(":*") else name
 
 
-def _log_group_base_arn(arn):
-    """A log group ARN without its ``:*`` (the form the tagging API takes)."""
-    return arn[:-2] if arn and arn.endswith(":*") else arn
-
-
 def trail_arn(region, account_id, trail_name):
     return build_arn("cloudtrail", region, account_id, "trail/%s" % trail_name)
 
@@ -262,7 +258,7 @@ def cloudtrail_logs_role_policy(log_group_arn, account_id, region, trail_name=No
     ``trail_name`` is therefore not part of the resource; it is accepted so callers
     can pass what they know. ``log_group_arn`` may end in ``:*`` or not.
     """
-    base = _log_group_base_arn(log_group_arn)
+    base = log_group_base_arn(log_group_arn)
     if not log_group_name_from_arn(base):
         raise ValueError("log_group_arn must be a CloudWatch Logs log group ARN, got %r" % log_group_arn)
     streams = "%s:log-stream:%s_CloudTrail_%s*" % (base, account_id, region)
@@ -517,7 +513,7 @@ class LogGroupManager(ResourceManager):
             kwargs["nextToken"] = page["nextToken"]
 
     def list_tags(self, group):
-        arn = group.get("logGroupArn") or _log_group_base_arn(group.get("arn"))
+        arn = group.get("logGroupArn") or log_group_base_arn(group.get("arn"))
         return dict(self.logs.list_tags_for_resource(resourceArn=arn, aws_retry=True).get("tags") or {})
 
     def ensure(self, params, known=None):
@@ -546,7 +542,7 @@ class LogGroupManager(ResourceManager):
             what.append("retention")
         if to_set or to_unset:
             what.append("tags")
-        arn = current.get("logGroupArn") or _log_group_base_arn(current.get("arn"))
+        arn = current.get("logGroupArn") or log_group_base_arn(current.get("arn"))
         if what and not self.check_mode:
             if "retention" in what:
                 self.logs.put_retention_policy(logGroupName=name, retentionInDays=retention, aws_retry=True)
@@ -575,7 +571,7 @@ class LogGroupManager(ResourceManager):
             self.logs.create_log_group(aws_retry=True, **kwargs)
             if retention is not None:
                 self.logs.put_retention_policy(logGroupName=name, retentionInDays=retention, aws_retry=True)
-        arn = _log_group_base_arn(log_group_arn(self.region, self.account_id, name))
+        arn = log_group_base_arn(log_group_arn(self.region, self.account_id, name))
         after = self.view(name, arn, retention, tags)
         return manager_result(True, make_diff(None, after), ["create %s %s" % (self.kind, name)], facts,
                               log_group=after, log_group_arn=arn + ":*")
@@ -583,7 +579,7 @@ class LogGroupManager(ResourceManager):
     def _absent(self, name, current, tags, owner_tag, facts):
         if current is None:
             return manager_result(False, make_diff(None, None), [], facts, log_group={}, log_group_arn=None)
-        arn = current.get("logGroupArn") or _log_group_base_arn(current.get("arn"))
+        arn = current.get("logGroupArn") or log_group_base_arn(current.get("arn"))
         before = self.view(name, arn, current.get("retentionInDays"), tags)
         if owner_tag and not is_owned(tags, owner_tag):
             why = _kept("Log group", name, owner_tag, self.warn)

@@ -32,6 +32,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import arn_account
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import build_arn
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import caller_account_id
+from ansible_collections.rootwatch.aws.plugins.module_utils.arns import log_group_base_arn
 from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import error_code
 from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import retry_decorator
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_coverage import TrailCoverageChecker
@@ -475,7 +476,7 @@ class CloudTrailTrailManager(ResourceManager):
             return result
         current = trail.get("CloudWatchLogsLogGroupArn") or ""
         wanted = params.get("cloud_watch_logs_group_arn")
-        if current and current.rstrip(":*") != (wanted or "").rstrip(":*"):
+        if current and log_group_base_arn(current) != log_group_base_arn(wanted or ""):
             self.warn("Trail %s already sends its events to log group %s; it is kept, and CloudWatch.1 is judged on "
                       "that group" % (arn, current))
             return result
@@ -497,8 +498,8 @@ class CloudTrailTrailManager(ResourceManager):
         Returns the manager contract, with the ARNs of the trails changed."""
         trails = self._call("Failed to list the CloudTrail trails of %s" % self.region, "describe_trails",
                             includeShadowTrails=False).get("trailList", [])
-        base = group_arn.rstrip(":*")
-        connected = [t["TrailARN"] for t in trails if (t.get("CloudWatchLogsLogGroupArn") or "").rstrip(":*") == base
+        base = log_group_base_arn(group_arn)
+        connected = [t["TrailARN"] for t in trails if log_group_base_arn(t.get("CloudWatchLogsLogGroupArn") or "") == base
                      and t.get("TrailARN") not in keep_arns and trail_home_region(t) == self.region]
         for arn in connected:
             if not self.check_mode:

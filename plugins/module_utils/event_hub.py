@@ -65,6 +65,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 
 from ansible_collections.rootwatch.aws.plugins.module_utils import eventbridge_targets
 from ansible_collections.rootwatch.aws.plugins.module_utils import policy_evaluation
+from ansible_collections.rootwatch.aws.plugins.module_utils.arns import ACCOUNT_ID_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import build_arn
 from ansible_collections.rootwatch.aws.plugins.module_utils.cis_metric_filter import CloudTrailLogsRoleManager
 from ansible_collections.rootwatch.aws.plugins.module_utils.cis_metric_filter import ROLE_NAME_RE
@@ -116,7 +117,6 @@ ROLE_VARIABLES = {
     "queue": "root_login_alerts_dead_letter_queue_name",
 }
 
-ACCOUNT_RE = re.compile(r"^\d{12}$")
 # Organizations: "o-" followed by from 10 to 32 lowercase letters or digits (Organization.Id).
 ORGANIZATION_ID_RE = re.compile(r"^o-[a-z0-9]{10,32}$")
 BUS_ARN_RE = re.compile(r"^arn:(aws[a-z\-]*):events:([a-z0-9\-]+):(\d{12}):event-bus/([.\-_A-Za-z0-9]{1,256})$")
@@ -149,7 +149,7 @@ def parse_bus_arn(bus_arn):
 
 
 def validate_account_id(account_id, what="account ID"):
-    if not isinstance(account_id, str) or not ACCOUNT_RE.match(account_id):
+    if not isinstance(account_id, str) or not ACCOUNT_ID_RE.match(account_id):
         raise ValueError("%s must be a 12-digit AWS account ID (a string), got %r" % (what, account_id))
     return account_id
 

@@ -29,6 +29,8 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
 
+from ansible_collections.rootwatch.aws.plugins.module_utils.arns import ACCOUNT_ID_RE
+
 HOST_GROUP = "aws_accounts"
 ACTIVE = "ACTIVE"
 DEFAULT_ROLE_NAME = "OrganizationAccountAccessRole"
@@ -49,7 +51,6 @@ QUERY_OPTIONS = (
     "fetch_tags",
 )
 
-ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
 OU_ID_RE = re.compile(r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$")
 ROOT_ID_RE = re.compile(r"^r-[0-9a-z]{4,32}$")
 GROUP_UNSAFE_RE = re.compile(r"[^A-Za-z0-9_]")

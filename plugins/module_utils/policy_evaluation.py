@@ -25,6 +25,7 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.rootwatch.aws.plugins.module_utils.arns import ACCOUNT_ID_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils.diffs import parse_json_text
 
 ALLOW = "allow"
@@ -57,7 +58,6 @@ OPERATORS = {
 SET_PREFIXES = ("ForAnyValue:", "ForAllValues:")
 IF_EXISTS = "IfExists"
 NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-ACCOUNT_ID = re.compile(r"^\d{12}$")
 ROOT_ARN = re.compile(r"^arn:[^:]+:iam::(\d{12}):root$")
 ARN_ACCOUNT = re.compile(r"^arn:[^:]+:[^:]*:[^:]*:(\d{12}):")
 ROLE_ARN = re.compile(r"^arn:([^:]+):iam::(\d{12}):role/(?:.*/)?([^/]+)$")
@@ -231,7 +231,7 @@ def _same_type_entry(st, ptype, pvalue, rvalue):
     if role and session:
         return role.groups() == session.groups()  # a role names all of its sessions
     root = ROOT_ARN.match(pvalue)
-    paccount = root.group(1) if root else (pvalue if ACCOUNT_ID.match(pvalue) else None)
+    paccount = root.group(1) if root else (pvalue if ACCOUNT_ID_RE.match(pvalue) else None)
     if paccount is None:
         return False  # a user, role or other ARN matches only itself
     request_root = ROOT_ARN.match(rvalue)

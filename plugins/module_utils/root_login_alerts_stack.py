@@ -20,6 +20,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils import alert_profile
 from ansible_collections.rootwatch.aws.plugins.module_utils import delivery_path
 from ansible_collections.rootwatch.aws.plugins.module_utils import event_pattern
 from ansible_collections.rootwatch.aws.plugins.module_utils import root_credentials
+from ansible_collections.rootwatch.aws.plugins.module_utils.arns import ACCOUNT_ID_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import arn_account
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import build_arn
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import partition_for_region
@@ -50,7 +51,6 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.sns_topic import val
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_topic import validate_topic_name
 
 REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
-ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
 ROLE_ARN_RE = re.compile(r"^arn:aws[a-z\-]*:iam::\d{12}:role/[\w+=,.@/\-]{1,512}$")
 POLICY_SID = "RootwatchAllowEventBridgePublish"
 TARGET_ID = "rootwatch-root-login-alerts"
@@ -447,12 +447,13 @@ class RootLoginAlertsStack(ResourceManager):
         account stops before any write. ``facts`` has every rule name of the default bus (one ListRules)."""
         names = set((facts["rules"] or {}).get("names") or [])
         rules = self._manager(EventBridgeRuleManager)
+        wanted = extra_profiles(settings)
         found = []
         for profile in alert_profiles.PROFILE_NAMES:
             if profile == alert_profiles.SIGN_IN_PROFILE:
                 continue
             name = profile_rule_name(settings["rule_name"], profile)
-            entry = {"profile": profile, "name": name, "wanted": profile in extra_profiles(settings),
+            entry = {"profile": profile, "name": name, "wanted": profile in wanted,
                      "arn": build_arn("events", self.region, self.account_id, "rule/%s" % name), "known": None}
             if name not in names:
                 entry["known"] = {"rule": None, "targets": []}

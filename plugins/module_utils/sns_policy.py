@@ -15,6 +15,7 @@ import copy
 import json
 import re
 
+from ansible_collections.rootwatch.aws.plugins.module_utils.arns import ACCOUNT_ID_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils.diffs import parse_json_text
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ResourceManager
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import as_manager_result
@@ -33,7 +34,6 @@ DEFAULT_EVENTBRIDGE_SID = "AllowEventBridgePublish"
 DEFAULT_STATEMENT_SID = "__default_statement_ID"
 EVENTS_SERVICE_PRINCIPAL = "events.amazonaws.com"
 RULE_ARN_RE = re.compile(r"^arn:aws[a-z\-]*:events:[a-z0-9\-]+:\d{12}:rule/[.\-_A-Za-z0-9/]+$")
-ACCOUNT_RE = re.compile(r"^\d{12}$")
 # The actions of the statement AWS puts in every new topic's policy.
 DEFAULT_POLICY_ACTIONS = [
     "SNS:GetTopicAttributes",
@@ -83,7 +83,7 @@ def eventbridge_publish_statement(topic_arn, rule_arn, source_account=None, sid=
                 "eventbridge_publish.rule_arn must be an EventBridge rule ARN like "
                 "arn:aws:events:us-east-1:123456789012:rule/my-rule, got %r" % (rule,)
             )
-    if source_account is not None and not (isinstance(source_account, str) and ACCOUNT_RE.match(source_account)):
+    if source_account is not None and not (isinstance(source_account, str) and ACCOUNT_ID_RE.match(source_account)):
         raise ValueError("eventbridge_publish.source_account must be a 12-digit account ID, got %r" % (source_account,))
     if not sid or not isinstance(sid, str):
         raise ValueError("eventbridge_publish.sid must be a non-empty string")
