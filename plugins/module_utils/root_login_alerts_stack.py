@@ -584,15 +584,19 @@ class RootLoginAlertsStack(ResourceManager):
             ):
                 self._record(outcomes, key, self._manager(cls).ensure(dict(params, state="absent", owner_tag=OWNER_TAG)))
             # A reused trail sending to our group (connected with consent, maybe in an earlier run) stops
-            # before the group goes, even if consent was withdrawn since; ours is deleted below.
-            self._record(outcomes, "cis_reused_trail", self._manager(CloudTrailTrailManager).disconnect_log_group(
-                cis.log_group_arn(self.region, self.account_id, names["cis_log_group_name"]),
-                keep_arns=[build_arn("cloudtrail", self.region, self.account_id, "trail/%s" % settings["trail_name"])]))
-            for key, cls, params in (
-                ("cis_role", cis.CloudTrailLogsRoleManager, {"name": names["cis_role_name"]}),
-                ("cis_log_group", cis.LogGroupManager, {"name": names["cis_log_group_name"]}),
-            ):
-                self._record(outcomes, key, self._manager(cls).ensure(dict(params, state="absent", owner_tag=OWNER_TAG)))
+            # before the group goes, even if consent was withdrawn since; ours is deleted below. Only a group
+            # proven ours: a same-named group of someone else's, and the trails sending to it, are kept.
+            groups = self._manager(cis.LogGroupManager)
+            group = groups.describe(names["cis_log_group_name"])
+            group_known = {"log_group": group, "tags": groups.list_tags(group) if group else None}
+            if group and is_owned(group_known["tags"], OWNER_TAG):
+                self._record(outcomes, "cis_reused_trail", self._manager(CloudTrailTrailManager).disconnect_log_group(
+                    cis.log_group_arn(self.region, self.account_id, names["cis_log_group_name"]),
+                    keep_arns=[build_arn("cloudtrail", self.region, self.account_id, "trail/%s" % settings["trail_name"])]))
+            self._record(outcomes, "cis_role", self._manager(cis.CloudTrailLogsRoleManager).ensure(
+                {"name": names["cis_role_name"], "state": "absent", "owner_tag": OWNER_TAG}))
+            self._record(outcomes, "cis_log_group", groups.ensure(
+                {"name": names["cis_log_group_name"], "state": "absent", "owner_tag": OWNER_TAG}, known=group_known))
         trail = {"mode": settings.get("trail") or "auto", "deleted": False}
         if trail["mode"] != "none":
             outcome = self._manager(CloudTrailTrailManager).ensure(

@@ -115,3 +115,22 @@ def test_a_reused_trail_sends_to_the_cis_group_only_with_consent_and_absent_turn
     assert cis_pieces(inside) == ([], [], [], [])
     assert any(c.startswith("stop trail arn:aws:cloudtrail:us-east-1:%s:trail/org-audit" % consenting)
                for c in stack(removed, consenting)["changes"]), stack(removed, consenting)["changes"]
+
+
+def test_absent_keeps_a_same_named_log_group_of_someone_else_and_the_trail_sending_to_it(tmp_path, emulator):
+    """Ownership by proof: a log group with our name but not our tag is not ours, so neither it nor the
+    user's trail that sends to it is touched by state=absent."""
+    account = simulated_accounts(1, first=444444444501)[0]
+    inside = Account(emulator, account)
+    cloudtrail = users_trail(inside)
+    inside.client("logs").create_log_group(logGroupName=LOG_GROUP)
+    group_arn = "arn:aws:logs:us-east-1:%s:log-group:%s:*" % (account, LOG_GROUP)
+    role_arn = "arn:aws:iam::%s:role/security-team-cloudtrail" % account
+    cloudtrail.update_trail(Name="org-audit", CloudWatchLogsLogGroupArn=group_arn, CloudWatchLogsRoleArn=role_arn)
+    inventory = write_inventory(tmp_path / "inventory.yml", [account], cis_metric_filter=True, cis_reused_trail=True)
+    removed = run(emulator, inventory, tmp_path / "absent", root_login_alerts_state="absent")
+    assert removed.rc == 0, removed
+    trail = cloudtrail.describe_trails(trailNameList=["org-audit"])["trailList"][0]
+    assert trail["CloudWatchLogsLogGroupArn"] == group_arn and trail["CloudWatchLogsRoleArn"] == role_arn
+    assert cis_pieces(inside)[0] == [LOG_GROUP]
+    assert not [c for c in stack(removed, account)["changes"] if "stop trail" in c], stack(removed, account)["changes"]
