@@ -101,7 +101,8 @@ class ActionModule(ActionBase):
         hostvars = task_vars.get("hostvars") or {}
         results = [(hostvars.get(host) or {}).get("root_login_alerts_result") for host in args["accounts"]]
         features = compliance.organization_features(results)
-        entries = [compliance.account_entry(host, hostvars.get(host) or {}, features) for host in args["accounts"]]
+        hubs = compliance.hub_summaries(results)  # hub mode: the hub is read once, by its own host
+        entries = [compliance.account_entry(host, hostvars.get(host) or {}, features, hubs) for host in args["accounts"]]
         run = dict(args.get("run") or {"id": uuid.uuid4().hex[:12], "started_at": None})
         run.update(finished_at=utc_now(), hosts=len(entries), limit=task_vars.get("ansible_limit"))
         # Another run that finished while this one worked: its report is kept beside ours, never lost.

@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.rootwatch.aws.plugins.module_utils import delivery_path
+from ansible_collections.rootwatch.aws.plugins.module_utils import hub_mode
 from ansible_collections.rootwatch.aws.plugins.module_utils import root_credentials
 
 COMPLIANT = delivery_path.COMPLIANT
@@ -59,19 +60,36 @@ def organization_features(results):
     return list(found.values())[0] if len(found) == 1 else None
 
 
-def account_entry(host, host_vars, features=None):
+def hub_summaries(results):
+    """{hub account: its ``hub`` summary} from the hosts' results: what members are judged with (hub mode)."""
+    return dict((result["hub"]["account_id"], result["hub"]) for result in results if (result or {}).get("hub"))
+
+
+def account_verdict(result, hubs):
+    """The verdict of one account: its own, a member's through its hub, or the hub's with its bus."""
+    if result.get("member"):
+        return hub_mode.member_verdict(result["member"], (hubs or {}).get(result["member"]["hub_account_id"]))
+    if result.get("hub"):
+        return hub_mode.hub_row_verdict(result["compliance"], result["hub"])
+    return result["compliance"]
+
+
+def account_entry(host, host_vars, features=None, hubs=None):
     """The report entry of one inventory host, from what the role left in its variables.
 
     ``host_vars``: the host's variables (``root_login_alerts_result`` registered by
     the role, ``root_login_alerts_failure`` set when the account failed). ``features``:
     :func:`organization_features` of the run, for the root credential posture.
+    ``hubs``: :func:`hub_summaries` of the run, for members in hub mode.
     """
     result = host_vars.get("root_login_alerts_result") or {}
+    if result.get("hub_deferred"):  # hub mode, absent: the hub was removed by the role's later task
+        result = host_vars.get("root_login_alerts_hub_removal") or {}
     account = result.get("account_id") or str(host)
     if host_vars.get("root_login_alerts_failure"):
         entry = failed_entry(account, str(host_vars["root_login_alerts_failure"]))
     elif result.get("compliance"):
-        entry = verdict_entry(account, result["compliance"], result.get("changes"))
+        entry = verdict_entry(account, account_verdict(result, hubs), result.get("changes"))
         entry["orphaned_topics"] = list(result.get("orphaned_topics") or [])
         if result.get("cis_cloudwatch1"):
             entry["cis_cloudwatch1"] = result["cis_cloudwatch1"]
@@ -83,6 +101,8 @@ def account_entry(host, host_vars, features=None):
     if result.get("root_credentials_read") is not None:
         entry["root_credentials"] = root_credentials.evaluate(
             result["root_credentials_read"], features or result.get("organization_features"))
+    if result.get("hub_mode"):
+        entry["hub_mode"] = result["hub_mode"]
     entry["host"] = str(host)
     entry["reached"] = bool(result.get("account_id"))  # the run worked in this account
     return entry
@@ -100,8 +120,8 @@ def _paths_cell(entry):
     if not paths:
         return "none"
     return "; ".join(
-        "%s%s -> %s (%s)" % ("" if p["complete"] else "BROKEN ", p["rule"], (p["topic"] or "no target").rsplit(":", 1)[-1],
-                             "ours" if p["ours"] else "not ours")
+        "%s%s -> %s%s (%s)" % ("" if p["complete"] else "BROKEN ", p["rule"], "hub bus -> " if p.get("via_hub") else "",
+                               (p["topic"] or "no target").rsplit(":", 1)[-1], "ours" if p["ours"] else "not ours")
         for p in (working or paths)
     )
 
@@ -211,7 +231,7 @@ def build_report(entries, check_mode, generated_at, run=None, concurrent=()):
     ]
     for entry in ordered:
         lines.append("| %s |" % " | ".join(_cell(c) for c in (
-            entry["account"],
+            entry["account"] + (" (hub)" if entry.get("hub_mode") == hub_mode.HUB else ""),
             entry.get("host", ""),
             entry["status"],
             _paths_cell(entry),

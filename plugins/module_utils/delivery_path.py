@@ -50,6 +50,7 @@ SIGN_IN_REGIONS = {"aws": "us-east-1"}
 ENABLED_STATES = ("ENABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
 EVENTS_PRINCIPAL = {"Service": EVENTS_SERVICE_PRINCIPAL}
 KMS_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"]
+DEFAULT_BUS = "default"
 LINKS = ("event_source", "rule", "target", "topic_policy", "encryption", "recipients")
 # The samples every alerting rule must match: a successful and a failed root sign-in.
 MUST_MATCH = ("root_sign_in", "failed_root_sign_in")
@@ -196,7 +197,7 @@ def _path(rule, target, facts, source):
     ours = facts.get("ours") or {}
     topic_arn = (target or {}).get("Arn")
     topic = (facts.get("topics") or {}).get(topic_arn)
-    links = [source, rule_link(rule, account, region)]
+    links = ([source] if source else []) + [rule_link(rule, account, region)]
     if rule.get("targets_error"):
         links.append(link("target", None, "the targets of rule %s could not be read: %s" % (rule.get("Name"), rule["targets_error"])))
     elif target is None:
@@ -222,7 +223,7 @@ def _path(rule, target, facts, source):
         "topic": topic_arn,
         "ours": bool(ours) and rule.get("Arn") == ours.get("rule_arn") and topic_arn == ours.get("topic_arn")
         and (target or {}).get("Id") == ours.get("target_id"),
-        "complete": not broken and not unread and len(links) == len(LINKS),
+        "complete": not broken and not unread and len(links) == len(LINKS) - (0 if source else 1),
         "recipients": recipients,
         "pending": pending,
         "links": links,
@@ -235,10 +236,13 @@ def evaluate(facts):
 
     Returns ``{"status", "paths", "problems", "unknown", "event_source"}``:
     ``problems`` names the first broken link of each path (or why there is none),
-    ``unknown`` the reads that failed.
+    ``unknown`` the reads that failed. With ``facts["bus"]`` a custom bus (the hub's),
+    the paths start at its rules and have no ``event_source`` link: the events on it
+    come from other accounts, whose own trails their verdicts judge (``hub_mode``).
     """
     account, region = facts["account_id"], facts["region"]
-    source = event_source_link(facts.get("trails") or {}, account, region)
+    bus = facts.get("bus") or DEFAULT_BUS
+    source = event_source_link(facts.get("trails") or {}, account, region) if bus == DEFAULT_BUS else None
     rules = facts.get("rules") or {}
     paths = []
     for rule in rules.get("rules") or []:
@@ -247,7 +251,7 @@ def evaluate(facts):
             paths.append(_path(rule, target, facts, source))
     unknown = []
     if rules.get("error"):
-        unknown.append("the rules of the default event bus in %s could not be listed: %s" % (region, rules["error"]))
+        unknown.append("the rules of %s in %s could not be listed: %s" % (bus_label(bus), region, rules["error"]))
     unknown.extend(p["problem"] for p in paths if not p["complete"] and not [x for x in p["links"] if x["ok"] is False])
     problems = []
     if any(p["complete"] for p in paths):
@@ -257,9 +261,9 @@ def evaluate(facts):
     else:
         status = NEEDS_ACTION
         if not paths:
-            if source["ok"] is False:
+            if source and source["ok"] is False:
                 problems.append(source["reason"])
-            problems.append("no enabled rule on the default event bus in %s matches a root console sign-in" % region)
+            problems.append("no enabled rule on %s in %s matches a root console sign-in" % (bus_label(bus), region))
         for path in paths:
             line = "rule %s -> %s: %s" % (path["rule"], path["topic"] or "no target", path["problem"])
             if line not in problems:
@@ -271,6 +275,10 @@ def evaluate(facts):
         "unknown": _unique(unknown),
         "event_source": source,
     }
+
+
+def bus_label(bus):
+    return "the default event bus" if bus == DEFAULT_BUS else "event bus %s" % bus
 
 
 def working_paths(verdict, ours=None):

@@ -170,16 +170,21 @@ class DeliveryPathReader(ResourceManager):
         return {"error": None, "trails": entries}
 
     # -- rules ----------------------------------------------------------------------
-    def read_rules(self, our_rule_arn=None):
+    def read_rules(self, our_rule_arn=None, bus=DEFAULT_BUS):
+        """The rules of ``bus`` that a root sign-in could match, with their targets. A custom bus
+        that does not exist has no rules (``exists`` False); the default bus always exists."""
         events = self.client("events")
         rules, token = [], None
         while True:
-            kwargs = {"EventBusName": DEFAULT_BUS}
+            kwargs = {"EventBusName": bus}
             if token:
                 kwargs["NextToken"] = token
-            page, error = self._try("events:ListRules", events, "list_rules", **kwargs)
+            missing = ("ResourceNotFoundException",) if bus != DEFAULT_BUS else ()
+            page, error = self._try("events:ListRules %s" % bus, events, "list_rules", not_found=missing, **kwargs)
             if error:
                 return {"error": error, "rules": []}
+            if page is None:
+                return {"error": None, "rules": [], "names": [], "exists": False}
             rules.extend(page.get("Rules", []))
             token = page.get("NextToken")
             if not token:
@@ -189,18 +194,18 @@ class DeliveryPathReader(ResourceManager):
             if not is_candidate(rule, self.account_id, self.region, our_rule_arn):
                 continue
             entry = dict(rule, targets=None, targets_error=None)
-            entry["targets"], entry["targets_error"] = self._targets(events, rule["Name"])
+            entry["targets"], entry["targets_error"] = self._targets(events, rule["Name"], bus)
             if rule.get("Arn") == our_rule_arn:
                 entry["tags"], entry["tags_error"] = self._tags(
                     "events:ListTagsForResource %s" % our_rule_arn, events, "list_tags_for_resource", ResourceARN=our_rule_arn)
             chosen.append(entry)
         # Every rule's name too: a rule of ours that matches no root sign-in (another alert profile's) is found
         # here without another call.
-        return {"error": None, "rules": chosen, "names": [rule.get("Name") for rule in rules]}
+        return {"error": None, "rules": chosen, "names": [rule.get("Name") for rule in rules], "exists": True}
 
-    def _targets(self, events, name):
+    def _targets(self, events, name, bus=DEFAULT_BUS):
         try:
-            return list_rule_targets(events, name, DEFAULT_BUS), None
+            return list_rule_targets(events, name, bus), None
         except (BotoCoreError, ClientError) as exc:
             return None, describe_error("events:ListTargetsByRule %s" % name, exc)
 
@@ -208,6 +213,31 @@ class DeliveryPathReader(ResourceManager):
         """({key: value}, None) or (None, error text)."""
         response, error = self._try(what, client, method, **kwargs)
         return (boto3_tag_list_to_ansible_dict(response.get("Tags", [])) if response is not None else None), error
+
+    # -- hub mode ---------------------------------------------------------------------
+    def read_roles(self, role_arns):
+        """{role ARN: {"Arn", "AssumeRolePolicyDocument"}, None when it does not exist, or {"error"}}:
+        the execution roles of targets, for ``event_hub.forwarding_link``."""
+        iam = self.client("iam")
+        roles = {}
+        for arn in role_arns:
+            if arn in roles:
+                continue
+            response, error = self._try("iam:GetRole %s" % arn, iam, "get_role", not_found=("NoSuchEntity",),
+                                        RoleName=arn.rsplit("/", 1)[-1])
+            if error:
+                roles[arn] = {"error": error}
+            elif response is None or response["Role"].get("Arn") != arn:
+                roles[arn] = None  # absent, or a same-named role under another path
+            else:
+                roles[arn] = role_reference(arn, response["Role"].get("AssumeRolePolicyDocument"))
+        return roles
+
+    def read_bus(self, name):
+        """The hub bus: {"bus": DescribeEventBus or None when absent, "error": text when the read failed}."""
+        response, error = self._try("events:DescribeEventBus %s" % name, self.client("events"), "describe_event_bus",
+                                    not_found=("ResourceNotFoundException",), Name=name)
+        return {"bus": response, "error": error}
 
     # -- topics and keys ---------------------------------------------------------------
     def read_topic(self, topic_arn):
@@ -250,6 +280,11 @@ class DeliveryPathReader(ResourceManager):
         return entry
 
 
+def role_reference(arn, trust):
+    """A role as ``event_hub.forwarding_link`` judges it: its ARN and trust policy, nothing with a timestamp."""
+    return {"Arn": arn, "AssumeRolePolicyDocument": trust}
+
+
 def known_for_managers(facts, ours):
     """What the managers need not read again: {manager name: known} (see ``managers``)."""
     trails = facts["trails"]
@@ -268,16 +303,23 @@ def known_for_managers(facts, ours):
             known["topic"]["tags"] = topic["tags"]
         if topic["attributes"] is not None and not topic.get("subscriptions_error"):
             known["subscriptions"] = {"subscriptions": topic["subscriptions"]}
-    rules = facts["rules"]
-    if not rules.get("error"):
-        ours_rule = [r for r in rules["rules"] if r.get("Arn") == ours["rule_arn"]]
-        if not ours_rule:
-            known["rule"] = {"rule": None, "targets": []}
-        elif not ours_rule[0].get("targets_error"):
-            rule = dict((k, v) for k, v in ours_rule[0].items() if k not in ("targets", "targets_error", "tags", "tags_error"))
-            known["rule"] = {"rule": rule, "targets": ours_rule[0]["targets"]}
-            if ours_rule[0].get("tags") is not None:
-                known["rule"]["tags"] = ours_rule[0]["tags"]
+    known["rule"] = known_rule(facts["rules"], ours["rule_arn"])
+    return known
+
+
+def known_rule(rules, rule_arn):
+    """What the rule manager need not read again about ``rule_arn``, from ``read_rules``'s result."""
+    if rules.get("error"):
+        return {}
+    found = [r for r in rules["rules"] if r.get("Arn") == rule_arn]
+    if not found:
+        return {"rule": None, "targets": []}
+    if found[0].get("targets_error"):
+        return {}
+    rule = dict((k, v) for k, v in found[0].items() if k not in ("targets", "targets_error", "tags", "tags_error"))
+    known = {"rule": rule, "targets": found[0]["targets"]}
+    if found[0].get("tags") is not None:
+        known["tags"] = found[0]["tags"]
     return known
 
 

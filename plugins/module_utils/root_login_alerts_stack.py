@@ -18,7 +18,9 @@ import re
 from ansible_collections.rootwatch.aws.plugins.module_utils import alert_message
 from ansible_collections.rootwatch.aws.plugins.module_utils import alert_profiles
 from ansible_collections.rootwatch.aws.plugins.module_utils import delivery_path
+from ansible_collections.rootwatch.aws.plugins.module_utils import event_hub
 from ansible_collections.rootwatch.aws.plugins.module_utils import event_pattern
+from ansible_collections.rootwatch.aws.plugins.module_utils import hub_mode
 from ansible_collections.rootwatch.aws.plugins.module_utils import root_credentials
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import ACCOUNT_ID_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import arn_account
@@ -31,6 +33,8 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail imp
 from ansible_collections.rootwatch.aws.plugins.module_utils.delivery_reader import DeliveryPathReader
 from ansible_collections.rootwatch.aws.plugins.module_utils.delivery_reader import foreign_resources
 from ansible_collections.rootwatch.aws.plugins.module_utils.delivery_reader import known_for_managers
+from ansible_collections.rootwatch.aws.plugins.module_utils.delivery_reader import known_rule
+from ansible_collections.rootwatch.aws.plugins.module_utils.delivery_reader import role_reference
 from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import EventBridgeRuleManager
 from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import RULE_NAME_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import replaced_target_arn
@@ -190,6 +194,11 @@ def validate_settings(settings, prefix=""):
             event_pattern.validate(settings["event_pattern"])
         except event_pattern.PatternError as exc:
             raise ValueError("%s: %s" % (name("event_pattern"), exc))
+    if hub_mode.validate_hub_settings(settings, name):
+        for option, why in (("cis_metric_filter", "its alarm would need a topic in every member account"),
+                            ("adopt_existing", "a member's own alert path is kept and reported beside the hub's anyway")):
+            if settings.get(option):
+                raise ValueError("%s is not supported in hub mode (%s is set): %s" % (name(option), name("hub_account_id"), why))
     return settings
 
 
@@ -218,6 +227,10 @@ def profile_rule_name(rule_name, profile):
 def extra_profiles(settings):
     """The alert profiles beyond console_sign_in that the settings ask for, in order."""
     return [name for name in settings.get("profiles") or [alert_profiles.SIGN_IN_PROFILE] if name != alert_profiles.SIGN_IN_PROFILE]
+
+
+def sign_in_pattern(settings):
+    return event_pattern.canonicalize(settings.get("event_pattern") or alert_message.ROOT_SIGN_IN_PATTERN)
 
 
 def input_transformer():
@@ -274,17 +287,27 @@ class RootLoginAlertsStack(ResourceManager):
             "rule_arn": build_arn("events", self.region, self.account_id, "rule/%s" % settings["rule_name"]),
             "target_id": TARGET_ID,
         }
+        role = hub_mode.role_of(settings, self.account_id) if settings.get("hub_account_id") else None
         if settings.get("state", "present") == "absent":
-            result = self._absent(settings, ours)
+            if role == hub_mode.HUB and settings.get("defer_hub"):
+                # Members first, hub last: the role removes the hub in a later task, after every member.
+                result = {"changed": False, "changes": [], "diff": {"before": {}, "after": {}}, "hub_deferred": True}
+            else:
+                result = self._absent(settings, ours, role)
+        elif role == hub_mode.MEMBER:
+            result = self._member_present(settings, ours)
         else:
-            result = self._present(settings, ours)
+            result = self._present(settings, ours, hub=role == hub_mode.HUB)
+        if role:
+            result["hub_mode"] = role
         result.update(account_id=self.account_id, region=self.region, topic_arn=ours["topic_arn"], rule_arn=ours["rule_arn"])
         for message in self._messages:
             self.warn(message)
         return result
 
     # -- present ----------------------------------------------------------------
-    def _present(self, settings, ours):
+    def _present(self, settings, ours, hub=False):
+        """Per-account mode, and the hub in hub mode (which also gets the bus, its rules and a dead-letter queue)."""
         reader = self._manager(DeliveryPathReader)
         use_cis = bool(settings.get("cis_metric_filter"))
         facts = reader.read(ours, cis=use_cis)
@@ -319,7 +342,8 @@ class RootLoginAlertsStack(ResourceManager):
             )
 
         foreign = foreign_resources(facts, ours, OWNER_TAG, self.region)
-        profile_rules = self._read_profile_rules(settings, facts, foreign)
+        profile_rules = self._read_profile_rules(settings, facts["rules"], foreign)
+        hub_known = self._read_hub_pieces(settings, reader, foreign) if hub else None
         if foreign:
             raise ForeignResourceError(" ".join(foreign))
         known = known_for_managers(facts, ours)
@@ -362,14 +386,19 @@ class RootLoginAlertsStack(ResourceManager):
             known=known["subscriptions"],
         )
         self._record(outcomes, "subscriptions", subscriptions)
-        statement = eventbridge_publish_statement(
-            topic["topic_arn"], [ours["rule_arn"]] + [rule["arn"] for rule in profile_rules if rule["wanted"]],
-            source_account=self.account_id, sid=POLICY_SID)
+        rule_arns = [ours["rule_arn"]] + [rule["arn"] for rule in profile_rules if rule["wanted"]]
+        bus_rule_arns = [rule["arn"] for rule in hub_known["rules"] if rule["wanted"]] if hub else []
+        statement = eventbridge_publish_statement(topic["topic_arn"], rule_arns + bus_rule_arns,
+                                                  source_account=self.account_id, sid=POLICY_SID)
         policy = self._manager(TopicPolicyManager, quiet).ensure(
             {"topic_arn": topic["topic_arn"], "statements": [statement]}, known={"attributes": topic_attributes(topic)}
         )
         self._record(outcomes, "topic_policy", policy)
-        pattern = event_pattern.canonicalize(settings.get("event_pattern") or alert_message.ROOT_SIGN_IN_PATTERN)
+        delivery = {}  # the dead-letter queue and retry policy of every target, in hub mode
+        if hub:
+            queue = self._dead_letter_queue(settings, rule_arns + bus_rule_arns, hub_known["queue"], outcomes)
+            delivery = {"dead_letter_arn": queue["queue_arn"], "retry_policy": dict(event_hub.DEFAULT_RETRY_POLICY)}
+        pattern = sign_in_pattern(settings)
         rules = self._manager(EventBridgeRuleManager)
         rule = rules.ensure(
             {
@@ -378,7 +407,7 @@ class RootLoginAlertsStack(ResourceManager):
                 "description": RULE_DESCRIPTION,
                 "state": "present",
                 "event_pattern": pattern,
-                "targets": [{"id": TARGET_ID, "arn": topic["topic_arn"], "input_transformer": input_transformer()}],
+                "targets": [dict(delivery, id=TARGET_ID, arn=topic["topic_arn"], input_transformer=input_transformer())],
                 "purge_targets": False,
                 "tags": dict(settings.get("tags") or {}, **OWNER_TAG),
                 "purge_tags": False,
@@ -387,7 +416,9 @@ class RootLoginAlertsStack(ResourceManager):
             known=known["rule"],
         )
         self._record(outcomes, "rule", rule)
-        profile_outcomes = self._profile_rules(settings, profile_rules, topic["topic_arn"], outcomes)
+        profile_outcomes = self._profile_rules(settings, profile_rules, self._topic_target(topic["topic_arn"], delivery), outcomes)
+        if hub:
+            self._hub_bus(settings, hub_known, self._topic_target(topic["topic_arn"], delivery), outcomes)
         if log_group:
             self._record(outcomes, "cis_metric_filter", self._manager(cis.MetricFilterManager).ensure(
                 {"name": names["cis_metric_filter_name"], "log_group_name": names["cis_log_group_name"], "owner_tag": OWNER_TAG}))
@@ -432,6 +463,8 @@ class RootLoginAlertsStack(ResourceManager):
             result["compliance"] = delivery_path.evaluate(facts)
             if use_cis:
                 result["cis_cloudwatch1"] = self._cloudwatch1(facts)
+        if hub:
+            result["hub"] = self._hub_summary(settings, reader, facts, hub_known, outcomes, result["changed"])
         if result["pending_confirmation"] and not self.check_mode:
             self._collect(
                 "Account %s: %d of %d alert subscriptions still await confirmation: %s. Each recipient must click "
@@ -441,11 +474,11 @@ class RootLoginAlertsStack(ResourceManager):
             )
         return result
 
-    def _read_profile_rules(self, settings, facts, foreign):
+    def _read_profile_rules(self, settings, bus_rules, foreign, bus=DEFAULT_BUS):
         """Each extra profile's rule: ``{"profile", "name", "arn", "wanted", "known"}``. A rule a wanted profile
         needs is read now (rule, targets, tags), and one with our name but not our tag joins ``foreign``, so the
-        account stops before any write. ``facts`` has every rule name of the default bus (one ListRules)."""
-        names = set((facts["rules"] or {}).get("names") or [])
+        account stops before any write. ``bus_rules`` has every rule name of ``bus`` (one ListRules)."""
+        names = set((bus_rules or {}).get("names") or [])
         rules = self._manager(EventBridgeRuleManager)
         wanted = extra_profiles(settings)
         found = []
@@ -453,13 +486,13 @@ class RootLoginAlertsStack(ResourceManager):
             if profile == alert_profiles.SIGN_IN_PROFILE:
                 continue
             name = profile_rule_name(settings["rule_name"], profile)
-            entry = {"profile": profile, "name": name, "wanted": profile in wanted,
-                     "arn": build_arn("events", self.region, self.account_id, "rule/%s" % name), "known": None}
+            entry = {"profile": profile, "name": name, "wanted": profile in wanted, "bus": bus,
+                     "arn": rules.predicted_arn(name, bus), "known": None}
             if name not in names:
                 entry["known"] = {"rule": None, "targets": []}
             elif entry["wanted"]:
-                current = rules.describe(name, DEFAULT_BUS)
-                entry["known"] = {"rule": current, "targets": rules.list_targets(name, DEFAULT_BUS) if current else []}
+                current = rules.describe(name, bus)
+                entry["known"] = {"rule": current, "targets": rules.list_targets(name, bus) if current else []}
                 if current:
                     entry["known"]["tags"] = rules.list_tags(current["Arn"])
                     if not is_owned(entry["known"]["tags"], OWNER_TAG):
@@ -469,25 +502,175 @@ class RootLoginAlertsStack(ResourceManager):
                 found.append(entry)
         return found
 
-    def _profile_rules(self, settings, profile_rules, topic_arn, outcomes):
-        """The rules of the extra alert profiles, each to the topic with its own message; a profile no
-        longer listed loses its rule (when ours)."""
+    def _profile_rules(self, settings, profile_rules, target_for, outcomes, key_prefix="rule_"):
+        """The rules of the extra alert profiles, each with ``target_for(profile)`` (to the topic with the
+        profile's message, or to the hub bus); a profile no longer listed loses its rule (when ours)."""
         done = []
         for entry in profile_rules:
             profile = alert_profiles.PROFILES[entry["profile"]]
-            params = {"name": entry["name"], "event_bus_name": DEFAULT_BUS, "owner_tag": OWNER_TAG,
-                      "targets": [{"id": TARGET_ID, "arn": topic_arn}]}
+            target = target_for(entry["profile"])
+            params = {"name": entry["name"], "event_bus_name": entry["bus"], "owner_tag": OWNER_TAG,
+                      "targets": [{"id": target["id"], "arn": target["arn"]}]}
             if entry["wanted"]:
                 params.update(
                     state="present", event_pattern=event_pattern.canonicalize(profile["pattern"]),
                     description="Root user alerts, profile %s (rootwatch.aws)" % entry["profile"],
-                    targets=[{"id": TARGET_ID, "arn": topic_arn, "input_transformer": alert_profiles.input_transformer(entry["profile"])}],
-                    purge_targets=False, tags=dict(settings.get("tags") or {}, **OWNER_TAG), purge_tags=False)
+                    targets=[target], purge_targets=False, tags=dict(settings.get("tags") or {}, **OWNER_TAG), purge_tags=False)
             else:
                 params["state"] = "absent"
             outcome = self._manager(EventBridgeRuleManager).ensure(params, known=entry["known"])
-            done.append((entry["profile"], self._record(outcomes, "rule_%s" % entry["profile"], outcome)))
+            done.append((entry["profile"], self._record(outcomes, key_prefix + entry["profile"], outcome)))
         return done
+
+    @staticmethod
+    def _topic_target(topic_arn, delivery):
+        """``target_for`` of the topic: the profile's own message, and in hub mode the dead-letter queue."""
+        return lambda profile: dict(delivery, id=TARGET_ID, arn=topic_arn, input_transformer=alert_profiles.input_transformer(profile))
+
+    # -- hub mode -------------------------------------------------------------------
+    def _read_hub_pieces(self, settings, reader, foreign):
+        """The hub's bus, the rules on it and its dead-letter queue, read before any write; a piece with our
+        name but not our tag joins ``foreign``."""
+        names = hub_mode.hub_names(settings)
+        buses = self._manager(event_hub.EventBusManager)
+        bus = buses.describe(names["hub_bus_name"])
+        bus_known = {"bus": bus, "tags": buses.list_tags(bus["Arn"]) if bus else None}
+        if bus and not is_owned(bus_known["tags"], OWNER_TAG):
+            foreign.append(foreign_resource_message("EventBridge event bus", names["hub_bus_name"], self.region, OWNER_TAG,
+                                                    event_hub.ROLE_VARIABLES["bus"]))
+        rules = self._manager(EventBridgeRuleManager)
+        main_arn = rules.predicted_arn(settings["rule_name"], names["hub_bus_name"])
+        bus_rules = reader.read_rules(main_arn, bus=names["hub_bus_name"]) if bus else {"error": None, "rules": [], "names": [], "exists": False}
+        if bus_rules.get("error"):
+            raise StackError("Account %s: nothing was changed, because the rules of hub bus %s could not be read: %s"
+                             % (self.account_id, names["hub_bus_name"], bus_rules["error"]))
+        bus_view = {"topics": {}, "rules": bus_rules}
+        foreign.extend(foreign_resources(bus_view, {"topic_arn": "", "rule_arn": main_arn}, OWNER_TAG, self.region))
+        main = {"profile": alert_profiles.SIGN_IN_PROFILE, "name": settings["rule_name"], "wanted": True, "bus": names["hub_bus_name"],
+                "arn": main_arn, "known": known_rule(bus_rules, main_arn)}
+        profile_rules = [main] + self._read_profile_rules(settings, bus_rules, foreign, bus=names["hub_bus_name"])
+        return {"bus": bus_known, "bus_rules": bus_rules, "rules": profile_rules,
+                "queue": self._read_queue(settings, foreign)}
+
+    def _read_queue(self, settings, foreign):
+        queues = self._manager(event_hub.DeadLetterQueueManager)
+        name = hub_mode.hub_names(settings)["dead_letter_queue_name"]
+        url = queues.get_url(name)
+        known = {"queue_url": url, "attributes": queues.get_attributes(url) if url else None, "tags": queues.list_tags(url) if url else None}
+        if url and not is_owned(known["tags"], OWNER_TAG):
+            foreign.append(foreign_resource_message("SQS queue", name, self.region, OWNER_TAG, event_hub.ROLE_VARIABLES["queue"]))
+        return known
+
+    def _dead_letter_queue(self, settings, rule_arns, known, outcomes):
+        return self._record(outcomes, "dead_letter_queue", self._manager(event_hub.DeadLetterQueueManager).ensure(
+            {"name": hub_mode.hub_names(settings)["dead_letter_queue_name"], "rule_arns": rule_arns,
+             "tags": dict(settings.get("tags") or {}, **OWNER_TAG), "purge_tags": False, "owner_tag": OWNER_TAG}, known=known))
+
+    def _hub_bus(self, settings, hub_known, target_for, outcomes):
+        """The hub bus (its policy admits the members) and a rule per profile on it, to the topic."""
+        names = hub_mode.hub_names(settings)
+        self._record(outcomes, "hub_bus", self._manager(event_hub.EventBusManager).ensure(
+            {"name": names["hub_bus_name"], "organization_id": settings.get("organization_id"),
+             "member_accounts": [a for a in settings.get("member_accounts") or [] if a != self.account_id],
+             "tags": dict(settings.get("tags") or {}, **OWNER_TAG), "purge_tags": False, "owner_tag": OWNER_TAG},
+            known=hub_known["bus"]))
+        main = hub_known["rules"][0]
+        target = target_for(alert_profiles.SIGN_IN_PROFILE)
+        target["input_transformer"] = input_transformer()
+        self._record(outcomes, "hub_rule", self._manager(EventBridgeRuleManager).ensure(
+            {"name": main["name"], "event_bus_name": main["bus"], "description": RULE_DESCRIPTION + ", from member accounts",
+             "state": "present", "event_pattern": sign_in_pattern(settings), "targets": [target], "purge_targets": False,
+             "tags": dict(settings.get("tags") or {}, **OWNER_TAG), "purge_tags": False, "owner_tag": OWNER_TAG},
+            known=main["known"]))
+        self._profile_rules(settings, hub_known["rules"][1:], target_for, outcomes, key_prefix="hub_rule_")
+
+    def _hub_summary(self, settings, reader, facts, hub_known, outcomes, changed):
+        """What the report judges members with: the bus as it now stands and the paths from it."""
+        names = hub_mode.hub_names(settings)
+        outcome = dict(outcomes)
+        if changed and not self.check_mode:
+            bus_read = reader.read_bus(names["hub_bus_name"])
+            bus_rules = reader.read_rules(outcome["hub_rule"]["rule"]["arn"], bus=names["hub_bus_name"])
+        else:
+            bus_read = {"bus": hub_known["bus"]["bus"], "error": None}
+            bus_rules = hub_known["bus_rules"]
+        verdict = delivery_path.evaluate(dict(facts, bus=names["hub_bus_name"], rules=bus_rules))
+        return hub_mode.hub_summary(bus_read, verdict, settings, hub_mode.queue_summary(outcome["dead_letter_queue"]),
+                                    partition_for_region(self.region))
+
+    def _member_present(self, settings, ours):
+        """A member in hub mode: its trail, and rules that forward root events to the hub bus with a role
+        and a dead-letter queue of its own. No topic, no subscription. Its verdict needs the hub's facts,
+        so it is judged in the report (``hub_mode.member_verdict``); here it is ``unknown`` until then."""
+        names = hub_mode.hub_names(settings)
+        bus_arn = hub_mode.hub_bus_arn(settings, partition_for_region(self.region))
+        reader = self._manager(DeliveryPathReader)
+        facts = reader.read(ours)
+        local = delivery_path.evaluate(facts)
+        result = {"changed": False, "changes": [], "diff": {"before": {}, "after": {}}, "pending_confirmation": [],
+                  "subscriptions": [], "pattern_tests": []}
+        result.update(self._root_credentials(settings))
+        roles = self._manager(event_hub.ForwardingRoleManager)
+        role_arn = hub_mode.forwarding_role_arn(settings, self.account_id)
+        role = roles.get_role(names["forwarding_role_name"])
+        role_known = {"role": role, "tags": roles.list_tags(names["forwarding_role_name"]) if role else None}
+        foreign = []
+        if role and not is_owned(role_known["tags"], OWNER_TAG):
+            foreign.append(foreign_resource_message("IAM role", names["forwarding_role_name"], "account %s" % self.account_id,
+                                                    OWNER_TAG, event_hub.ROLE_VARIABLES["role"]))
+        queue_known = self._read_queue(settings, foreign)
+        # Every role a target to the hub bus uses: ours as the role manager read it, others with GetRole.
+        found_roles = dict(reader.read_roles(forwarding_roles(facts, bus_arn, role_arn)))
+        found_roles[role_arn] = role_reference(role_arn, role.get("AssumeRolePolicyDocument")) if role and role.get("Arn") == role_arn else None
+        member_ours = {"rule_arns": [ours["rule_arn"]], "target_id": event_hub.DEFAULT_TARGET_ID}
+
+        def summary(found, found_local, queue):
+            facts_summary = hub_mode.member_summary(found, found_roles, settings, found_local, queue, member_ours)
+            return {"member": facts_summary, "compliance": hub_mode.member_verdict(facts_summary, None)}
+
+        gate = list(local["unknown"]) + [v["error"] for v in found_roles.values() if isinstance(v, dict) and v.get("error")]
+        if gate:
+            if not self.check_mode:
+                raise StackError(
+                    "Account %s: nothing was changed, because reads the decision depends on failed: %s. A failed read "
+                    "is never taken as 'missing'; re-run when they succeed." % (self.account_id, "; ".join(gate)))
+            result.update(summary(facts, local, hub_mode.queue_summary({"facts": {}})))
+            return result
+        foreign.extend(foreign_resources(facts, ours, OWNER_TAG, self.region))
+        profile_rules = self._read_profile_rules(settings, facts["rules"], foreign)
+        if foreign:
+            raise ForeignResourceError(" ".join(foreign))
+        known = known_for_managers(facts, ours)
+        outcomes = []
+        if (settings.get("trail") or "auto") != "none":
+            self._record(outcomes, "trail", self._trail(settings, known["trail"]))
+        rule_arns = [ours["rule_arn"]] + [rule["arn"] for rule in profile_rules if rule["wanted"]]
+        tags = dict(settings.get("tags") or {}, **OWNER_TAG)
+        role_outcome = self._record(outcomes, "forwarding_role", roles.ensure(
+            {"name": names["forwarding_role_name"], "hub_bus_arn": bus_arn, "rule_arns": rule_arns, "tags": tags,
+             "purge_tags": False, "owner_tag": OWNER_TAG}, known=role_known))
+        queue = self._dead_letter_queue(settings, rule_arns, queue_known, outcomes)
+        target_for = lambda profile: event_hub.forwarding_target(bus_arn, role_outcome["role_arn"], queue["queue_arn"])
+        rule = self._record(outcomes, "rule", self._manager(EventBridgeRuleManager).ensure(
+            {"name": settings["rule_name"], "event_bus_name": DEFAULT_BUS, "description": RULE_DESCRIPTION + ", forwarded to the hub",
+             "state": "present", "event_pattern": sign_in_pattern(settings), "targets": [target_for(alert_profiles.SIGN_IN_PROFILE)],
+             "purge_targets": False, "tags": tags, "purge_tags": False, "owner_tag": OWNER_TAG}, known=known["rule"]))
+        profile_outcomes = self._profile_rules(settings, profile_rules, target_for, outcomes)
+        if settings.get("retire_account_topic"):
+            # The move from per-account mode: once the hub alerts for this account, its own topic goes.
+            self._remove_topic(settings, ours, outcomes, only_topic_targets=True)
+        merge_outcomes(result, outcomes)
+        if result["changed"] and not self.check_mode:
+            facts = reader.read(ours)
+            local = delivery_path.evaluate(facts)
+            found_roles.update(reader.read_roles(forwarding_roles(facts, bus_arn, role_arn)))
+            found_roles[role_arn] = role_reference(role_arn, role_outcome["role"]["assume_role_policy"])
+        result.update(summary(facts, local, hub_mode.queue_summary(queue)))
+        result.update(
+            rule=rule["rule"], profile_rules=dict((p, o["rule"]) for p, o in profile_outcomes if o.get("rule")),
+            trail=trail_summary(settings, dict(outcomes)), orphaned_topics=[], forwarding_role_arn=role_outcome["role_arn"],
+            hub_bus_arn=bus_arn)
+        return result
 
     def _root_credentials(self, settings):
         """The root user's credential posture, a second dimension beside the verdict (read only).
@@ -535,17 +718,52 @@ class RootLoginAlertsStack(ResourceManager):
         return outcome
 
     # -- absent -------------------------------------------------------------------
-    def _absent(self, settings, ours):
-        """Remove what we can prove we created; keep everything else, and say why."""
-        emails = settings.get("emails") or []
+    def _absent(self, settings, ours, role=None):
+        """Remove what we can prove we created; keep everything else, and say why. In hub mode a member
+        also loses its forwarding role and dead-letter queue, and the hub its bus, the rules on it and its queue."""
         outcomes = []
-        rules = [("rule", settings["rule_name"])] + [("rule_%s" % profile, profile_rule_name(settings["rule_name"], profile))
-                                                     for profile in alert_profiles.PROFILE_NAMES if profile != alert_profiles.SIGN_IN_PROFILE]
-        for key, name in rules:
-            self._record(outcomes, key, self._manager(EventBridgeRuleManager).ensure(
-                {"name": name, "event_bus_name": DEFAULT_BUS, "state": "absent",
-                 "targets": [{"id": TARGET_ID, "arn": ours["topic_arn"]}], "owner_tag": OWNER_TAG}
-            ))
+        targets = [{"id": TARGET_ID, "arn": ours["topic_arn"]}]
+        if role:
+            targets.append({"id": event_hub.DEFAULT_TARGET_ID, "arn": hub_mode.hub_bus_arn(settings, partition_for_region(self.region))})
+        self._remove_rules(settings, DEFAULT_BUS, targets, outcomes, "rule")
+        if role == hub_mode.HUB:
+            bus = hub_mode.hub_names(settings)["hub_bus_name"]
+            removed = self._remove_rules(settings, bus, targets[:1], outcomes, "hub_rule")
+            self._record(outcomes, "hub_bus", self._manager(event_hub.EventBusManager).ensure(
+                {"name": bus, "state": "absent", "owner_tag": OWNER_TAG, "own_rules": removed}))
+        subscriptions, kept = self._remove_topic(settings, ours, outcomes)
+        if role == hub_mode.MEMBER:
+            self._record(outcomes, "forwarding_role", self._manager(event_hub.ForwardingRoleManager).ensure(
+                {"name": hub_mode.hub_names(settings)["forwarding_role_name"], "state": "absent", "owner_tag": OWNER_TAG}))
+        if role:
+            self._record(outcomes, "dead_letter_queue", self._manager(event_hub.DeadLetterQueueManager).ensure(
+                {"name": hub_mode.hub_names(settings)["dead_letter_queue_name"], "state": "absent", "owner_tag": OWNER_TAG}))
+        self._remove_cis_and_trail(settings, outcomes)
+        trail = dict(outcomes).get("trail")
+        trail = {"mode": settings.get("trail") or "auto", "deleted": bool(trail and trail["changed"]),
+                 "name": settings["trail_name"] if trail else None, "kept": (trail or {}).get("kept")}
+        result = {"changes": [], "diff": {"before": {}, "after": {}}, "subscriptions": subscriptions["subscriptions"],
+                  "rule": outcomes[0][1]["rule"], "trail": trail, "topic_kept_because": kept}
+        return merge_outcomes(result, outcomes)
+
+    def _remove_rules(self, settings, bus, targets, outcomes, key):
+        """Our targets, and our rules that have no other, off ``bus``; the names of the rules found there."""
+        names = [(key, settings["rule_name"])] + [("%s_%s" % (key, profile), profile_rule_name(settings["rule_name"], profile))
+                                                  for profile in alert_profiles.PROFILE_NAMES if profile != alert_profiles.SIGN_IN_PROFILE]
+        found = []
+        for item, name in names:
+            outcome = self._record(outcomes, item, self._manager(EventBridgeRuleManager).ensure(
+                {"name": name, "event_bus_name": bus, "state": "absent", "targets": targets, "owner_tag": OWNER_TAG}))
+            if outcome["changed"] and not outcome.get("kept_targets"):
+                found.append(name)
+        return found
+
+    def _remove_topic(self, settings, ours, outcomes, only_topic_targets=False):
+        """Our topic policy statement, and our topic with its subscriptions. ``only_topic_targets``: first
+        our topic's target off our rules (a member moving to hub mode keeps the rules, which forward)."""
+        emails = settings.get("emails") or []
+        if only_topic_targets:
+            self._remove_rules(settings, DEFAULT_BUS, [{"id": TARGET_ID, "arn": ours["topic_arn"]}], outcomes, "retired_rule")
         topics = self._manager(TopicManager)
         found = topics.inspect(settings["topic_name"], OWNER_TAG)
         kept = ""
@@ -574,6 +792,9 @@ class RootLoginAlertsStack(ResourceManager):
                 kept = "it was not created by rootwatch.aws (no %s tag); its subscriptions are kept too" % CREATED_BY_TAG
             if kept:
                 self._collect("Topic %s is kept: %s" % (ours["topic_arn"], kept))
+        return subscriptions, kept
+
+    def _remove_cis_and_trail(self, settings, outcomes):
         if settings.get("cis_metric_filter"):
             # Alarm and filter first: on AWS deleting a log group deletes its filters (the emulator keeps them).
             names = cis_names(settings)
@@ -597,16 +818,9 @@ class RootLoginAlertsStack(ResourceManager):
                 {"name": names["cis_role_name"], "state": "absent", "owner_tag": OWNER_TAG}))
             self._record(outcomes, "cis_log_group", groups.ensure(
                 {"name": names["cis_log_group_name"], "state": "absent", "owner_tag": OWNER_TAG}, known=group_known))
-        trail = {"mode": settings.get("trail") or "auto", "deleted": False}
-        if trail["mode"] != "none":
-            outcome = self._manager(CloudTrailTrailManager).ensure(
-                {"name": settings["trail_name"], "state": "absent", "owner_tag": OWNER_TAG}
-            )
-            self._record(outcomes, "trail", outcome)
-            trail.update(deleted=outcome["changed"], name=settings["trail_name"], kept=outcome.get("kept"))
-        result = {"changes": [], "diff": {"before": {}, "after": {}}, "subscriptions": subscriptions["subscriptions"],
-                  "rule": outcomes[0][1]["rule"], "trail": trail, "topic_kept_because": kept}
-        return merge_outcomes(result, outcomes)
+        if (settings.get("trail") or "auto") != "none":
+            self._record(outcomes, "trail", self._manager(CloudTrailTrailManager).ensure(
+                {"name": settings["trail_name"], "state": "absent", "owner_tag": OWNER_TAG}))
 
 
 def merge_outcomes(result, outcomes):
@@ -617,6 +831,12 @@ def merge_outcomes(result, outcomes):
         result["diff"]["after"][key] = outcome["diff"]["after"]
     result["changed"] = any(outcome["changed"] for unused, outcome in outcomes)
     return result
+
+
+def forwarding_roles(facts, bus_arn, our_role_arn):
+    """The execution roles of the targets that are the hub bus, other than ours (read with the role manager)."""
+    return sorted(set(t["RoleArn"] for r in (facts["rules"].get("rules") or []) for t in r.get("targets") or []
+                      if t.get("Arn") == bus_arn and t.get("RoleArn") and t["RoleArn"] != our_role_arn))
 
 
 def cis_names(settings):

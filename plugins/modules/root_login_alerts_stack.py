@@ -190,6 +190,51 @@ options:
   cis_alarm_name:
     description: Name of the CloudWatch alarm. Default C(root-login-alerts-root-usage).
     type: str
+  hub_account_id:
+    description:
+      - Hub mode. The 12-digit account that holds the only topic and its subscriptions, and a custom event
+        bus in us-east-1 that every other account forwards its root events to. Without it, each account
+        has its own topic (per-account mode).
+      - In the hub account this module builds what per-account mode builds, plus the bus (whose policy admits
+        O(organization_id) or O(member_accounts)), a rule per profile on it to the topic, and a dead-letter
+        queue for every target. In every other account (a member) it builds the trail, a rule per profile
+        whose target is the hub bus, the IAM role EventBridge assumes for it (it may only call
+        C(events:PutEvents) on that bus) and a dead-letter queue; no topic and no subscription.
+      - A member's RV(compliance) is V(unknown) here; M(rootwatch.aws.root_alerts_report) judges it with the
+        hub's RV(hub), read once by the hub's own host. See C(docs/hub.md).
+    type: str
+  organization_id:
+    description:
+      - Hub mode. The hub bus policy admits every account of this organization (C(aws:PrincipalOrgID)).
+    type: str
+  member_accounts:
+    description:
+      - Hub mode. The hub bus policy admits these accounts (one statement listing them). With
+        O(organization_id), both are admitted. One of them is required in hub mode.
+    type: list
+    elements: str
+  hub_bus_name:
+    description: Hub mode. The name of the hub's custom event bus. Default C(root-login-alerts-hub).
+    type: str
+  forwarding_role_name:
+    description: Hub mode. The name of the member's role that EventBridge assumes to forward. Default C(root-login-alerts-forwarding).
+    type: str
+  dead_letter_queue_name:
+    description: Hub mode. The name of the SQS dead-letter queue of every target. Default C(root-login-alerts-undelivered).
+    type: str
+  retire_account_topic:
+    description:
+      - Hub mode, in a member. Remove what per-account mode left in the account, when ours - the topic target
+        of our rules, the topic policy statement, the topic and its subscriptions - once the hub alerts for it.
+        Until then both paths alert, so moving to hub mode leaves no gap (C(docs/hub.md)).
+    type: bool
+    default: false
+  defer_hub:
+    description:
+      - With O(state=absent), in the hub account, change nothing and return RV(hub_deferred), so that a later
+        call removes the hub after every member (the role does this). Ignored elsewhere.
+    type: bool
+    default: false
   account_id:
     description:
       - The 12-digit account this invocation must work in. With O(assume_role_arn) the role's
@@ -242,6 +287,13 @@ EXAMPLES = r"""
     trail: auto
     kms_key_id: alias/security-alerts
   check_mode: true
+
+- name: Hub mode, in the hub account 999999999999 (run the same task in every member account)
+  rootwatch.aws.root_login_alerts_stack:
+    account_id: "999999999999"
+    hub_account_id: "999999999999"
+    organization_id: o-a1b2c3d4e5
+    emails: [security@example.com]
 
 - name: Remove what it created, in whatever account the credentials reach
   rootwatch.aws.root_login_alerts_stack:
@@ -364,6 +416,42 @@ adopted:
   type: list
   elements: dict
   sample: [{"rule": "rootstack-RootActivityRule", "topic": "arn:aws:sns:us-east-1:111111111111:ROOT-AWS-Console-Sign-In-via-CloudTrail"}]
+hub_mode:
+  description: In hub mode, what this account is, V(hub) or V(member).
+  returned: with O(hub_account_id)
+  type: str
+  sample: member
+hub:
+  description:
+    - In the hub account, what the report judges every member with; the hub is read once per run.
+    - C(bus_arn), C(bus_exists), C(bus_policy) (or C({"error"}) when it could not be read), C(organization_id),
+      C(verdict) (the paths from the hub bus, as RV(compliance) without the C(event_source) link) and
+      C(dead_letter_queue) (C(name), C(arn), C(exists), C(messages)).
+  returned: in the hub account, with O(state=present)
+  type: dict
+member:
+  description:
+    - In a member account, what it forwards, for the report to judge with the hub's RV(hub):
+      C(event_source) (its trail link), C(rules) (the rules of its default bus that match a root sign-in, with
+      their targets), C(roles) (the execution roles of the targets that are the hub bus), C(local) (its own
+      delivery-path verdict, for a topic it still has), C(hub_bus_arn) and C(dead_letter_queue).
+  returned: in a member account, with O(state=present)
+  type: dict
+hub_deferred:
+  description: The hub was left for a later call (O(defer_hub)).
+  returned: in the hub account, with O(state=absent) and O(defer_hub=true)
+  type: bool
+  sample: true
+forwarding_role_arn:
+  description: The member's forwarding role.
+  returned: in a member account, with O(state=present)
+  type: str
+  sample: arn:aws:iam::111111111111:role/root-login-alerts-forwarding
+hub_bus_arn:
+  description: The hub bus this member forwards to.
+  returned: in a member account, with O(state=present)
+  type: str
+  sample: arn:aws:events:us-east-1:999999999999:event-bus/root-login-alerts-hub
 topic_kept_because:
   description: With O(state=absent), why the topic was kept (others use it), or empty.
   returned: when O(state=absent)
@@ -416,6 +504,14 @@ def argument_spec():
         cis_role_name=dict(type="str"),
         cis_metric_filter_name=dict(type="str"),
         cis_alarm_name=dict(type="str"),
+        hub_account_id=dict(type="str"),
+        organization_id=dict(type="str"),
+        member_accounts=dict(type="list", elements="str"),
+        hub_bus_name=dict(type="str"),
+        forwarding_role_name=dict(type="str"),
+        dead_letter_queue_name=dict(type="str"),
+        retire_account_topic=dict(type="bool", default=False),
+        defer_hub=dict(type="bool", default=False),
         account_id=dict(type="str"),
         use_controller_credentials=dict(type="bool", default=False),
         variable_prefix=dict(type="str", default=""),

@@ -1,0 +1,183 @@
+"""Hub mode through real ansible-playbook runs: one hub and three members.
+
+The hub holds the only topic (one subscription per address in the whole organization), a custom
+event bus whose policy admits the members, a rule on it to the topic and a dead-letter queue. Each
+member forwards with a rule on its default bus, a role EventBridge assumes and a dead-letter queue.
+
+Emulator quirks this test lives with (the code follows AWS): email subscriptions are confirmed at
+once, so a converged organization reads compliant; events put on the hub bus are not delivered
+across accounts, so delivery itself is not exercised, only the path the verdict proves.
+"""
+
+import json
+
+from emulator import simulated_accounts  # pylint: disable=import-error
+from test_root_alerts_playbook import (  # pylint: disable=import-error
+    CREATED_BY,
+    EMAILS,
+    NAME,
+    ROLE,
+    Account,
+    account_failed,
+    assert_accounts,
+    failed_task,
+    read_report,
+    run,
+    stack,
+    write_inventory,
+)
+
+BUS = "root-login-alerts-hub"
+QUEUE = "root-login-alerts-undelivered"
+FORWARDING_ROLE = "root-login-alerts-forwarding"
+HUB_TARGET_ID = "rootwatch-hub-bus"
+HUB_REMOVAL_TASK = ROLE + "Root login alerts | Remove the hub, after every member"
+
+
+def organization(tmp_path, first, name="inventory.yml", **extra):
+    accounts = simulated_accounts(4, first=first)
+    hub, members = accounts[0], accounts[1:]
+    inventory = write_inventory(tmp_path / name, accounts, hub_account_id=hub, member_accounts=list(accounts), **extra)
+    return hub, members, inventory
+
+
+def bus_arn(hub):
+    return "arn:aws:events:us-east-1:%s:event-bus/%s" % (hub, BUS)
+
+
+def statuses(reports):
+    document, markdown = read_report(reports)
+    return {entry["account"]: entry["status"] for entry in document["accounts"]}, document, markdown
+
+
+def queue_attributes(inside):
+    sqs = inside.client("sqs")
+    url = sqs.get_queue_url(QueueName=QUEUE)["QueueUrl"]
+    return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"], sqs.list_queue_tags(QueueUrl=url).get("Tags")
+
+
+def test_hub_and_three_members_apply_reapply_audit_broken_member_and_absent(tmp_path, emulator):
+    hub, members, inventory = organization(tmp_path, 555555556001)
+    everyone = [hub] + members
+    hub_inside = Account(emulator, hub)
+
+    preview = run(emulator, inventory, tmp_path / "preview", check=True)
+    assert preview.rc == 0, preview
+    assert emulator.write_requests() == [], [r.action for r in emulator.write_requests()]
+    found, unused, unused = statuses(tmp_path / "preview")
+    assert set(found.values()) == {"needs_action"}, found
+
+    applied = run(emulator, inventory, tmp_path / "apply")
+    assert applied.rc == 0, applied
+    assert stack(applied, hub)["hub_mode"] == "hub" and all(stack(applied, m)["hub_mode"] == "member" for m in members)
+
+    # The hub: one topic, one subscription per address, the bus admitting the members, a rule to the topic.
+    assert hub_inside.topics() == [hub_inside.topic_arn()]
+    events = hub_inside.client("events")
+    bus = events.describe_event_bus(Name=BUS)
+    policy = json.loads(bus["Policy"])
+    principals = [s for s in policy["Statement"] if s["Sid"] == "RootwatchMemberPutEvents"][0]["Principal"]["AWS"]
+    assert sorted(principals) == sorted("arn:aws:iam::%s:root" % m for m in members)
+    assert CREATED_BY in events.list_tags_for_resource(ResourceARN=bus["Arn"])["Tags"]
+    hub_target = events.list_targets_by_rule(Rule=NAME, EventBusName=BUS)["Targets"][0]
+    assert hub_target["Arn"] == hub_inside.topic_arn()
+    assert hub_target["DeadLetterConfig"]["Arn"] == "arn:aws:sqs:us-east-1:%s:%s" % (hub, QUEUE)
+    assert hub_target["RetryPolicy"] == {"MaximumRetryAttempts": 185, "MaximumEventAgeInSeconds": 86400}
+    assert "InputTransformer" in hub_target
+    topic_policy = json.loads(hub_inside.client("sns").get_topic_attributes(TopicArn=hub_inside.topic_arn())["Attributes"]["Policy"])
+    sources = [s for s in topic_policy["Statement"] if s["Sid"] == "RootwatchAllowEventBridgePublish"][0]["Condition"]["ArnEquals"]["aws:SourceArn"]
+    assert "arn:aws:events:us-east-1:%s:rule/%s/%s" % (hub, BUS, NAME) in sources
+    attributes, tags = queue_attributes(hub_inside)
+    assert attributes["SqsManagedSseEnabled"] == "true" and tags == {"rootwatch:created-by": "root_login_alerts"}
+
+    # Members: no topic, a forwarding rule with a role that may only put events on the hub bus.
+    for member in members:
+        inside = Account(emulator, member)
+        assert inside.topics() == [], member
+        target = inside.client("events").list_targets_by_rule(Rule=NAME)["Targets"]
+        assert [t["Id"] for t in target] == [HUB_TARGET_ID] and target[0]["Arn"] == bus_arn(hub)
+        assert target[0]["RoleArn"] == "arn:aws:iam::%s:role/%s" % (member, FORWARDING_ROLE)
+        assert target[0]["DeadLetterConfig"]["Arn"] == "arn:aws:sqs:us-east-1:%s:%s" % (member, QUEUE)
+        iam = inside.client("iam")
+        document = iam.get_role_policy(RoleName=FORWARDING_ROLE, PolicyName="rootwatch-forward-to-hub-bus")["PolicyDocument"]
+        assert document["Statement"] == [{"Sid": "PutEventsToHubBus", "Effect": "Allow", "Action": "events:PutEvents", "Resource": bus_arn(hub)}]
+        trust = iam.get_role(RoleName=FORWARDING_ROLE)["Role"]["AssumeRolePolicyDocument"]
+        assert trust["Statement"][0]["Condition"]["StringEquals"] == {"aws:SourceAccount": member}
+        assert queue_attributes(inside)[1] == {"rootwatch:created-by": "root_login_alerts"}
+
+    # Exactly one email subscription per address in the whole organization.
+    subscribed = []
+    for account in everyone:
+        sns = Account(emulator, account).client("sns")
+        subscribed.extend(s["Endpoint"] for s in sns.list_subscriptions()["Subscriptions"] if s["Protocol"] == "email")
+    assert sorted(subscribed) == sorted(EMAILS)
+
+    found, document, markdown = statuses(tmp_path / "apply")
+    assert found == dict((a, "compliant") for a in everyone), document["accounts"]
+    assert "%s (hub)" % hub in markdown and "hub bus -> %s" % NAME in markdown
+
+    again = run(emulator, inventory, tmp_path / "again")
+    assert_accounts(again, everyone, changed=False)
+    assert emulator.write_requests() == [], [r.action for r in emulator.write_requests()]
+
+    audit = run(emulator, inventory, tmp_path / "audit", check=True)
+    assert audit.rc == 0 and emulator.write_requests() == []
+    assert statuses(tmp_path / "audit")[0] == dict((a, "compliant") for a in everyone)
+
+    # The hub alone is not enough to judge a member: without it in the run, a member is unknown.
+    limited = run(emulator, inventory, tmp_path / "limited", check=True, args=("--limit", members[0]))
+    assert limited.rc == 0, limited
+    entry = [e for e in read_report(tmp_path / "limited")[0]["accounts"] if e["account"] == members[0]][0]
+    assert entry["status"] == "unknown" and "hub account was not read" in " ".join(entry["problems"]), entry
+
+    # A member whose forwarding rule was removed needs action; the others stay compliant.
+    broken = Account(emulator, members[0]).client("events")
+    broken.remove_targets(Rule=NAME, Ids=[HUB_TARGET_ID])
+    broken.delete_rule(Name=NAME)
+    audit = run(emulator, inventory, tmp_path / "broken", check=True)
+    assert audit.rc == 0 and emulator.write_requests() == []
+    found, document, unused = statuses(tmp_path / "broken")
+    assert found[members[0]] == "needs_action" and [found[a] for a in everyone if a != members[0]] == ["compliant"] * 3, found
+    entry = [e for e in document["accounts"] if e["account"] == members[0]][0]
+    assert "forwards root console sign-ins to hub bus %s" % bus_arn(hub) in " ".join(entry["problems"]), entry
+    repaired = run(emulator, inventory, tmp_path / "repaired")
+    assert repaired.rc == 0 and statuses(tmp_path / "repaired")[0][members[0]] == "compliant"
+
+    # absent: members first, the hub in the role's later task; nothing of ours is left.
+    removed = run(emulator, inventory, tmp_path / "absent", root_login_alerts_state="absent")
+    assert removed.rc == 0, removed
+    assert stack(removed, hub).get("hub_deferred") is True
+    assert removed.result(HUB_REMOVAL_TASK, host=hub)["changed"] is True
+    assert "delete event bus %s" % BUS in removed.result(HUB_REMOVAL_TASK, host=hub)["changes"]
+    assert statuses(tmp_path / "absent")[0] == dict((a, "removed") for a in everyone)
+    assert [b["Name"] for b in hub_inside.client("events").list_event_buses()["EventBuses"]] == ["default"]
+    for account in everyone:
+        inside = Account(emulator, account)
+        assert [r for r in inside.rules() if r.startswith(NAME)] == [] and inside.topics() == [], account
+        assert inside.client("sqs").list_queues().get("QueueUrls", []) == [], account
+        assert [r["RoleName"] for r in inside.client("iam").list_roles()["Roles"] if r["RoleName"] == FORWARDING_ROLE] == []
+
+
+def test_a_foreign_hub_bus_stops_the_hub_before_any_write_and_members_go_on(tmp_path, emulator):
+    hub, members, inventory = organization(tmp_path, 555555556101)
+    hub_inside = Account(emulator, hub)
+    hub_inside.client("events").create_event_bus(Name=BUS)
+    emulator.clear_recording()
+    checked = run(emulator, inventory, tmp_path / "reports")
+    assert checked.rc != 0
+    assert account_failed(checked, hub) and not any(account_failed(checked, m) for m in members)
+    unused, message = failed_task(checked, hub)
+    assert "event bus %s in us-east-1 exists but was not created by rootwatch.aws" % BUS in message, message
+    assert emulator.requests_by_account(emulator.write_requests()).get(hub, []) == []
+    assert hub_inside.topics() == []
+    found = statuses(tmp_path / "reports")[0]
+    assert found[hub] == "failed" and set(found[m] for m in members) == {"unknown"}, found
+
+
+def test_hub_mode_needs_the_admitted_accounts(tmp_path, emulator):
+    accounts = simulated_accounts(2, first=555555556201)
+    inventory = write_inventory(tmp_path / "inventory.yml", accounts, hub_account_id=accounts[0])
+    checked = run(emulator, inventory, tmp_path / "reports")
+    assert checked.rc != 0 and emulator.write_requests() == []
+    unused, message = failed_task(checked, accounts[1])
+    assert "root_login_alerts_organization_id" in message and "root_login_alerts_member_accounts" in message, message
