@@ -43,6 +43,8 @@ HUB_DEFAULT_NAMES = {
     "dead_letter_queue_name": "root-login-alerts-undelivered",
 }
 HUB_REGION = event_hub.HUB_REGION
+HUB_NOT_READ = ("the hub account was not read in this run (it was not among the hosts, or it failed), so no member "
+                "can be judged through it")
 MEMBER = "member"
 HUB = "hub"
 
@@ -175,8 +177,7 @@ def hub_summary(bus_read, bus_verdict, settings, queue, partition="aws"):
 def _hub_links(hub):
     """The links of the hub's best path from its bus, or one link saying why there is none."""
     if hub is None:
-        return None, [delivery_path.link("forwarding", None, "the hub account was not read in this run (it was not among "
-                                                         "the hosts, or it failed), so no member can be judged through it")]
+        return None, [delivery_path.link("forwarding", None, HUB_NOT_READ)]
     verdict = hub["verdict"]
     paths = verdict["paths"]
     best = ([p for p in paths if p["complete"] and p["ours"]] or [p for p in paths if p["complete"]] or paths or [None])[0]

@@ -650,7 +650,10 @@ class RootLoginAlertsStack(ResourceManager):
             {"name": names["forwarding_role_name"], "hub_bus_arn": bus_arn, "rule_arns": rule_arns, "tags": tags,
              "purge_tags": False, "owner_tag": OWNER_TAG}, known=role_known))
         queue = self._dead_letter_queue(settings, rule_arns, queue_known, outcomes)
-        target_for = lambda profile: event_hub.forwarding_target(bus_arn, role_outcome["role_arn"], queue["queue_arn"])
+
+        def target_for(unused_profile):
+            return event_hub.forwarding_target(bus_arn, role_outcome["role_arn"], queue["queue_arn"])
+
         rule = self._record(outcomes, "rule", self._manager(EventBridgeRuleManager).ensure(
             {"name": settings["rule_name"], "event_bus_name": DEFAULT_BUS, "description": RULE_DESCRIPTION + ", forwarded to the hub",
              "state": "present", "event_pattern": sign_in_pattern(settings), "targets": [target_for(alert_profiles.SIGN_IN_PROFILE)],

@@ -431,7 +431,7 @@ hub:
   type: dict
 member:
   description:
-    - In a member account, what it forwards, for the report to judge with the hub's RV(hub):
+    - In a member account, what it forwards, for the report to judge with the hub's RV(hub). These are
       C(event_source) (its trail link), C(rules) (the rules of its default bus that match a root sign-in, with
       their targets), C(roles) (the execution roles of the targets that are the hub bus), C(local) (its own
       delivery-path verdict, for a topic it still has), C(hub_bus_arn) and C(dead_letter_queue).

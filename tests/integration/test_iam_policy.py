@@ -96,6 +96,10 @@ S3_ACTIONS = {
     ("GET", "tagging"): "s3:GetBucketTagging",
     ("PUT", "tagging"): "s3:PutBucketTagging",
 }
+# EventBridge operations on a bus (its name is Name or EventBusName), not a rule.
+BUS_ACTIONS = {"CreateEventBus", "DescribeEventBus", "DeleteEventBus", "PutPermission", "RemovePermission"}
+# Hub mode: a hub and two members (host variables without the prefix; hub_account_id is added).
+HUB_SETTINGS = {"hub": {}, "member_one": {}, "member_two": {}}
 # Calls that need no permission of the member role (see the module docstring).
 NOT_COUNTED = {"sts:AssumeRole", "sts:GetCallerIdentity"}
 
@@ -232,6 +236,8 @@ def iam_actions(emulator, account, request):
     if service == "events":
         if "ResourceARN" in params:
             arn = params["ResourceARN"]
+        elif request.action in BUS_ACTIONS:
+            arn = "arn:aws:events:%s:%s:event-bus/%s" % (region, account, params.get("Name") or params.get("EventBusName"))
         elif params.get("Name") or params.get("Rule"):
             bus = params.get("EventBusName") or "default"
             name = params.get("Name") or params.get("Rule")
@@ -242,6 +248,22 @@ def iam_actions(emulator, account, request):
         found = [(action, arn, context)]
         if request.action == "PutRule" and params.get("Tags"):
             found.append(("events:TagResource", arn, {}))  # PutRule API reference
+        if request.action == "CreateEventBus" and params.get("Tags"):
+            found.append(("events:TagResource", arn, {}))  # CreateEventBus API reference, Tags
+        if request.action == "PutTargets":
+            # A target's execution role is passed to EventBridge (PutTargets API reference: "you must
+            # have iam:PassRole permissions" for RoleArn).
+            found.extend(("iam:PassRole", target["RoleArn"], {"iam:PassedToService": "events.amazonaws.com"})
+                         for target in params["Targets"] if target.get("RoleArn"))
+        return found
+    if service == "sqs":
+        name = params.get("QueueName") or (params.get("QueueUrl") or "").rstrip("/").rsplit("/", 1)[-1]
+        arn = "arn:aws:sqs:%s:%s:%s" % (region, account, name)
+        found = [("sqs:%s" % request.action, arn, {})]
+        if request.action == "CreateQueue" and params.get("tags"):
+            # "To tag a queue on creation, you must have the sqs:CreateQueue and sqs:TagQueue permissions"
+            # (SQS developer guide, "Tagging your Amazon SQS queues").
+            found.append(("sqs:TagQueue", arn, {}))
         return found
     if service == "cloudtrail":
         name = params.get("Name") or params.get("TrailName") or params.get("ResourceId") or (params.get("ResourceIdList") or [None])[0]
@@ -369,6 +391,26 @@ def recorded(emulator_server, tmp_path_factory):
     assert [c for c in fixed if c.startswith("update trail")], fixed  # the drift took the update paths
     succeeded("audit", recorder.run("audit", changed, tmp / "audit", check=True))
     succeeded("absent", recorder.run("absent", changed, tmp / "absent", root_login_alerts_state="absent"))
+
+    # Hub mode: the bus, its policy, forwarding roles and dead-letter queues, drift on a queue, and removal.
+    hub_accounts = dict(zip(HUB_SETTINGS, simulated_accounts(len(HUB_SETTINGS), first=222222222301)))
+    accounts.update(hub_accounts)
+    hub = write_inventory(tmp / "hub.yml", list(hub_accounts.values()), hub_account_id=hub_accounts["hub"],
+                          member_accounts=list(hub_accounts.values()))
+    succeeded("hub audit of fresh accounts", recorder.run("hub-audit-fresh", hub, tmp / "hub-audit-fresh", check=True))
+    succeeded("hub apply", recorder.run("hub-apply", hub, tmp / "hub-apply"))
+    sqs = Account(emulator, hub_accounts["member_one"]).client("sqs")
+    sqs.set_queue_attributes(QueueUrl=sqs.get_queue_url(QueueName="root-login-alerts-undelivered")["QueueUrl"],
+                             Attributes={"MessageRetentionPeriod": "60"})
+    # The bus now admits the organization instead of the listed accounts: one statement goes (RemovePermission).
+    by_organization = write_inventory(tmp / "hub-organization.yml", list(hub_accounts.values()), hub_account_id=hub_accounts["hub"],
+                                      organization_id="o-a1b2c3d4e5")
+    repaired = recorder.run("hub-repair", by_organization, tmp / "hub-repair")
+    succeeded("hub repair", repaired)
+    assert [c for c in repaired.result(STACK_TASK, hub_accounts["member_one"])["changes"] if "dead-letter queue" in c]
+    assert "remove bus policy statement RootwatchMemberPutEvents" in repaired.result(STACK_TASK, hub_accounts["hub"])["changes"]
+    succeeded("hub audit", recorder.run("hub-audit", by_organization, tmp / "hub-audit", check=True))
+    succeeded("hub absent", recorder.run("hub-absent", by_organization, tmp / "hub-absent", root_login_alerts_state="absent"))
     assert "kms:generatedatakey" in recorder.actions(), "no test notification went through the encrypted topic"
     return recorder
 
