@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint sanity unit integration molecule bench clean
+.PHONY: setup demo demo-hub test lint sanity unit integration molecule bench clean
 
 setup: $(STAMP)
 
@@ -15,6 +15,9 @@ $(STAMP): requirements.txt
 
 demo: setup
 	$(BIN)/python tests/harness/demo.py
+
+demo-hub: setup
+	$(BIN)/python tests/harness/demo.py --hub
 
 test: setup
 	$(BIN)/python tests/harness/run_tests.py all

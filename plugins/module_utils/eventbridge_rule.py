@@ -145,20 +145,21 @@ class EventBridgeRuleManager(ResourceManager):
         current = known["rule"] if "rule" in known else self.describe(name, event_bus)
         current_targets = (known["targets"] if "targets" in known else self.list_targets(name, event_bus)) if current else []
         facts = {"rule": current, "targets": list(current_targets)}
+        label = name if bus_name(event_bus) == DEFAULT_BUS else "%s on bus %s" % (name, bus_name(event_bus))
         if params["state"] == "absent":
             result = self._ensure_absent(current, current_targets, name, event_bus,
                                          desired_targets if params.get("targets") else None, params.get("owner_tag"))
             if not result["changed"]:
                 changes = []
             elif result.get("kept_because"):
-                changes = ["remove our target from rule %s (the rule is kept: %s)" % (name, result["kept_because"])]
+                changes = ["remove our target from rule %s (the rule is kept: %s)" % (label, result["kept_because"])]
             elif result.get("kept_targets") is not None:
-                changes = ["remove our target from rule %s (kept for other targets: %s)" % (name, ", ".join(result["kept_targets"]))]
+                changes = ["remove our target from rule %s (kept for other targets: %s)" % (label, ", ".join(result["kept_targets"]))]
             else:
-                changes = ["delete rule %s" % name]
+                changes = ["delete rule %s" % label]
         else:
             result = self._ensure_present(current, current_targets, params, pattern, desired_targets)
-            changes = [rule_change(result["diff"], name)] if result["changed"] else []
+            changes = [rule_change(result["diff"], label)] if result["changed"] else []
         return as_manager_result(dict(result, facts=facts), changes)
 
     def test_pattern(self, pattern, samples, ask_aws):

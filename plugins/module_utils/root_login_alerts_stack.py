@@ -594,7 +594,8 @@ class RootLoginAlertsStack(ResourceManager):
         else:
             bus_read = {"bus": hub_known["bus"]["bus"], "error": None}
             bus_rules = hub_known["bus_rules"]
-        verdict = delivery_path.evaluate(dict(facts, bus=names["hub_bus_name"], rules=bus_rules))
+        ours = dict(facts["ours"], rule_arn=hub_known["rules"][0]["arn"])
+        verdict = delivery_path.evaluate(dict(facts, bus=names["hub_bus_name"], rules=bus_rules, ours=ours))
         return hub_mode.hub_summary(bus_read, verdict, settings, hub_mode.queue_summary(outcome["dead_letter_queue"]),
                                     partition_for_region(self.region))
 

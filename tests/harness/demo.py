@@ -3,6 +3,9 @@
 Emulator up with three simulated accounts -> preview (--check --diff) -> apply ->
 no-op re-run -> the alert email and the compliance report -> teardown with
 ``root_login_alerts_state=absent`` (what was removed and what was kept) -> emulator stopped.
+
+``make demo-hub`` (``--hub``): the same in hub mode, with a hub account 999999999999 that holds
+the only topic, and the three accounts as members that forward to its bus.
 """
 
 import json
@@ -19,6 +22,7 @@ from emulator import role_arn
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PLAYBOOK = os.path.join(ROOT, "playbooks", "root_alerts.yml")
 ACCOUNTS = ["111111111111", "222222222222", "333333333333"]
+HUB = "999999999999"
 RECAP_RE = re.compile(r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.MULTILINE)
 
 
@@ -26,18 +30,16 @@ def banner(text):
     print("\n" + "=" * 78 + "\n== " + text + "\n" + "=" * 78, flush=True)
 
 
-def write_inventory(directory):
-    """Three accounts in group aws_accounts, entered through sts:AssumeRole."""
+def write_inventory(directory, accounts, hub=None):
+    """The accounts in group aws_accounts, entered through sts:AssumeRole; with ``hub``, in hub mode."""
     hosts = dict(
         (account, {"root_login_alerts_assume_role_arn": role_arn(account, "OrganizationAccountAccessRole")})
-        for account in ACCOUNTS
+        for account in accounts
     )
-    inventory = {
-        "aws_accounts": {
-            "vars": {"root_login_alerts_emails": ["security@example.com", "oncall@example.com"]},
-            "hosts": hosts,
-        }
-    }
+    common = {"root_login_alerts_emails": ["security@example.com", "oncall@example.com"]}
+    if hub:
+        common.update(root_login_alerts_hub_account_id=hub, root_login_alerts_member_accounts=list(accounts))
+    inventory = {"aws_accounts": {"vars": common, "hosts": hosts}}
     path = os.path.join(directory, "accounts.yml")
     with open(path, "w", encoding="utf-8") as handle:
         json.dump(inventory, handle, indent=2)  # JSON is YAML
@@ -58,12 +60,26 @@ def playbook(emulator, inventory, report_dir, *args):
     return dict((host, int(changed)) for host, _ok, changed, _u, _f in RECAP_RE.findall(proc.stdout))
 
 
+def email_subscriptions(emulator, accounts):
+    """Every email subscription of every account: one per address in hub mode."""
+    found = []
+    for account in accounts:
+        sns = emulator.session(account, "us-east-1").client("sns", endpoint_url=emulator.endpoint)
+        found.extend("%s in %s" % (s["Endpoint"], account) for s in sns.list_subscriptions()["Subscriptions"] if s["Protocol"] == "email")
+    return found
+
+
 def main():
     started = time.monotonic()
+    hub = HUB if "--hub" in sys.argv[1:] else None
+    accounts = ([hub] if hub else []) + ACCOUNTS
     workdir = tempfile.mkdtemp(prefix="rootwatch-demo-")
-    inventory = write_inventory(workdir)
+    inventory = write_inventory(workdir, accounts, hub)
     report_dir = os.path.join(workdir, "reports")
-    banner("1/6 Local AWS emulator (moto server on 127.0.0.1) with three accounts: %s" % ", ".join(ACCOUNTS))
+    if hub:
+        banner("1/6 Hub mode: hub %s holds the only topic; members %s forward to its bus" % (hub, ", ".join(ACCOUNTS)))
+    else:
+        banner("1/6 Local AWS emulator (moto server on 127.0.0.1) with three accounts: %s" % ", ".join(ACCOUNTS))
     with Emulator() as emulator:
         print("moto server at %s, pid %s; each account is entered through sts:AssumeRole" % (emulator.endpoint, emulator.pid))
 
@@ -79,12 +95,18 @@ def main():
         banner("4/6 Re-run: every account is converged, so nothing changes")
         emulator.clear_recording()
         recap = playbook(emulator, inventory, report_dir)
-        changed = sum(recap.get(account, 0) for account in ACCOUNTS)
+        changed = sum(recap.get(account, 0) for account in accounts)
         requests = emulator.requests()
         print("\nchanged=%d across %d accounts; %d API requests (%.1f per account), %d of them writes"
-              % (changed, len(ACCOUNTS), len(requests), len(requests) / float(len(ACCOUNTS)), len(emulator.write_requests())))
+              % (changed, len(accounts), len(requests), len(requests) / float(len(accounts)), len(emulator.write_requests())))
         if preview_writes or changed or emulator.write_requests():
             raise SystemExit("demo: expected a write-free preview and a changed=0 re-run")
+        if hub:
+            subscriptions = email_subscriptions(emulator, accounts)
+            print("Email subscriptions in the whole organization: %d (%s): each recipient confirms once"
+                  % (len(subscriptions), "; ".join(subscriptions)))
+            if len(subscriptions) != 2:
+                raise SystemExit("demo: expected one subscription per address in hub mode")
 
         banner("5/6 What the security team receives on a root sign-in, and the compliance report")
         sys.path.insert(0, os.path.join(ROOT, ".collections"))
