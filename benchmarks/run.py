@@ -3,7 +3,10 @@
 For N accounts (20 and 100) both playbooks first converge their own set of
 accounts; then converged no-op runs of the two alternate, and the wall-time
 ratio ours/stock and the API requests per account (counted at the emulator) are
-printed. A check-mode audit of 100 fresh accounts is timed too. Timings are
+printed. A check-mode audit of 100 fresh accounts is timed too. Hub mode: a hub
+and 100 members converge, then a converged no-op and a check-mode audit of them
+are timed, with requests per member account and the ratios to per-account mode
+at the same size. Timings are
 ratios against a reference measured in the same run, never absolute limits:
 these machines are noisy.
 """
@@ -30,8 +33,9 @@ PING = os.path.join(HERE, "ping.yml")
 FORKS = 10
 TARGET_RATIO = 0.5
 # 12 for the delivery path, 4 for the log bucket's ownership tag and secure settings (read every
-# run, so drift and a half-done bucket are repaired), 1 for the root credential posture.
-TARGET_REQUESTS = 17
+# run, so drift and a half-done bucket are repaired), 1 for the root credential posture, 3 for the
+# dead-letter queue of the target (its URL, its message count, its ownership tag).
+TARGET_REQUESTS = 20
 TARGET_AUDIT_SECONDS = 60.0
 
 
@@ -39,9 +43,12 @@ def accounts(first, count):
     return ["%012d" % (first + index) for index in range(count)]
 
 
-def write_inventory(directory, name, account_ids):
+def write_inventory(directory, name, account_ids, hub=None):
     hosts = dict((a, {"root_login_alerts_assume_role_arn": role_arn(a, "OrganizationAccountAccessRole")}) for a in account_ids)
-    inventory = {"aws_accounts": {"vars": {"root_login_alerts_emails": ["security@example.com"]}, "hosts": hosts}}
+    common = {"root_login_alerts_emails": ["security@example.com"]}
+    if hub:
+        common.update(root_login_alerts_hub_account_id=hub, root_login_alerts_organization_id="o-a1b2c3d4e5")
+    inventory = {"aws_accounts": {"vars": common, "hosts": hosts}}
     path = os.path.join(directory, name + ".yml")
     with open(path, "w", encoding="utf-8") as handle:
         json.dump(inventory, handle)
@@ -90,11 +97,47 @@ def measure(emulator, workdir, count, repeats, first_ours, first_stock):
     }
 
 
+def measure_hub(emulator, workdir, members, repeats, per_account):
+    """Hub mode: a hub and ``members`` member accounts; no-op and audit, against per-account mode."""
+    hub = "%012d" % 400000000000
+    member_ids = accounts(400000000001, members)
+    inventory = write_inventory(workdir, "hub-%d" % members, [hub] + member_ids, hub=hub)
+    reports = os.path.join(workdir, "hub-reports")
+    print("Hub mode, hub and %d members: converging (not timed)..." % members, flush=True)
+    run(emulator, OURS, inventory, reports)
+    noop = []
+    for repeat in range(repeats):
+        noop.append(run(emulator, OURS, inventory, reports))
+        print("  repeat %d: hub mode no-op %.1f s" % (repeat + 1, noop[-1][0]), flush=True)
+    by_account = emulator.requests_by_account(emulator.requests())
+    member_requests = sum(len(by_account.get(m, [])) for m in member_ids)
+    audit = run(emulator, OURS, inventory, os.path.join(workdir, "hub-audit"), "--check")
+    audit_by_account = emulator.requests_by_account(emulator.requests())
+    with open(os.path.join(workdir, "hub-audit", "report.json"), encoding="utf-8") as handle:
+        statuses = [entry["status"] for entry in json.load(handle)["accounts"]]
+    seconds = statistics.median(r[0] for r in noop)
+    return {
+        "members": members,
+        "noop_seconds": round(seconds, 2),
+        "noop_ratio_to_per_account": round(seconds / per_account["ours_seconds"], 3),
+        "requests_per_member": round(member_requests / float(members), 2),
+        "hub_requests": len(by_account.get(hub, [])),
+        "requests_ratio_to_per_account": round(member_requests / float(members) / per_account["ours_requests_per_account"], 3),
+        "noop_writes": noop[-1][2],
+        "audit_seconds": round(audit[0], 1),
+        "audit_requests_per_member": round(sum(len(audit_by_account.get(m, [])) for m in member_ids) / float(members), 2),
+        "audit_writes": audit[2],
+        "audit_compliant": statuses.count("compliant"),
+        "accounts": len(statuses),
+    }
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="20,100", help="account counts, comma-separated")
     parser.add_argument("--repeats", type=int, default=2, help="timed no-op runs per playbook and size")
     parser.add_argument("--audit-accounts", type=int, default=100)
+    parser.add_argument("--hub-members", type=int, default=100, help="member accounts of the hub-mode run (0: none)")
     args = parser.parse_args(argv)
     workdir = tempfile.mkdtemp(prefix="rootwatch-bench-")
     results = {"forks": FORKS, "cpus": os.cpu_count(), "sizes": []}
@@ -108,6 +151,11 @@ def main(argv=None):
         ping_seconds = run(emulator, PING, audit_inventory, workdir)[0]
         results["audit"] = {"accounts": args.audit_accounts, "seconds": round(seconds, 1), "requests": requests, "writes": writes,
                             "ping_seconds": round(ping_seconds, 1), "ratio_to_ping": round(seconds / ping_seconds, 2)}
+        if args.hub_members:
+            # Compared with per-account mode at the size closest to the number of members.
+            same = min(results["sizes"], key=lambda size: abs(size["accounts"] - args.hub_members))
+            results["hub"] = measure_hub(emulator, workdir, args.hub_members, args.repeats, same)
+            results["hub"]["per_account_reference"] = same["accounts"]
 
     print("\n%-9s %-12s %-12s %-12s %-14s %-14s" % ("accounts", "ours (s)", "stock (s)", "ours/stock", "ours req/acct", "stock req/acct"))
     for size in results["sizes"]:
@@ -123,6 +171,18 @@ def main(argv=None):
         ("check-mode audit of %d accounts <= %.0f s" % (audit["accounts"], TARGET_AUDIT_SECONDS), audit["seconds"] <= TARGET_AUDIT_SECONDS),
         ("no write call in converged or check-mode runs", audit["writes"] == 0 and all(s["ours_writes"] == 0 for s in results["sizes"])),
     ]
+    hub = results.get("hub")
+    if hub:
+        print("hub mode, %d members: no-op %.1f s (%.2fx per-account mode at %d accounts), %.1f requests per member "
+              "(%.2fx), %d for the hub; audit %.1f s, %.1f requests per member, %d writes, %d of %d accounts compliant"
+              % (hub["members"], hub["noop_seconds"], hub["noop_ratio_to_per_account"], hub["per_account_reference"],
+                 hub["requests_per_member"], hub["requests_ratio_to_per_account"], hub["hub_requests"], hub["audit_seconds"],
+                 hub["audit_requests_per_member"], hub["audit_writes"], hub["audit_compliant"], hub["accounts"]))
+        verdicts.extend([
+            ("hub mode: no write call in converged or check-mode runs", hub["noop_writes"] == 0 and hub["audit_writes"] == 0),
+            ("hub mode: converged no-op wall time <= 1.5x per-account mode", hub["noop_ratio_to_per_account"] <= 1.5),
+            ("hub mode: every account compliant in the audit", hub["audit_compliant"] == hub["accounts"]),
+        ])
     for label, ok in verdicts:
         print("%-4s %s" % ("met" if ok else "MISS", label))
     out_dir = os.path.join(HERE, "results")

@@ -71,7 +71,7 @@ def account_verdict(result, hubs):
         return hub_mode.member_verdict(result["member"], (hubs or {}).get(result["member"]["hub_account_id"]))
     if result.get("hub"):
         return hub_mode.hub_row_verdict(result["compliance"], result["hub"])
-    return result["compliance"]
+    return delivery_path.with_undelivered_events(result["compliance"], result.get("dead_letter_queue"))
 
 
 def account_entry(host, host_vars, features=None, hubs=None):

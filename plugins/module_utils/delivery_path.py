@@ -277,6 +277,16 @@ def evaluate(facts):
     }
 
 
+def with_undelivered_events(verdict, queue):
+    """The verdict, ``needs_action`` with a problem when the dead-letter ``queue`` holds events
+    (``{"name", "messages"}``): EventBridge could not deliver them, so an alert may have been lost."""
+    if not (queue or {}).get("messages"):
+        return verdict
+    problem = ("dead-letter queue %s holds %d event(s) that EventBridge could not deliver: a root alert may have been "
+               "lost; read them, fix the cause, then purge the queue" % (queue.get("name"), queue["messages"]))
+    return dict(verdict, status=NEEDS_ACTION, problems=list(verdict["problems"]) + [problem])
+
+
 def bus_label(bus):
     return "the default event bus" if bus == DEFAULT_BUS else "event bus %s" % bus
 

@@ -66,12 +66,27 @@ def forwarding_role_arn(settings, account_id):
     return build_arn("iam", "", account_id, "role/%s" % hub_names(settings)["forwarding_role_name"])
 
 
+def forwarding_rule_pattern(settings, account_id, partition="aws"):
+    """Our rules of every region, as the forwarding role's trust names them (``ArnLike aws:SourceArn``): one
+    pattern rather than a list, so the trust stays within IAM's 2,048-character quota for any number of regions."""
+    return "arn:%s:events:*:%s:rule/%s*" % (partition, account_id, settings["rule_name"])
+
+
+def own_default_bus_arn(account_id, partition="aws"):
+    """The account's us-east-1 default bus: where its other regions forward, outside hub mode."""
+    return "arn:%s:events:%s:%s:event-bus/default" % (partition, HUB_REGION, account_id)
+
+
 def validate_hub_settings(settings, name):
-    """The hub-mode checks that need no AWS call; ``name(option)`` is what the message calls an option.
-    Returns None without ``hub_account_id``; raise ValueError on the first problem."""
+    """The hub-mode checks that need no AWS call (and the dead-letter queue's name, which every mode uses);
+    ``name(option)`` is what the message calls an option. Returns None without ``hub_account_id``; raise
+    ValueError on the first problem."""
     hub = settings.get("hub_account_id")
     organization = settings.get("organization_id")
     members = settings.get("member_accounts")
+    queue = hub_names(settings)["dead_letter_queue_name"]
+    if not isinstance(queue, str) or not event_hub.QUEUE_NAME_RE.match(queue):
+        raise ValueError("%s must be 1-80 letters, digits, '-' or '_', got %r" % (name("dead_letter_queue_name"), queue))
     if not hub:
         for option, value in (("organization_id", organization), ("member_accounts", members),
                               ("retire_account_topic", settings.get("retire_account_topic"))):
@@ -98,7 +113,6 @@ def validate_hub_settings(settings, name):
     checks = (
         ("hub_bus_name", event_hub.CUSTOM_BUS_NAME_RE, "1-256 letters, digits, '.', '-' or '_', not 'default'"),
         ("forwarding_role_name", ROLE_NAME_RE, "1-64 letters, digits or +=,.@_-"),
-        ("dead_letter_queue_name", event_hub.QUEUE_NAME_RE, "1-80 letters, digits, '-' or '_'"),
     )
     for option, pattern, what in checks:
         value = names[option]
@@ -247,16 +261,12 @@ def member_verdict(member, hub):
         unknown.append("the rules of the default event bus in %s could not be listed: %s" % (member["region"], member["rules_error"]))
     unknown.extend(p["problem"] for p in paths if not p["complete"] and not [x for x in p["links"] if x["ok"] is False])
     problems = []
-    queue = member.get("dead_letter_queue") or {}
-    held = queue.get("messages")
-    if any(p["complete"] for p in paths) and not held:
+    if any(p["complete"] for p in paths):
         status = delivery_path.COMPLIANT
-    elif unknown and not held:
+    elif unknown:
         status = delivery_path.UNKNOWN
     else:
         status = delivery_path.NEEDS_ACTION
-    if held:
-        problems.append(undelivered_problem(queue))
     if status != delivery_path.COMPLIANT:
         if not paths:
             if member["event_source"]["ok"] is False:
@@ -269,13 +279,9 @@ def member_verdict(member, hub):
             line = "rule %s -> %s: %s" % (path["rule"], path.get("via_hub") or path["topic"] or "no target", path["problem"])
             if line not in problems and path["problem"] not in unknown:
                 problems.append(line)
-    return {"status": status, "paths": paths, "problems": problems, "unknown": delivery_path._unique(unknown),
-            "event_source": member["event_source"], "hub_account_id": member["hub_account_id"]}
-
-
-def undelivered_problem(queue):
-    return ("dead-letter queue %s holds %d event(s) that EventBridge could not deliver: a root alert may have been lost; "
-            "read them, fix the cause, then purge the queue" % (queue.get("name"), queue["messages"]))
+    verdict = {"status": status, "paths": paths, "problems": problems, "unknown": delivery_path._unique(unknown),
+               "event_source": member["event_source"], "hub_account_id": member["hub_account_id"]}
+    return delivery_path.with_undelivered_events(verdict, member.get("dead_letter_queue"))
 
 
 def hub_row_verdict(own, hub):
@@ -290,8 +296,4 @@ def hub_row_verdict(own, hub):
             verdict["status"] = delivery_path.UNKNOWN if bus["unknown"] else delivery_path.NEEDS_ACTION
     if hub.get("bus_exists") is False:
         verdict["problems"].append("hub bus %s does not exist" % hub["bus_arn"])
-    queue = hub.get("dead_letter_queue") or {}
-    if queue.get("messages"):
-        verdict["problems"].append(undelivered_problem(queue))
-        verdict["status"] = delivery_path.NEEDS_ACTION
-    return verdict
+    return delivery_path.with_undelivered_events(verdict, hub.get("dead_letter_queue"))

@@ -189,6 +189,7 @@ def validate_settings(settings, prefix=""):
             if isinstance(rule_name, str) and not RULE_NAME_RE.match(profile_rule_name(rule_name, profile)):
                 raise ValueError("%s %r is too long for the rule of profile %s (%s, at most 64 characters)"
                                  % (name("rule_name"), rule_name, profile, profile_rule_name(rule_name, profile)))
+    check("regions", lambda: validate_stack_regions(settings.get("regions")))
     if settings.get("event_pattern"):
         try:
             event_pattern.validate(settings["event_pattern"])
@@ -203,19 +204,29 @@ def validate_settings(settings, prefix=""):
 
 
 def validate_stack_profiles(profiles):
-    """The alert profiles this version deploys: console_sign_in (the path the verdict proves) and the
-    other profiles recorded in us-east-1 only. A profile that needs a rule in every region is refused:
-    deployed in us-east-1 alone it would miss the root calls of the other regions."""
+    """The alert profiles: console_sign_in (the path the verdict proves) must be among them."""
     profiles = alert_profiles.validate_profiles(profiles, param="value")
     if alert_profiles.SIGN_IN_PROFILE not in profiles:
         raise ValueError("must include %s: it is the path the compliance verdict proves, got %r"
                          % (alert_profiles.SIGN_IN_PROFILE, profiles))
-    regional = [name for name in profiles if alert_profiles.PROFILES[name]["regions"] != alert_profiles.REGIONS_SIGN_IN]
-    if regional:
-        raise ValueError("%s need a rule in every region, which this version does not deploy yet; they are refused "
-                         "rather than set up in us-east-1 alone, where they would miss root activity in every other "
-                         "region" % ", ".join(regional))
     return profiles
+
+
+def regional_profiles(profiles=None):
+    """The profiles that need a rule in every region (all of them, or those among ``profiles``)."""
+    return [name for name in profiles or alert_profiles.PROFILE_NAMES
+            if alert_profiles.PROFILES[name]["regions"] == alert_profiles.REGIONS_ALL]
+
+
+def validate_stack_regions(regions):
+    """``regions`` (None: every region enabled in the account, read from AWS) as a list that includes us-east-1."""
+    if regions is None:
+        return None
+    regions = alert_profiles.validate_regions(regions, param="value")
+    if hub_mode.HUB_REGION not in regions:
+        raise ValueError("must include %s: root console sign-ins are recorded there, and the rules of the other regions "
+                         "forward to it (or to the hub bus there), got %r" % (hub_mode.HUB_REGION, regions))
+    return regions
 
 
 def profile_rule_name(rule_name, profile):
@@ -270,8 +281,8 @@ class RootLoginAlertsStack(ResourceManager):
         if message not in self._messages:
             self._messages.append(message)
 
-    def _manager(self, cls, warn=None):
-        return cls(self.clients, self.region, self.check_mode, warn or self._collect, self.account_id)
+    def _manager(self, cls, warn=None, region=None):
+        return cls(self.clients, region or self.region, self.check_mode, warn or self._collect, self.account_id)
 
     # -- entry ------------------------------------------------------------------
     def ensure(self, settings, known=None):
@@ -344,6 +355,9 @@ class RootLoginAlertsStack(ResourceManager):
         foreign = foreign_resources(facts, ours, OWNER_TAG, self.region)
         profile_rules = self._read_profile_rules(settings, facts["rules"], foreign)
         hub_known = self._read_hub_pieces(settings, reader, foreign) if hub else None
+        queue_known = self._read_queue(settings, foreign)
+        regions = self._read_regions(settings, (facts["rules"] or {}).get("names") or [], foreign)
+        role_known = self._read_role(settings, foreign) if regions else None
         if foreign:
             raise ForeignResourceError(" ".join(foreign))
         known = known_for_managers(facts, ours)
@@ -394,10 +408,9 @@ class RootLoginAlertsStack(ResourceManager):
             {"topic_arn": topic["topic_arn"], "statements": [statement]}, known={"attributes": topic_attributes(topic)}
         )
         self._record(outcomes, "topic_policy", policy)
-        delivery = {}  # the dead-letter queue and retry policy of every target, in hub mode
-        if hub:
-            queue = self._dead_letter_queue(settings, rule_arns + bus_rule_arns, hub_known["queue"], outcomes)
-            delivery = {"dead_letter_arn": queue["queue_arn"], "retry_policy": dict(event_hub.DEFAULT_RETRY_POLICY)}
+        # Every target keeps what EventBridge could not deliver in the dead-letter queue, after the retries.
+        queue = self._dead_letter_queue(settings, rule_arns + bus_rule_arns, queue_known, outcomes)
+        delivery = {"dead_letter_arn": queue["queue_arn"], "retry_policy": dict(event_hub.DEFAULT_RETRY_POLICY)}
         pattern = sign_in_pattern(settings)
         rules = self._manager(EventBridgeRuleManager)
         rule = rules.ensure(
@@ -417,6 +430,12 @@ class RootLoginAlertsStack(ResourceManager):
         )
         self._record(outcomes, "rule", rule)
         profile_outcomes = self._profile_rules(settings, profile_rules, self._topic_target(topic["topic_arn"], delivery), outcomes)
+        if regions:
+            # The other regions forward to this account's us-east-1 default bus, where the profile's rule above alerts.
+            own_bus = hub_mode.own_default_bus_arn(self.account_id, partition_for_region(self.region))
+            role = self._forwarding_role(settings, own_bus, role_known, outcomes, "present" if regions["wanted"] else "absent")
+            result["regions"] = self._regional_rules(
+                settings, regions, own_bus, role.get("role_arn") or hub_mode.forwarding_role_arn(settings, self.account_id), outcomes)
         if hub:
             self._hub_bus(settings, hub_known, self._topic_target(topic["topic_arn"], delivery), outcomes)
         if log_group:
@@ -463,6 +482,7 @@ class RootLoginAlertsStack(ResourceManager):
             result["compliance"] = delivery_path.evaluate(facts)
             if use_cis:
                 result["cis_cloudwatch1"] = self._cloudwatch1(facts)
+        result["dead_letter_queue"] = hub_mode.queue_summary(queue)
         if hub:
             result["hub"] = self._hub_summary(settings, reader, facts, hub_known, outcomes, result["changed"])
         if result["pending_confirmation"] and not self.check_mode:
@@ -518,7 +538,7 @@ class RootLoginAlertsStack(ResourceManager):
                     targets=[target], purge_targets=False, tags=dict(settings.get("tags") or {}, **OWNER_TAG), purge_tags=False)
             else:
                 params["state"] = "absent"
-            outcome = self._manager(EventBridgeRuleManager).ensure(params, known=entry["known"])
+            outcome = self._manager(EventBridgeRuleManager, region=entry.get("region")).ensure(params, known=entry["known"])
             done.append((entry["profile"], self._record(outcomes, key_prefix + entry["profile"], outcome)))
         return done
 
@@ -549,22 +569,108 @@ class RootLoginAlertsStack(ResourceManager):
         main = {"profile": alert_profiles.SIGN_IN_PROFILE, "name": settings["rule_name"], "wanted": True, "bus": names["hub_bus_name"],
                 "arn": main_arn, "known": known_rule(bus_rules, main_arn)}
         profile_rules = [main] + self._read_profile_rules(settings, bus_rules, foreign, bus=names["hub_bus_name"])
-        return {"bus": bus_known, "bus_rules": bus_rules, "rules": profile_rules,
-                "queue": self._read_queue(settings, foreign)}
+        return {"bus": bus_known, "bus_rules": bus_rules, "rules": profile_rules}
 
-    def _read_queue(self, settings, foreign):
-        queues = self._manager(event_hub.DeadLetterQueueManager)
+    def _read_queue(self, settings, foreign, region=None):
+        queues = self._manager(event_hub.DeadLetterQueueManager, region=region)
         name = hub_mode.hub_names(settings)["dead_letter_queue_name"]
         url = queues.get_url(name)
         known = {"queue_url": url, "attributes": queues.get_attributes(url) if url else None, "tags": queues.list_tags(url) if url else None}
         if url and not is_owned(known["tags"], OWNER_TAG):
-            foreign.append(foreign_resource_message("SQS queue", name, self.region, OWNER_TAG, event_hub.ROLE_VARIABLES["queue"]))
+            foreign.append(foreign_resource_message("SQS queue", name, region or self.region, OWNER_TAG, event_hub.ROLE_VARIABLES["queue"]))
         return known
 
-    def _dead_letter_queue(self, settings, rule_arns, known, outcomes):
-        return self._record(outcomes, "dead_letter_queue", self._manager(event_hub.DeadLetterQueueManager).ensure(
+    def _dead_letter_queue(self, settings, rule_arns, known, outcomes, region=None):
+        key = "dead_letter_queue" + ("_%s" % region if region else "")
+        return self._record(outcomes, key, self._manager(event_hub.DeadLetterQueueManager, region=region).ensure(
             {"name": hub_mode.hub_names(settings)["dead_letter_queue_name"], "rule_arns": rule_arns,
              "tags": dict(settings.get("tags") or {}, **OWNER_TAG), "purge_tags": False, "owner_tag": OWNER_TAG}, known=known))
+
+    # -- regions --------------------------------------------------------------------
+    def _enabled_regions(self):
+        """The regions enabled in the account, us-east-1 first. ec2:DescribeRegions "Describes the Regions that
+        are enabled for your account" (EC2 API reference), so an opt-in region not opted in is left out."""
+        found = self.clients("ec2", hub_mode.HUB_REGION).describe_regions(aws_retry=True).get("Regions", [])
+        names = sorted(region["RegionName"] for region in found)
+        return [hub_mode.HUB_REGION] + [name for name in names if name != hub_mode.HUB_REGION]
+
+    def _read_regions(self, settings, names, foreign):
+        """The rules of the regional profiles outside us-east-1, and their regions' dead-letter queues, read before
+        any write. None when no regional profile is wanted and none has its rule in us-east-1 (``names``: the
+        rule names of the us-east-1 default bus), so per-account runs without one make no regional call."""
+        wanted = regional_profiles(settings.get("profiles") or [alert_profiles.SIGN_IN_PROFILE])
+        present = [p for p in regional_profiles() if profile_rule_name(settings["rule_name"], p) in names]
+        if not wanted and not present:
+            return None
+        enabled = self._enabled_regions()
+        listed = settings.get("regions") or enabled
+        missing = [region for region in listed if region not in enabled]
+        if missing:
+            raise StackError("Account %s: root_login_alerts_regions lists %s, which ec2:DescribeRegions does not report as "
+                             "enabled in this account; nothing was changed" % (self.account_id, ", ".join(missing)))
+        plan = {"listed": listed, "enabled": enabled, "rules": [], "queues": {}, "wanted": wanted}
+        for region in enabled[1:]:
+            rules = self._manager(EventBridgeRuleManager, region=region)
+            found = []
+            for profile in regional_profiles():
+                name = profile_rule_name(settings["rule_name"], profile)
+                entry = {"profile": profile, "name": name, "region": region, "bus": DEFAULT_BUS,
+                         "wanted": profile in wanted and region in listed, "arn": rules.predicted_arn(name, DEFAULT_BUS)}
+                current = rules.describe(name, DEFAULT_BUS)
+                entry["known"] = {"rule": current, "targets": rules.list_targets(name, DEFAULT_BUS) if current else []}
+                if current:
+                    entry["known"]["tags"] = rules.list_tags(current["Arn"])
+                    if entry["wanted"] and not is_owned(entry["known"]["tags"], OWNER_TAG):
+                        foreign.append(foreign_resource_message("EventBridge rule", name, region, OWNER_TAG, "root_login_alerts_rule_name"))
+                if entry["wanted"] or current:
+                    found.append(entry)
+            plan["rules"].extend(found)
+            if found:
+                plan["queues"][region] = self._read_queue(settings, foreign, region)
+        return plan
+
+    def _regional_rules(self, settings, plan, bus_arn, role_arn, outcomes):
+        """Outside us-east-1, each wanted regional profile's rule forwards to ``bus_arn`` (the account's us-east-1
+        default bus, or the hub bus) with the forwarding role and the region's dead-letter queue ("The Amazon SQS
+        queue you use must be in the same Region in which you create the rule"); a region or profile no longer
+        listed loses our rule there, and then its queue."""
+        for region in plan["enabled"][1:]:
+            entries = [entry for entry in plan["rules"] if entry["region"] == region]
+            if not entries:
+                continue
+            wanted = [entry["arn"] for entry in entries if entry["wanted"]]
+            queue_arn = hub_mode.dead_letter_queue_arn(settings, region, self.account_id)
+            if wanted:
+                queue_arn = self._dead_letter_queue(settings, wanted, plan["queues"][region], outcomes, region)["queue_arn"]
+
+            def target_for(unused_profile, queue_arn=queue_arn):
+                return event_hub.forwarding_target(bus_arn, role_arn, queue_arn)
+
+            self._profile_rules(settings, entries, target_for, outcomes, key_prefix="rule_%s_" % region)
+            if not wanted:
+                self._record(outcomes, "dead_letter_queue_%s" % region, self._manager(event_hub.DeadLetterQueueManager, region=region).ensure(
+                    {"name": hub_mode.hub_names(settings)["dead_letter_queue_name"], "state": "absent", "owner_tag": OWNER_TAG},
+                    known=plan["queues"][region]))
+        return {"regions": [r for r in plan["listed"] if r in plan["enabled"]],
+                "rules": sorted("%s %s" % (entry["region"], entry["name"]) for entry in plan["rules"] if entry["wanted"])}
+
+    def _forwarding_role(self, settings, bus_arn, known, outcomes, state="present"):
+        """The role EventBridge assumes for a target that is an event bus; its trust admits our rules of every region."""
+        params = {"name": hub_mode.hub_names(settings)["forwarding_role_name"], "state": state, "owner_tag": OWNER_TAG}
+        if state == "present":
+            params.update(hub_bus_arn=bus_arn, tags=dict(settings.get("tags") or {}, **OWNER_TAG), purge_tags=False,
+                          rule_arns=[hub_mode.forwarding_rule_pattern(settings, self.account_id)])
+        return self._record(outcomes, "forwarding_role", self._manager(event_hub.ForwardingRoleManager).ensure(params, known=known))
+
+    def _read_role(self, settings, foreign):
+        roles = self._manager(event_hub.ForwardingRoleManager)
+        name = hub_mode.hub_names(settings)["forwarding_role_name"]
+        role = roles.get_role(name)
+        known = {"role": role, "tags": roles.list_tags(name) if role else None}
+        if role and not is_owned(known["tags"], OWNER_TAG):
+            foreign.append(foreign_resource_message("IAM role", name, "account %s" % self.account_id, OWNER_TAG,
+                                                    event_hub.ROLE_VARIABLES["role"]))
+        return known
 
     def _hub_bus(self, settings, hub_known, target_for, outcomes):
         """The hub bus (its policy admits the members) and a rule per profile on it, to the topic."""
@@ -603,7 +709,6 @@ class RootLoginAlertsStack(ResourceManager):
         """A member in hub mode: its trail, and rules that forward root events to the hub bus with a role
         and a dead-letter queue of its own. No topic, no subscription. Its verdict needs the hub's facts,
         so it is judged in the report (``hub_mode.member_verdict``); here it is ``unknown`` until then."""
-        names = hub_mode.hub_names(settings)
         bus_arn = hub_mode.hub_bus_arn(settings, partition_for_region(self.region))
         reader = self._manager(DeliveryPathReader)
         facts = reader.read(ours)
@@ -611,14 +716,10 @@ class RootLoginAlertsStack(ResourceManager):
         result = {"changed": False, "changes": [], "diff": {"before": {}, "after": {}}, "pending_confirmation": [],
                   "subscriptions": [], "pattern_tests": []}
         result.update(self._root_credentials(settings))
-        roles = self._manager(event_hub.ForwardingRoleManager)
         role_arn = hub_mode.forwarding_role_arn(settings, self.account_id)
-        role = roles.get_role(names["forwarding_role_name"])
-        role_known = {"role": role, "tags": roles.list_tags(names["forwarding_role_name"]) if role else None}
         foreign = []
-        if role and not is_owned(role_known["tags"], OWNER_TAG):
-            foreign.append(foreign_resource_message("IAM role", names["forwarding_role_name"], "account %s" % self.account_id,
-                                                    OWNER_TAG, event_hub.ROLE_VARIABLES["role"]))
+        role_known = self._read_role(settings, foreign)
+        role = role_known["role"]
         queue_known = self._read_queue(settings, foreign)
         # Every role a target to the hub bus uses: ours as the role manager read it, others with GetRole.
         found_roles = dict(reader.read_roles(forwarding_roles(facts, bus_arn, role_arn)))
@@ -639,6 +740,7 @@ class RootLoginAlertsStack(ResourceManager):
             return result
         foreign.extend(foreign_resources(facts, ours, OWNER_TAG, self.region))
         profile_rules = self._read_profile_rules(settings, facts["rules"], foreign)
+        regions = self._read_regions(settings, (facts["rules"] or {}).get("names") or [], foreign)
         if foreign:
             raise ForeignResourceError(" ".join(foreign))
         known = known_for_managers(facts, ours)
@@ -647,9 +749,7 @@ class RootLoginAlertsStack(ResourceManager):
             self._record(outcomes, "trail", self._trail(settings, known["trail"]))
         rule_arns = [ours["rule_arn"]] + [rule["arn"] for rule in profile_rules if rule["wanted"]]
         tags = dict(settings.get("tags") or {}, **OWNER_TAG)
-        role_outcome = self._record(outcomes, "forwarding_role", roles.ensure(
-            {"name": names["forwarding_role_name"], "hub_bus_arn": bus_arn, "rule_arns": rule_arns, "tags": tags,
-             "purge_tags": False, "owner_tag": OWNER_TAG}, known=role_known))
+        role_outcome = self._forwarding_role(settings, bus_arn, role_known, outcomes)
         queue = self._dead_letter_queue(settings, rule_arns, queue_known, outcomes)
 
         def target_for(unused_profile):
@@ -660,6 +760,8 @@ class RootLoginAlertsStack(ResourceManager):
              "state": "present", "event_pattern": sign_in_pattern(settings), "targets": [target_for(alert_profiles.SIGN_IN_PROFILE)],
              "purge_targets": False, "tags": tags, "purge_tags": False, "owner_tag": OWNER_TAG}, known=known["rule"]))
         profile_outcomes = self._profile_rules(settings, profile_rules, target_for, outcomes)
+        if regions:
+            result["regions"] = self._regional_rules(settings, regions, bus_arn, role_outcome["role_arn"], outcomes)
         if settings.get("retire_account_topic"):
             # The move from per-account mode: once the hub alerts for this account, its own topic goes.
             self._remove_topic(settings, ours, outcomes, only_topic_targets=True)
@@ -730,18 +832,27 @@ class RootLoginAlertsStack(ResourceManager):
         if role:
             targets.append({"id": event_hub.DEFAULT_TARGET_ID, "arn": hub_mode.hub_bus_arn(settings, partition_for_region(self.region))})
         self._remove_rules(settings, DEFAULT_BUS, targets, outcomes, "rule")
+        found = dict(outcomes)
+        if [p for p in regional_profiles() if (found["rule_%s" % p]["facts"] or {}).get("rule")]:
+            # A regional profile was deployed: its rules and queues in the other regions go too.
+            forward = {"id": event_hub.DEFAULT_TARGET_ID, "arn": hub_mode.own_default_bus_arn(self.account_id, partition_for_region(self.region))}
+            for region in self._enabled_regions()[1:]:
+                for profile in regional_profiles():
+                    self._record(outcomes, "rule_%s_%s" % (region, profile), self._manager(EventBridgeRuleManager, region=region).ensure(
+                        {"name": profile_rule_name(settings["rule_name"], profile), "event_bus_name": DEFAULT_BUS, "state": "absent",
+                         "targets": targets[1:] or [forward], "owner_tag": OWNER_TAG}))
+                self._record(outcomes, "dead_letter_queue_%s" % region, self._manager(event_hub.DeadLetterQueueManager, region=region).ensure(
+                    {"name": hub_mode.hub_names(settings)["dead_letter_queue_name"], "state": "absent", "owner_tag": OWNER_TAG}))
         if role == hub_mode.HUB:
             bus = hub_mode.hub_names(settings)["hub_bus_name"]
             removed = self._remove_rules(settings, bus, targets[:1], outcomes, "hub_rule")
             self._record(outcomes, "hub_bus", self._manager(event_hub.EventBusManager).ensure(
                 {"name": bus, "state": "absent", "owner_tag": OWNER_TAG, "own_rules": removed}))
         subscriptions, kept = self._remove_topic(settings, ours, outcomes)
-        if role == hub_mode.MEMBER:
-            self._record(outcomes, "forwarding_role", self._manager(event_hub.ForwardingRoleManager).ensure(
-                {"name": hub_mode.hub_names(settings)["forwarding_role_name"], "state": "absent", "owner_tag": OWNER_TAG}))
-        if role:
-            self._record(outcomes, "dead_letter_queue", self._manager(event_hub.DeadLetterQueueManager).ensure(
-                {"name": hub_mode.hub_names(settings)["dead_letter_queue_name"], "state": "absent", "owner_tag": OWNER_TAG}))
+        # The forwarding role: a member's, or the one a regional profile needed in any mode.
+        self._forwarding_role(settings, None, {}, outcomes, state="absent")
+        self._record(outcomes, "dead_letter_queue", self._manager(event_hub.DeadLetterQueueManager).ensure(
+            {"name": hub_mode.hub_names(settings)["dead_letter_queue_name"], "state": "absent", "owner_tag": OWNER_TAG}))
         self._remove_cis_and_trail(settings, outcomes)
         trail = dict(outcomes).get("trail")
         trail = {"mode": settings.get("trail") or "auto", "deleted": bool(trail and trail["changed"]),

@@ -148,6 +148,16 @@ options:
     type: list
     elements: str
     default: [console_sign_in]
+  regions:
+    description:
+      - The regions of the profiles that need a rule in every region, C(api_activity) and C(assume_root). A root
+        API call, or an C(sts:AssumeRoot) call, is recorded in the region it was made in. Must include us-east-1.
+      - Default, every region enabled in the account, read with C(ec2:DescribeRegions) (in check mode too).
+      - Outside us-east-1 each such profile's rule forwards to the account's us-east-1 default bus (or, in hub
+        mode, to the hub bus) with the forwarding role and a dead-letter queue in that region; the us-east-1 rule
+        alerts. A region no longer listed loses our rules and queue there.
+    type: list
+    elements: str
   management_account:
     description:
       - This account is the organization's management account (or a delegated administrator of
@@ -220,7 +230,10 @@ options:
     description: Hub mode. The name of the member's role that EventBridge assumes to forward. Default C(root-login-alerts-forwarding).
     type: str
   dead_letter_queue_name:
-    description: Hub mode. The name of the SQS dead-letter queue of every target. Default C(root-login-alerts-undelivered).
+    description:
+      - The SQS dead-letter queue of every target, in every mode (SQS-managed encryption, 14 days of retention;
+        EventBridge sends there what it could not deliver after 185 attempts over 24 hours). A queue that holds
+        events makes the account V(needs_action) in the report. Default C(root-login-alerts-undelivered).
     type: str
   retire_account_topic:
     description:
@@ -416,6 +429,12 @@ adopted:
   type: list
   elements: dict
   sample: [{"rule": "rootstack-RootActivityRule", "topic": "arn:aws:sns:us-east-1:111111111111:ROOT-AWS-Console-Sign-In-via-CloudTrail"}]
+dead_letter_queue:
+  description: The dead-letter queue of this account's targets, C(name), C(arn), C(exists) and C(messages) (as read).
+  returned: with O(state=present), except in a member (see RV(member))
+  type: dict
+  sample: {"name": "root-login-alerts-undelivered", "arn": "arn:aws:sqs:us-east-1:111111111111:root-login-alerts-undelivered",
+           "exists": true, "messages": 0}
 hub_mode:
   description: In hub mode, what this account is, V(hub) or V(member).
   returned: with O(hub_account_id)
@@ -497,6 +516,7 @@ def argument_spec():
         send_test_notification=dict(type="bool", default=False),
         adopt_existing=dict(type="bool", default=False),
         profiles=dict(type="list", elements="str", default=["console_sign_in"]),
+        regions=dict(type="list", elements="str"),
         management_account=dict(type="bool", default=False),
         cis_metric_filter=dict(type="bool", default=False),
         cis_reused_trail=dict(type="bool", default=False),

@@ -321,6 +321,8 @@ def iam_actions(emulator, account, request):
         return [(action, arn, {})]
     if service == "sts":
         return [(action, "*", {})]
+    if service == "ec2":
+        return [(action, "*", {})]  # DescribeRegions has no resource type
     raise AssertionError("a request to a service this test does not know: %s" % describe(request))
 
 
@@ -395,8 +397,10 @@ def recorded(emulator_server, tmp_path_factory):
     # Hub mode: the bus, its policy, forwarding roles and dead-letter queues, drift on a queue, and removal.
     hub_accounts = dict(zip(HUB_SETTINGS, simulated_accounts(len(HUB_SETTINGS), first=222222222301)))
     accounts.update(hub_accounts)
+    # With api_activity in two regions: rules, roles and queues outside us-east-1 too.
+    regional = {"profiles": ["console_sign_in", "api_activity"], "regions": ["us-east-1", "eu-west-1"]}
     hub = write_inventory(tmp / "hub.yml", list(hub_accounts.values()), hub_account_id=hub_accounts["hub"],
-                          member_accounts=list(hub_accounts.values()))
+                          member_accounts=list(hub_accounts.values()), **regional)
     succeeded("hub audit of fresh accounts", recorder.run("hub-audit-fresh", hub, tmp / "hub-audit-fresh", check=True))
     succeeded("hub apply", recorder.run("hub-apply", hub, tmp / "hub-apply"))
     sqs = Account(emulator, hub_accounts["member_one"]).client("sqs")
@@ -404,7 +408,7 @@ def recorded(emulator_server, tmp_path_factory):
                              Attributes={"MessageRetentionPeriod": "60"})
     # The bus now admits the organization instead of the listed accounts: one statement goes (RemovePermission).
     by_organization = write_inventory(tmp / "hub-organization.yml", list(hub_accounts.values()), hub_account_id=hub_accounts["hub"],
-                                      organization_id="o-a1b2c3d4e5")
+                                      organization_id="o-a1b2c3d4e5", **regional)
     repaired = recorder.run("hub-repair", by_organization, tmp / "hub-repair")
     succeeded("hub repair", repaired)
     assert [c for c in repaired.result(STACK_TASK, hub_accounts["member_one"])["changes"] if "dead-letter queue" in c]

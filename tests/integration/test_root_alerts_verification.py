@@ -20,6 +20,11 @@ CONVERGED_CALLS = {
     "events:ListTargetsByRule": 1,
     "events:ListTagsForResource": 1,  # ownership by proof: our tag on the rule
     "iam:GetAccountSummary": 1,  # the root credential posture
+    # The dead-letter queue of the rule's target: its tag (ownership by proof), and its attributes,
+    # whose ApproximateNumberOfMessages says whether an alert was not delivered.
+    "sqs:GetQueueUrl": 1,
+    "sqs:GetQueueAttributes": 1,
+    "sqs:ListQueueTags": 1,
 }
 # The log bucket, by subresource: its policy, our tag (ownership by proof), and for our bucket the
 # settings read every run, so drift and a half-done bucket are repaired.

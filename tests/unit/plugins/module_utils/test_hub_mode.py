@@ -182,7 +182,7 @@ def test_bus_paths_have_no_event_source_link():
     ({"hub_account_id": HUB, "member_accounts": [111111111111]}, "x_member_accounts: 111111111111 is not"),
     ({"hub_account_id": HUB, "member_accounts": "111111111111"}, "x_member_accounts must be a list"),
     ({"hub_account_id": HUB, "organization_id": ORG, "hub_bus_name": "default"}, "x_hub_bus_name must be"),
-    ({"hub_account_id": HUB, "organization_id": ORG, "dead_letter_queue_name": "a.b"}, "x_dead_letter_queue_name must be"),
+    ({"hub_account_id": HUB, "organization_id": ORG, "dead_letter_queue_name": "a.b"}, "x_dead_letter_queue_name must be 1-80"),
     ({"hub_account_id": HUB, "organization_id": ORG, "region": "eu-west-1"}, "x_region must be us-east-1 in hub mode"),
     ({"organization_id": ORG}, "x_organization_id is set but x_hub_account_id is not"),
     ({"retire_account_topic": True}, "x_retire_account_topic is set but x_hub_account_id is not"),
@@ -199,3 +199,18 @@ def test_hub_settings_accepted_and_roles():
     assert hub_mode.role_of(SETTINGS, HUB) == hub_mode.HUB and hub_mode.role_of(SETTINGS, MEMBER) == hub_mode.MEMBER
     assert hub_mode.hub_bus_arn(SETTINGS) == BUS_ARN
     assert hub_mode.forwarding_role_arn(SETTINGS, MEMBER) == ROLE_ARN
+
+
+def test_a_role_trusting_our_rules_of_every_region_by_pattern_forwards():
+    pattern = hub_mode.forwarding_rule_pattern({"rule_name": "root-login-alerts"}, MEMBER)
+    assert pattern == "arn:aws:events:*:111111111111:rule/root-login-alerts*"
+    roles = {ROLE_ARN: {"Arn": ROLE_ARN, "AssumeRolePolicyDocument": event_hub.forwarding_role_trust_policy(MEMBER, [pattern])}}
+    assert hub_mode.member_verdict(member(roles=roles), hub())["status"] == dp.COMPLIANT
+    other = {ROLE_ARN: {"Arn": ROLE_ARN, "AssumeRolePolicyDocument": event_hub.forwarding_role_trust_policy(
+        MEMBER, ["arn:aws:events:*:111111111111:rule/someone-else*"])}}
+    verdict = hub_mode.member_verdict(member(roles=other), hub())
+    assert verdict["status"] == dp.NEEDS_ACTION and ("forwarding", False) in links(verdict)
+
+
+def test_the_own_default_bus_is_where_other_regions_forward():
+    assert hub_mode.own_default_bus_arn(MEMBER) == "arn:aws:events:us-east-1:111111111111:event-bus/default"

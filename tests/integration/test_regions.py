@@ -1,0 +1,105 @@
+"""Regional profiles (api_activity) across two regions, in per-account mode and in hub mode.
+
+Outside us-east-1 the profile's rule forwards to the account's us-east-1 default bus (per-account
+mode) or to the hub bus (hub mode), with the forwarding role and a dead-letter queue in that region;
+the us-east-1 rule (or the hub bus rule) alerts the topic. A region removed from the list loses our
+rule and queue there.
+
+Emulator quirks this test lives with (the code follows AWS): ec2:DescribeRegions lists every region
+moto knows, so the regions are always given here; events are not delivered across regions or
+accounts, so the test checks the path that is built, not a delivered email.
+"""
+
+import json
+
+from emulator import simulated_accounts  # pylint: disable=import-error
+from test_root_alerts_playbook import NAME, Account, assert_accounts, run, stack, write_inventory  # pylint: disable=import-error
+
+API_RULE = NAME + "-api-activity"
+QUEUE = "root-login-alerts-undelivered"
+ROLE = "root-login-alerts-forwarding"
+TWO = ["us-east-1", "eu-west-1"]
+
+
+def rules_in(emulator, account, region):
+    events = Account(emulator, account, region).client("events")
+    return [rule["Name"] for rule in events.list_rules()["Rules"]]
+
+
+def queues_in(emulator, account, region):
+    return Account(emulator, account, region).client("sqs").list_queues().get("QueueUrls", [])
+
+
+def test_api_activity_in_two_regions_per_account_then_a_region_removed_then_absent(tmp_path, emulator):
+    account = simulated_accounts(1, first=555555556301)[0]
+    inventory = write_inventory(tmp_path / "two.yml", [account], profiles=["console_sign_in", "api_activity"], regions=TWO)
+
+    preview = run(emulator, inventory, tmp_path / "preview", check=True)
+    assert preview.rc == 0 and emulator.write_requests() == [], [r.action for r in emulator.write_requests()]
+    assert any(r.action == "DescribeRegions" for r in emulator.requests())  # read, not guessed
+    assert "create rule %s" % API_RULE in stack(preview, account)["changes"]
+
+    applied = run(emulator, inventory, tmp_path / "apply")
+    assert applied.rc == 0, applied
+    us_east = Account(emulator, account)
+    target = us_east.client("events").list_targets_by_rule(Rule=API_RULE)["Targets"][0]
+    assert target["Arn"] == us_east.topic_arn() and "InputTransformer" in target
+    west = Account(emulator, account, "eu-west-1").client("events")
+    pattern = json.loads(west.describe_rule(Name=API_RULE)["EventPattern"])
+    assert pattern["detail"]["userIdentity"]["type"] == ["Root"]
+    forward = west.list_targets_by_rule(Rule=API_RULE)["Targets"][0]
+    assert forward["Arn"] == "arn:aws:events:us-east-1:%s:event-bus/default" % account
+    assert forward["RoleArn"] == "arn:aws:iam::%s:role/%s" % (account, ROLE)
+    assert forward["DeadLetterConfig"]["Arn"] == "arn:aws:sqs:eu-west-1:%s:%s" % (account, QUEUE)
+    assert forward["RetryPolicy"] == {"MaximumRetryAttempts": 185, "MaximumEventAgeInSeconds": 86400}
+    trust = us_east.client("iam").get_role(RoleName=ROLE)["Role"]["AssumeRolePolicyDocument"]["Statement"][0]["Condition"]
+    assert trust["ArnLike"] == {"aws:SourceArn": "arn:aws:events:*:%s:rule/%s*" % (account, NAME)}
+    assert len(queues_in(emulator, account, "eu-west-1")) == 1
+    assert rules_in(emulator, account, "us-west-2") == []  # only the listed regions
+    assert stack(applied, account)["regions"]["rules"] == ["eu-west-1 %s" % API_RULE]
+
+    assert_accounts(run(emulator, inventory, tmp_path / "again"), [account], changed=False)
+    assert emulator.write_requests() == []
+
+    one = write_inventory(tmp_path / "one.yml", [account], profiles=["console_sign_in", "api_activity"], regions=["us-east-1"])
+    reduced = run(emulator, one, tmp_path / "reduced")
+    assert reduced.rc == 0, reduced
+    assert "delete rule %s" % API_RULE in stack(reduced, account)["changes"]
+    assert rules_in(emulator, account, "eu-west-1") == [] and queues_in(emulator, account, "eu-west-1") == []
+    assert API_RULE in rules_in(emulator, account, "us-east-1")
+
+    run(emulator, inventory, tmp_path / "back")
+    removed = run(emulator, inventory, tmp_path / "absent", root_login_alerts_state="absent")
+    assert removed.rc == 0, removed
+    for region in TWO:
+        assert [r for r in rules_in(emulator, account, region) if r.startswith(NAME)] == [], region
+        assert queues_in(emulator, account, region) == [], region
+    assert [r for r in us_east.client("iam").list_roles()["Roles"] if r["RoleName"] == ROLE] == []
+
+
+def test_api_activity_in_two_regions_in_hub_mode(tmp_path, emulator):
+    accounts = simulated_accounts(2, first=555555556401)
+    hub, member = accounts
+    inventory = write_inventory(tmp_path / "hub.yml", accounts, hub_account_id=hub, member_accounts=accounts,
+                                profiles=["console_sign_in", "api_activity"], regions=TWO)
+    applied = run(emulator, inventory, tmp_path / "apply")
+    assert applied.rc == 0, applied
+    bus = "arn:aws:events:us-east-1:%s:event-bus/root-login-alerts-hub" % hub
+    west = Account(emulator, member, "eu-west-1").client("events")
+    forward = west.list_targets_by_rule(Rule=API_RULE)["Targets"][0]
+    assert forward["Arn"] == bus and forward["RoleArn"] == "arn:aws:iam::%s:role/%s" % (member, ROLE)
+    assert Account(emulator, member).client("events").list_targets_by_rule(Rule=API_RULE)["Targets"][0]["Arn"] == bus
+    hub_events = Account(emulator, hub).client("events")
+    assert hub_events.list_targets_by_rule(Rule=API_RULE, EventBusName="root-login-alerts-hub")["Targets"][0]["Arn"] == \
+        Account(emulator, hub).topic_arn()
+    # The hub's own other regions forward to its us-east-1 default bus.
+    hub_west = Account(emulator, hub, "eu-west-1").client("events").list_targets_by_rule(Rule=API_RULE)["Targets"][0]
+    assert hub_west["Arn"] == "arn:aws:events:us-east-1:%s:event-bus/default" % hub
+    assert_accounts(run(emulator, inventory, tmp_path / "again"), accounts, changed=False)
+    audit = run(emulator, inventory, tmp_path / "audit", check=True)
+    assert audit.rc == 0 and emulator.write_requests() == []
+    removed = run(emulator, inventory, tmp_path / "absent", root_login_alerts_state="absent")
+    assert removed.rc == 0, removed
+    for account in accounts:
+        for region in TWO:
+            assert [r for r in rules_in(emulator, account, region) if r.startswith(NAME)] == [], (account, region)
