@@ -460,6 +460,7 @@ class RootLoginAlertsStack(ResourceManager):
             result["pattern_tests"] = rules.test_pattern(
                 pattern, alert_message.sample_events(self.account_id, self.region), ask_aws=rule["changed"] and not self.check_mode
             )
+            result["profile_pattern_tests"] = self._profile_pattern_tests(profile_outcomes)
         if settings.get("send_test_notification") and not self.check_mode:
             self._manager(TopicManager).publish_test(
                 topic["topic_arn"], "rootwatch.aws test: root sign-in alerts are wired up",
@@ -541,6 +542,19 @@ class RootLoginAlertsStack(ResourceManager):
             outcome = self._manager(EventBridgeRuleManager, region=entry.get("region")).ensure(params, known=entry["known"])
             done.append((entry["profile"], self._record(outcomes, key_prefix + entry["profile"], outcome)))
         return done
+
+    def _profile_pattern_tests(self, profile_outcomes):
+        """{profile: pattern tests} of each extra profile's rule, against its real-shaped samples (those it must
+        match, and an IAM user's, an assumed role's and a service event it must not): EventBridge's
+        TestEventPattern for a pattern this run wrote, the local evaluation otherwise."""
+        tests = {}
+        for profile, outcome in profile_outcomes:
+            if not (outcome.get("rule") or {}).get("event_pattern"):
+                continue  # removed
+            tests[profile] = self._manager(EventBridgeRuleManager).test_pattern(
+                outcome["rule"]["event_pattern"], alert_profiles.sample_events(profile, self.account_id, self.region),
+                ask_aws=outcome["changed"] and not self.check_mode)
+        return tests
 
     @staticmethod
     def _topic_target(topic_arn, delivery):
@@ -762,6 +776,11 @@ class RootLoginAlertsStack(ResourceManager):
         profile_outcomes = self._profile_rules(settings, profile_rules, target_for, outcomes)
         if regions:
             result["regions"] = self._regional_rules(settings, regions, bus_arn, role_outcome["role_arn"], outcomes)
+        if settings.get("verify", True):
+            result["pattern_tests"] = self._manager(EventBridgeRuleManager).test_pattern(
+                sign_in_pattern(settings), alert_message.sample_events(self.account_id, self.region),
+                ask_aws=rule["changed"] and not self.check_mode)
+            result["profile_pattern_tests"] = self._profile_pattern_tests(profile_outcomes)
         if settings.get("retire_account_topic"):
             # The move from per-account mode: once the hub alerts for this account, its own topic goes.
             self._remove_topic(settings, ours, outcomes, only_topic_targets=True)

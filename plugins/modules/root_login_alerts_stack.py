@@ -435,6 +435,15 @@ dead_letter_queue:
   type: dict
   sample: {"name": "root-login-alerts-undelivered", "arn": "arn:aws:sqs:us-east-1:111111111111:root-login-alerts-undelivered",
            "exists": true, "messages": 0}
+profile_pattern_tests:
+  description:
+    - For each extra profile (O(profiles)), its rule's pattern against the profile's real-shaped sample events,
+      as RV(pattern_tests) does for the sign-in rule. The samples it must not match include an IAM user's
+      event, an assumed role's and a service event. Only with O(verify=true).
+  returned: with O(state=present)
+  type: dict
+  sample: {"credential_changes": [{"event": "iam_user_create_access_key", "expected": false, "matched": false,
+           "method": "local evaluation"}]}
 hub_mode:
   description: In hub mode, what this account is, V(hub) or V(member).
   returned: with O(hub_account_id)

@@ -123,6 +123,21 @@ def test_hub_and_three_members_apply_reapply_audit_broken_member_and_absent(tmp_
     audit = run(emulator, inventory, tmp_path / "audit", check=True)
     assert audit.rc == 0 and emulator.write_requests() == []
     assert statuses(tmp_path / "audit")[0] == dict((a, "compliant") for a in everyone)
+    # The hub is read once per run, by its own host: one DescribeEventBus, and no member reads the hub.
+    by_account = emulator.requests_by_account(emulator.requests())
+    assert [r.action for r in emulator.requests()].count("DescribeEventBus") == 1
+    assert [r for r in by_account[hub] if r.action == "DescribeEventBus"]
+
+    # A dead-letter queue that holds an event: EventBridge could not deliver an alert; the audit says so.
+    sqs = Account(emulator, members[1]).client("sqs")
+    sqs.send_message(QueueUrl=sqs.get_queue_url(QueueName=QUEUE)["QueueUrl"], MessageBody=json.dumps({"detail-type": "lost"}))
+    held = run(emulator, inventory, tmp_path / "held", check=True)
+    assert held.rc == 0 and emulator.write_requests() == []
+    found, document, unused = statuses(tmp_path / "held")
+    assert found[members[1]] == "needs_action", found
+    entry = [e for e in document["accounts"] if e["account"] == members[1]][0]
+    assert "dead-letter queue %s holds 1 event(s)" % QUEUE in " ".join(entry["problems"]), entry
+    sqs.purge_queue(QueueUrl=sqs.get_queue_url(QueueName=QUEUE)["QueueUrl"])
 
     # The hub alone is not enough to judge a member: without it in the run, a member is unknown.
     limited = run(emulator, inventory, tmp_path / "limited", check=True, args=("--limit", members[0]))

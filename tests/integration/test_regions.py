@@ -103,3 +103,22 @@ def test_api_activity_in_two_regions_in_hub_mode(tmp_path, emulator):
     for account in accounts:
         for region in TWO:
             assert [r for r in rules_in(emulator, account, region) if r.startswith(NAME)] == [], (account, region)
+
+
+def test_every_profile_is_judged_against_its_samples_it_must_and_must_not_match(tmp_path, emulator):
+    """Emulator quirk: TestEventPattern answers without a Result, so the judging falls back to the local
+    evaluation (the method field says which); on AWS a pattern the run wrote is judged by EventBridge."""
+    account = simulated_accounts(1, first=555555556501)[0]
+    everything = ["console_sign_in", "api_activity", "credential_changes", "assume_root"]
+    inventory = write_inventory(tmp_path / "all.yml", [account], profiles=everything, regions=["us-east-1"])
+    applied = run(emulator, inventory, tmp_path / "apply")
+    assert applied.rc == 0, applied
+    assert any(r.action == "TestEventPattern" for r in emulator.requests())  # written patterns go to EventBridge
+    tests = stack(applied, account)["profile_pattern_tests"]
+    assert sorted(tests) == ["api_activity", "assume_root", "credential_changes"]
+    for profile, results in tests.items():
+        assert [t for t in results if t["matched"] != t["expected"]] == [], (profile, results)
+        names = [t["event"] for t in results if not t["expected"]]
+        assert "service_event" in names and any(n.startswith(("iam_user", "assumed_role", "assume_role")) for n in names), names
+        assert [t["event"] for t in results if t["expected"]], profile
+    assert [t for t in stack(applied, account)["pattern_tests"] if t["matched"] != t["expected"]] == []

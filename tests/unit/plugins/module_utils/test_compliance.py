@@ -62,3 +62,14 @@ def test_markdown_cells_escape_pipes():
     entry = c.failed_entry("111111111111", "bad | thing\nsecond line")
     markdown = c.build_report([entry], check_mode=False, generated_at="t")["markdown"]
     assert "bad \\| thing second line" in markdown
+
+
+def test_a_dead_letter_queue_that_holds_events_makes_a_compliant_account_need_action():
+    queue = {"name": "root-login-alerts-undelivered", "arn": "arn:aws:sqs:us-east-1:111111111111:root-login-alerts-undelivered",
+             "exists": True, "messages": 2}
+    result = {"account_id": "111111111111", "compliance": GOOD, "changes": [], "dead_letter_queue": queue}
+    entry = c.account_entry("prod", {"root_login_alerts_result": result})
+    assert entry["status"] == c.NEEDS_ACTION
+    assert "dead-letter queue root-login-alerts-undelivered holds 2 event(s)" in entry["problems"][-1]
+    empty = dict(result, dead_letter_queue=dict(queue, messages=0))
+    assert c.account_entry("prod", {"root_login_alerts_result": empty})["status"] == GOOD["status"]
