@@ -196,3 +196,32 @@ def test_hub_mode_needs_the_admitted_accounts(tmp_path, emulator):
     assert checked.rc != 0 and emulator.write_requests() == []
     unused, message = failed_task(checked, accounts[1])
     assert "root_login_alerts_organization_id" in message and "root_login_alerts_member_accounts" in message, message
+
+
+def test_moving_from_per_account_mode_to_hub_mode_without_a_gap(tmp_path, emulator):
+    """docs/hub.md, "Moving from per-account mode": hub first, then members with both paths, then retire."""
+    accounts = simulated_accounts(2, first=555555556701)
+    hub, member = accounts
+    inside = Account(emulator, member)
+    per_account = write_inventory(tmp_path / "per-account.yml", accounts)
+    assert run(emulator, per_account, tmp_path / "per-account").rc == 0
+    assert inside.subscriptions() == sorted(EMAILS)
+
+    hub_mode = write_inventory(tmp_path / "hub.yml", accounts, hub_account_id=hub, member_accounts=accounts)
+    assert run(emulator, hub_mode, tmp_path / "hub-only", args=("--limit", hub)).rc == 0
+    both = run(emulator, hub_mode, tmp_path / "both")
+    assert both.rc == 0, both
+    # Both paths alert meanwhile: the member's own topic and the hub bus.
+    assert sorted(inside.targets()) == sorted(["rootwatch-root-login-alerts", HUB_TARGET_ID])
+    found, document, unused = statuses(tmp_path / "both")
+    assert found == {hub: "compliant", member: "compliant"}, found
+    paths = [e for e in document["accounts"] if e["account"] == member][0]["paths"]
+    assert sorted(bool(p.get("via_hub")) for p in paths if p["complete"]) == [False, True], paths
+
+    retire = write_inventory(tmp_path / "retire.yml", accounts, hub_account_id=hub, member_accounts=accounts, retire_account_topic=True)
+    retired = run(emulator, retire, tmp_path / "retired")
+    assert retired.rc == 0, retired
+    assert list(inside.targets()) == [HUB_TARGET_ID]
+    assert inside.topics() == []
+    assert statuses(tmp_path / "retired")[0] == {hub: "compliant", member: "compliant"}
+    assert_accounts(run(emulator, retire, tmp_path / "quiet"), accounts, changed=False)
