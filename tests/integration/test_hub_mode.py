@@ -128,7 +128,6 @@ def test_hub_and_three_members_apply_reapply_audit_broken_member_and_absent(tmp_
     assert [r.action for r in emulator.requests()].count("DescribeEventBus") == 1
     assert [r for r in by_account[hub] if r.action == "DescribeEventBus"]
 
-
     # The hub alone is not enough to judge a member: without it in the run, a member is unknown.
     limited = run(emulator, inventory, tmp_path / "limited", check=True, args=("--limit", members[0]))
     assert limited.rc == 0, limited

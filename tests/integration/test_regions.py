@@ -116,4 +116,3 @@ def test_api_activity_in_two_regions_in_hub_mode_and_every_profile_against_its_s
     for account in accounts:
         for region in TWO:
             assert [r for r in rules_in(emulator, account, region) if r.startswith(NAME)] == [], (account, region)
-
