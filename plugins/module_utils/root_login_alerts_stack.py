@@ -411,24 +411,9 @@ class RootLoginAlertsStack(ResourceManager):
         # Every target keeps what EventBridge could not deliver in the dead-letter queue, after the retries.
         queue = self._dead_letter_queue(settings, rule_arns + bus_rule_arns, queue_known, outcomes)
         delivery = {"dead_letter_arn": queue["queue_arn"], "retry_policy": dict(event_hub.DEFAULT_RETRY_POLICY)}
-        pattern = sign_in_pattern(settings)
-        rules = self._manager(EventBridgeRuleManager)
-        rule = rules.ensure(
-            {
-                "name": settings["rule_name"],
-                "event_bus_name": DEFAULT_BUS,
-                "description": RULE_DESCRIPTION,
-                "state": "present",
-                "event_pattern": pattern,
-                "targets": [dict(delivery, id=TARGET_ID, arn=topic["topic_arn"], input_transformer=input_transformer())],
-                "purge_targets": False,
-                "tags": dict(settings.get("tags") or {}, **OWNER_TAG),
-                "purge_tags": False,
-                "owner_tag": OWNER_TAG,
-            },
-            known=known["rule"],
-        )
-        self._record(outcomes, "rule", rule)
+        rule = self._sign_in_rule(settings, "rule", DEFAULT_BUS, RULE_DESCRIPTION,
+                                  dict(delivery, id=TARGET_ID, arn=topic["topic_arn"], input_transformer=input_transformer()),
+                                  known["rule"], outcomes)
         profile_outcomes = self._profile_rules(settings, profile_rules, self._topic_target(topic["topic_arn"], delivery), outcomes)
         if regions:
             # The other regions forward to this account's us-east-1 default bus, where the profile's rule above alerts.
@@ -457,10 +442,7 @@ class RootLoginAlertsStack(ResourceManager):
         # EventBridge itself judges a pattern this run wrote; an unchanged one (and check
         # mode) is judged locally, with the same answers and no API call.
         if settings.get("verify", True):
-            result["pattern_tests"] = rules.test_pattern(
-                pattern, alert_message.sample_events(self.account_id, self.region), ask_aws=rule["changed"] and not self.check_mode
-            )
-            result["profile_pattern_tests"] = self._profile_pattern_tests(profile_outcomes)
+            result.update(self._pattern_tests(settings, rule, profile_outcomes))
         if settings.get("send_test_notification") and not self.check_mode:
             self._manager(TopicManager).publish_test(
                 topic["topic_arn"], "rootwatch.aws test: root sign-in alerts are wired up",
@@ -512,16 +494,29 @@ class RootLoginAlertsStack(ResourceManager):
             if name not in names:
                 entry["known"] = {"rule": None, "targets": []}
             elif entry["wanted"]:
-                current = rules.describe(name, bus)
-                entry["known"] = {"rule": current, "targets": rules.list_targets(name, bus) if current else []}
-                if current:
-                    entry["known"]["tags"] = rules.list_tags(current["Arn"])
-                    if not is_owned(entry["known"]["tags"], OWNER_TAG):
-                        foreign.append(foreign_resource_message("EventBridge rule", name, self.region, OWNER_TAG,
-                                                                "root_login_alerts_rule_name"))
+                entry["known"] = self._read_rule(rules, name, bus, foreign)
             if entry["wanted"] or name in names:
                 found.append(entry)
         return found
+
+    def _sign_in_rule(self, settings, key, bus, description, target, known, outcomes):
+        """The console sign-in rule on ``bus`` with ``target`` added (others' targets kept), tagged as ours."""
+        return self._record(outcomes, key, self._manager(EventBridgeRuleManager).ensure(
+            {"name": settings["rule_name"], "event_bus_name": bus, "description": description, "state": "present",
+             "event_pattern": sign_in_pattern(settings), "targets": [target], "purge_targets": False,
+             "tags": dict(settings.get("tags") or {}, **OWNER_TAG), "purge_tags": False, "owner_tag": OWNER_TAG}, known=known))
+
+    @staticmethod
+    def _read_rule(rules, name, bus, foreign):
+        """``known`` of one rule for the rule manager (rule, targets, tags); with our name but not our tag it
+        joins ``foreign``, so the account stops before any write."""
+        current = rules.describe(name, bus)
+        known = {"rule": current, "targets": rules.list_targets(name, bus) if current else []}
+        if current:
+            known["tags"] = rules.list_tags(current["Arn"])
+            if not is_owned(known["tags"], OWNER_TAG):
+                foreign.append(foreign_resource_message("EventBridge rule", name, rules.region, OWNER_TAG, "root_login_alerts_rule_name"))
+        return known
 
     def _profile_rules(self, settings, profile_rules, target_for, outcomes, key_prefix="rule_"):
         """The rules of the extra alert profiles, each with ``target_for(profile)`` (to the topic with the
@@ -543,10 +538,13 @@ class RootLoginAlertsStack(ResourceManager):
             done.append((entry["profile"], self._record(outcomes, key_prefix + entry["profile"], outcome)))
         return done
 
-    def _profile_pattern_tests(self, profile_outcomes):
-        """{profile: pattern tests} of each extra profile's rule, against its real-shaped samples (those it must
-        match, and an IAM user's, an assumed role's and a service event it must not): EventBridge's
-        TestEventPattern for a pattern this run wrote, the local evaluation otherwise."""
+    def _pattern_tests(self, settings, rule, profile_outcomes):
+        """``pattern_tests`` of the sign-in rule and ``profile_pattern_tests`` of each extra profile's rule, against
+        real-shaped samples (those it must match, and an IAM user's, an assumed role's and a service event it must
+        not): EventBridge's TestEventPattern for a pattern this run wrote, the local evaluation otherwise."""
+        sign_in = self._manager(EventBridgeRuleManager).test_pattern(
+            sign_in_pattern(settings), alert_message.sample_events(self.account_id, self.region),
+            ask_aws=rule["changed"] and not self.check_mode)
         tests = {}
         for profile, outcome in profile_outcomes:
             if not (outcome.get("rule") or {}).get("event_pattern"):
@@ -554,7 +552,7 @@ class RootLoginAlertsStack(ResourceManager):
             tests[profile] = self._manager(EventBridgeRuleManager).test_pattern(
                 outcome["rule"]["event_pattern"], alert_profiles.sample_events(profile, self.account_id, self.region),
                 ask_aws=outcome["changed"] and not self.check_mode)
-        return tests
+        return {"pattern_tests": sign_in, "profile_pattern_tests": tests}
 
     @staticmethod
     def _topic_target(topic_arn, delivery):
@@ -630,13 +628,8 @@ class RootLoginAlertsStack(ResourceManager):
                 name = profile_rule_name(settings["rule_name"], profile)
                 entry = {"profile": profile, "name": name, "region": region, "bus": DEFAULT_BUS,
                          "wanted": profile in wanted and region in listed, "arn": rules.predicted_arn(name, DEFAULT_BUS)}
-                current = rules.describe(name, DEFAULT_BUS)
-                entry["known"] = {"rule": current, "targets": rules.list_targets(name, DEFAULT_BUS) if current else []}
-                if current:
-                    entry["known"]["tags"] = rules.list_tags(current["Arn"])
-                    if entry["wanted"] and not is_owned(entry["known"]["tags"], OWNER_TAG):
-                        foreign.append(foreign_resource_message("EventBridge rule", name, region, OWNER_TAG, "root_login_alerts_rule_name"))
-                if entry["wanted"] or current:
+                entry["known"] = self._read_rule(rules, name, DEFAULT_BUS, foreign if entry["wanted"] else [])
+                if entry["wanted"] or entry["known"]["rule"]:
                     found.append(entry)
             plan["rules"].extend(found)
             if found:
@@ -697,11 +690,7 @@ class RootLoginAlertsStack(ResourceManager):
         main = hub_known["rules"][0]
         target = target_for(alert_profiles.SIGN_IN_PROFILE)
         target["input_transformer"] = input_transformer()
-        self._record(outcomes, "hub_rule", self._manager(EventBridgeRuleManager).ensure(
-            {"name": main["name"], "event_bus_name": main["bus"], "description": RULE_DESCRIPTION + ", from member accounts",
-             "state": "present", "event_pattern": sign_in_pattern(settings), "targets": [target], "purge_targets": False,
-             "tags": dict(settings.get("tags") or {}, **OWNER_TAG), "purge_tags": False, "owner_tag": OWNER_TAG},
-            known=main["known"]))
+        self._sign_in_rule(settings, "hub_rule", main["bus"], RULE_DESCRIPTION + ", from member accounts", target, main["known"], outcomes)
         self._profile_rules(settings, hub_known["rules"][1:], target_for, outcomes, key_prefix="hub_rule_")
 
     def _hub_summary(self, settings, reader, facts, hub_known, outcomes, changed):
@@ -762,25 +751,19 @@ class RootLoginAlertsStack(ResourceManager):
         if (settings.get("trail") or "auto") != "none":
             self._record(outcomes, "trail", self._trail(settings, known["trail"]))
         rule_arns = [ours["rule_arn"]] + [rule["arn"] for rule in profile_rules if rule["wanted"]]
-        tags = dict(settings.get("tags") or {}, **OWNER_TAG)
         role_outcome = self._forwarding_role(settings, bus_arn, role_known, outcomes)
         queue = self._dead_letter_queue(settings, rule_arns, queue_known, outcomes)
 
         def target_for(unused_profile):
             return event_hub.forwarding_target(bus_arn, role_outcome["role_arn"], queue["queue_arn"])
 
-        rule = self._record(outcomes, "rule", self._manager(EventBridgeRuleManager).ensure(
-            {"name": settings["rule_name"], "event_bus_name": DEFAULT_BUS, "description": RULE_DESCRIPTION + ", forwarded to the hub",
-             "state": "present", "event_pattern": sign_in_pattern(settings), "targets": [target_for(alert_profiles.SIGN_IN_PROFILE)],
-             "purge_targets": False, "tags": tags, "purge_tags": False, "owner_tag": OWNER_TAG}, known=known["rule"]))
+        rule = self._sign_in_rule(settings, "rule", DEFAULT_BUS, RULE_DESCRIPTION + ", forwarded to the hub",
+                                  target_for(alert_profiles.SIGN_IN_PROFILE), known["rule"], outcomes)
         profile_outcomes = self._profile_rules(settings, profile_rules, target_for, outcomes)
         if regions:
             result["regions"] = self._regional_rules(settings, regions, bus_arn, role_outcome["role_arn"], outcomes)
         if settings.get("verify", True):
-            result["pattern_tests"] = self._manager(EventBridgeRuleManager).test_pattern(
-                sign_in_pattern(settings), alert_message.sample_events(self.account_id, self.region),
-                ask_aws=rule["changed"] and not self.check_mode)
-            result["profile_pattern_tests"] = self._profile_pattern_tests(profile_outcomes)
+            result.update(self._pattern_tests(settings, rule, profile_outcomes))
         if settings.get("retire_account_topic"):
             # The move from per-account mode: once the hub alerts for this account, its own topic goes.
             self._remove_topic(settings, ours, outcomes, only_topic_targets=True)
