@@ -32,6 +32,14 @@ description:
     C(report-<run id>.json) and named in the summary, never overwritten unnoticed.
   - Runs on the controller only, in one step for all accounts, with no module process. The files
     are replaced atomically.
+  - The files hold recipient addresses and each account's root posture, so they are written
+    with O(mode) (V('0600') by default), whatever the umask, and a directory the action creates
+    is V('0700') by default.
+  - Nothing is read, written or moved through a symbolic link. A link in place of O(dest),
+    C(report.json), C(report.md), a kept C(report-<run id>) file or a temporary file fails the
+    task, naming the path, before anything is written. A run id read from C(report.json) becomes
+    part of a file name only when it has the form O(phase=start) gives (12 lowercase hex digits);
+    a report with any other id is treated as a report without a run, and replaced.
 author:
   - rootwatch maintainers (@rootwatch)
 options:
@@ -47,12 +55,34 @@ options:
     type: list
     elements: str
   run:
-    description: The RV(run) that O(phase=start) returned; without it the report gets a new identity.
+    description:
+      - The RV(run) that O(phase=start) returned; without it the report gets a new identity.
+      - Its C(id) must be 12 lowercase hex digits and its C(started_at) a string, or the task fails
+        before anything is written.
     type: dict
   dest:
-    description: Directory on the controller that receives C(report.json) and C(report.md). It is created if missing.
+    description:
+      - Directory on the controller that receives C(report.json) and C(report.md).
+      - It is created if missing, with any missing parent, with the directory mode that O(mode) gives.
+      - An existing directory keeps its mode; the action never changes it. Check it yourself, for
+        example that it is not readable by others, when it was made before.
+      - It must not be a symbolic link (give its target).
     type: path
     required: true
+  mode:
+    description:
+      - Permissions of the report files, as an octal string such as V('0640'), or a number. The
+        playbook C(playbooks/root_alerts.yml) passes the variable C(root_alerts_report_mode).
+      - Quote it in YAML. An unquoted C(0640) is the number 416, read as 0640 when it arrives as a
+        number, but templating may turn it into the string V('416'), which is refused.
+      - The owner must keep read and write, since each run reads and replaces its report.
+        Execute bits are refused. Symbolic modes (C(u=rw)) are not accepted.
+      - A directory the action creates gets this mode with C(x) added wherever C(r) is set
+        (V('0600') gives 0700, V('0640') gives 0750). The files are set exactly to this mode,
+        whatever the umask.
+      - A bad value fails the task, naming C(root_alerts_report_mode), before anything is written.
+    type: raw
+    default: '0600'
 attributes:
   check_mode:
     support: full
@@ -78,6 +108,13 @@ EXAMPLES = r"""
     dest: "{{ playbook_dir }}/reports"
   run_once: true
   register: root_alerts_run
+
+- name: Let the owner's group read the report (the files 0640, a new directory 0750)
+  rootwatch.aws.root_alerts_report:
+    phase: start
+    dest: /var/lib/rootwatch/reports
+    mode: "0640"
+  run_once: true
 
 - name: Write the compliance report of every account of the play
   rootwatch.aws.root_alerts_report:
@@ -169,4 +206,9 @@ markdown_path:
   returned: with O(phase=finish)
   type: str
   sample: /home/ops/reports/report.md
+file_mode:
+  description: The mode the report files were written with (O(mode)), as four octal digits.
+  returned: always
+  type: str
+  sample: "0600"
 """
