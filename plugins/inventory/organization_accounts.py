@@ -24,10 +24,14 @@ description:
   - "Host variables: C(aws_account_id), C(aws_account_name), C(aws_account_email), C(aws_account_arn),
     C(aws_account_state), C(aws_account_is_management), C(aws_organization_id), C(aws_partition),
     C(root_login_alerts_assume_role_arn) (unless O(assume_role_arn_template) is empty),
+    C(root_login_alerts_assume_role_external_id) (when O(member_external_id) is set),
     C(root_login_alerts_account_id) (the account the host must reach, checked before any write), C(aws_account_tags)
     (when tags are read), and when the account's organizational unit (OU) is known C(aws_account_ou_id),
     C(aws_account_ou_name), C(aws_account_ou_path) (names from the root, such as C(Root/Workloads/Prod)) and
     C(aws_account_ou_ids) (IDs from the root)."
+  - Every value read from AWS Organizations (names, emails, tags, OU names, the role ARN built from them, host and
+    group names) is marked unsafe, so an account name that holds a Jinja2 expression is never templated;
+    ansible-core 2.19, which the collection requires, does not template inventory data either.
   - "Groups: C(aws_accounts) holds every account. When the OU is known (O(organizational_units) or O(group_by_ou)),
     an account is also in the groups of its OU and of every OU above it (the root excepted): by ID
     (C(ou-ab12-34cd56ef) gives C(ou_ab12_34cd56ef)) and by lower-cased name (C(Prod Workloads) gives
@@ -52,6 +56,8 @@ notes:
   - With the inventory cache, what was read (the accounts that passed the filters, with their OUs and tags) is cached;
     hosts, variables and groups are derived from it on every run. When a filter option changes, the
     cached data no longer fits and is read again.
+  - O(external_id) is the C(ExternalId) of the plugin's own AssumeRole of O(assume_role_arn);
+    O(member_external_id) is the one the playbook sends when it assumes C(root_login_alerts_assume_role_arn).
   - The management account has no C(OrganizationAccountAccessRole). Exclude it with O(exclude_management_account),
     create a role there, or override C(root_login_alerts_assume_role_arn) for it with O(compose)
     (see EXAMPLES).
@@ -122,10 +128,31 @@ options:
     description:
       - The role in each account that C(root_login_alerts_assume_role_arn) names (the C({role_name}) field of
         O(assume_role_arn_template)).
-      - V(OrganizationAccountAccessRole) is the role AWS Organizations creates in accounts it creates.
-      - In an AWS Control Tower landing zone use V(AWSControlTowerExecution).
+      - Recommended is the least-privilege role of C(docs/member-role.yml), V(RootwatchAutomation) by default,
+        which trusts only its C(AutomationPrincipalArn) and can require an ExternalId (O(member_external_id)).
+      - The default, V(OrganizationAccountAccessRole), is kept for compatibility. AWS Organizations creates it in
+        the accounts it creates with the C(AdministratorAccess) policy, trusting the whole management account, so
+        whoever runs the playbook is administrator of every account.
+      - In an AWS Control Tower landing zone V(AWSControlTowerExecution) (also an administrator role).
     type: str
     default: OrganizationAccountAccessRole
+  member_external_id:
+    description:
+      - Sets C(root_login_alerts_assume_role_external_id) on every host, which the playbook sends as C(ExternalId)
+        when it assumes C(root_login_alerts_assume_role_arn) (the C(ExternalId) parameter of C(docs/member-role.yml)).
+      - 2-1224 letters, digits or the characters C(+=,.@:/_-), as STS accepts.
+      - Needs a non-empty O(assume_role_arn_template). Unset, the host variable is not set.
+    type: str
+    env:
+      - name: ROOTWATCH_ORGANIZATION_ACCOUNTS_MEMBER_EXTERNAL_ID
+  external_id:
+    description:
+      - Sent as C(ExternalId) on the plugin's own AssumeRole of O(assume_role_arn), the role it assumes to read
+        the organization, when that role's trust policy requires C(sts:ExternalId).
+      - 2-1224 letters, digits or the characters C(+=,.@:/_-), as STS accepts. Needs O(assume_role_arn).
+    type: str
+    env:
+      - name: ROOTWATCH_ORGANIZATION_ACCOUNTS_EXTERNAL_ID
   assume_role_arn_template:
     description:
       - Template of C(root_login_alerts_assume_role_arn), in Python C(str.format) syntax.
@@ -141,8 +168,17 @@ options:
 """
 
 EXAMPLES = r"""
-# prod.organization_accounts.yml: every active account, entered through the role
-# AWS Organizations creates in the accounts it creates.
+# prod.organization_accounts.yml: every active member account, entered through the
+# least-privilege role of docs/member-role.yml (deployed with RoleName RootwatchAutomation,
+# AutomationPrincipalArn = the principal that runs the playbook, and this ExternalId).
+plugin: rootwatch.aws.organization_accounts
+role_name: RootwatchAutomation
+member_external_id: rootwatch-7f3a9c
+exclude_management_account: true
+
+---
+# Quick start: the role AWS Organizations creates in the accounts it creates
+# (OrganizationAccountAccessRole, AdministratorAccess; see docs/inventory.md for the risk).
 plugin: rootwatch.aws.organization_accounts
 
 ---
@@ -185,14 +221,24 @@ keyed_groups:
     prefix: env
 
 ---
-# GovCloud: the region selects the partition; a delegated administrator reads the organization.
+# GovCloud: the region selects the partition; a delegated administrator reads the organization
+# through a role whose trust policy requires an ExternalId.
 plugin: rootwatch.aws.organization_accounts
 region: us-gov-west-1
 assume_role_arn: arn:aws-us-gov:iam::222222222222:role/OrganizationsReadOnly
+external_id: org-reader-4d21
 """
 
-from ansible.errors import AnsibleError
+try:
+    from botocore.exceptions import BotoCoreError
+    from botocore.exceptions import ClientError
+except ImportError:
+    pass  # amazon.aws's base reports a missing SDK
 
+from ansible.errors import AnsibleError
+from ansible.utils.unsafe_proxy import wrap_var
+
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleBotocoreError
 from ansible_collections.amazon.aws.plugins.plugin_utils.inventory import AWSInventoryBase
 from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import retry_decorator
 from ansible_collections.rootwatch.aws.plugins.module_utils.organization_accounts import HOST_GROUP
@@ -202,11 +248,15 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.organization_account
 from ansible_collections.rootwatch.aws.plugins.module_utils.organization_accounts import host_entries
 from ansible_collections.rootwatch.aws.plugins.module_utils.organization_accounts import normalize_host_settings
 from ansible_collections.rootwatch.aws.plugins.module_utils.organization_accounts import normalize_query
+from ansible_collections.rootwatch.aws.plugins.module_utils.organization_accounts import validate_external_id
 
 CONFIG_SUFFIXES = (".organization_accounts.yml", ".organization_accounts.yaml")
-HOST_SETTING_OPTIONS = ("hostnames", "assume_role_arn_template", "role_name", "ou_group_prefix")
+HOST_SETTING_OPTIONS = ("hostnames", "assume_role_arn_template", "role_name", "ou_group_prefix", "member_external_id")
 # Organizations is global; any region of the partition reaches its endpoint.
 FALLBACK_REGION = "us-east-1"
+# STS AssumeRole: RoleSessionName is 2-64 characters of [\w+=,.@-]. amazon.aws's
+# "ansible_aws_<plugin name>_dynamic_inventory" is 65 here, and botocore does not check the maximum.
+ROLE_SESSION_NAME = "rootwatch-organization-accounts-inventory"
 
 
 class InventoryModule(AWSInventoryBase):
@@ -222,6 +272,40 @@ class InventoryModule(AWSInventoryBase):
     def organizations_client(self):
         """A retrying Organizations client; credentials, profile and endpoint come from amazon.aws."""
         return self.client("organizations", retry_decorator=retry_decorator(), region=self.region or FALLBACK_REGION)
+
+    def _external_id(self):
+        try:
+            return validate_external_id(self.get_option("external_id"), "external_id")
+        except OrganizationAccountsError as e:
+            raise AnsibleError("%s: %s" % (self.NAME, e))
+
+    def _set_frozen_credentials(self):
+        """Checks external_id before amazon.aws assumes assume_role_arn (the plugin's only AssumeRole)."""
+        if self._external_id() and not self.get_option("assume_role_arn"):
+            raise AnsibleError(
+                "%s: external_id is set, but assume_role_arn is not: an ExternalId is only sent on AssumeRole" % self.NAME
+            )
+        super()._set_frozen_credentials()
+
+    def _freeze_iam_role(self, iam_role_arn):
+        """amazon.aws's AssumeRole of assume_role_arn (its frozen-credential keys), with external_id as ExternalId.
+
+        The base class sends no ExternalId, and its session name for this plugin would be 65 characters.
+        """
+        params = {"RoleArn": iam_role_arn, "RoleSessionName": ROLE_SESSION_NAME}
+        external_id = self._external_id()
+        if external_id:
+            params["ExternalId"] = external_id
+        try:
+            credentials = self.client("sts", region=self.region or FALLBACK_REGION).assume_role(**params)["Credentials"]
+        except (AnsibleBotocoreError, BotoCoreError, ClientError) as e:
+            raise AnsibleError("%s: cannot assume assume_role_arn %s: %s" % (self.NAME, iam_role_arn, e))
+        self._frozen_credentials = {
+            "profile_name": None,
+            "aws_access_key_id": credentials["AccessKeyId"],
+            "aws_secret_access_key": credentials["SecretAccessKey"],
+            "aws_session_token": credentials["SessionToken"],
+        }
 
     def _cached(self, path, cache, query):
         """Collected data from the cache when it was read for the same query, else None."""
@@ -256,7 +340,10 @@ class InventoryModule(AWSInventoryBase):
     def _populate(self, entries):
         self.inventory.add_group(HOST_GROUP)
         strict = self.get_option("strict")
-        for hostname, hostvars, groups in entries:
+        for entry in entries:
+            # Organizations data is remote input: an account name may hold a Jinja2 expression. Marked unsafe, it
+            # is never templated (ansible-core < 2.19 would template it; 2.19 trusts no inventory data either).
+            hostname, hostvars, groups = wrap_var(entry)
             self.inventory.add_host(hostname, group=HOST_GROUP)
             for name, value in hostvars.items():
                 self.inventory.set_variable(hostname, name, value)

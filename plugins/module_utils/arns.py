@@ -17,6 +17,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_ar
 
 _KNOWN_REGIONS = {}
 ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
+# STS AssumeRole ExternalId: 2-1224 characters of [\w+=,.@:/-] (ASCII word characters); use fullmatch.
+EXTERNAL_ID_RE = re.compile(r"[\w+=,.@:/\-]{2,1224}", re.ASCII)
 
 
 def log_group_base_arn(arn):

@@ -30,6 +30,7 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
 
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import ACCOUNT_ID_RE
+from ansible_collections.rootwatch.aws.plugins.module_utils.arns import EXTERNAL_ID_RE
 
 HOST_GROUP = "aws_accounts"
 ACTIVE = "ACTIVE"
@@ -38,6 +39,8 @@ CONTROL_TOWER_ROLE_NAME = "AWSControlTowerExecution"
 DEFAULT_ASSUME_ROLE_ARN_TEMPLATE = "arn:{partition}:iam::{account_id}:role/{role_name}"
 DEFAULT_OU_GROUP_PREFIX = "ou_"
 HOSTNAME_SOURCES = ("id", "name")
+# The role variable that root_login_alerts sends as ExternalId on its AssumeRole of root_login_alerts_assume_role_arn.
+EXTERNAL_ID_VAR = "root_login_alerts_assume_role_external_id"
 # Fields that assume_role_arn_template may use.
 TEMPLATE_FIELDS = ("partition", "account_id", "account_name", "role_name", "organization_id", "management_account_id")
 # Options that decide which accounts are read (and so are part of the cached query).
@@ -148,6 +151,23 @@ def template_fields(template):
     return fields
 
 
+def validate_external_id(value, option):
+    """``value`` as STS accepts it for ``ExternalId``, or None when unset; raises naming ``option``.
+
+    STS AssumeRole: ExternalId is 2-1224 characters of ``[\\w+=,.@:/-]`` (no spaces). The value is not
+    echoed: it is part of a trust policy's condition.
+    """
+    if value is None or value == "":
+        return None
+    text = str(value)
+    if not EXTERNAL_ID_RE.fullmatch(text):
+        raise OrganizationAccountsError(
+            "%s must be 2-1224 letters, digits or the characters +=,.@:/_- (what STS accepts as ExternalId), "
+            "got %d characters" % (option, len(text))
+        )
+    return text
+
+
 def normalize_host_settings(options):
     """The options that shape hosts, variables and groups (not part of the cached query)."""
     hostnames = options.get("hostnames") or "id"
@@ -170,11 +190,17 @@ def normalize_host_settings(options):
         prefix = DEFAULT_OU_GROUP_PREFIX
     if GROUP_UNSAFE_RE.search(prefix):
         raise OrganizationAccountsError("ou_group_prefix: %r may hold only letters, digits and underscores" % (prefix,))
+    member_external_id = validate_external_id(options.get("member_external_id"), "member_external_id")
+    if member_external_id and not template:
+        raise OrganizationAccountsError(
+            "member_external_id is set, but assume_role_arn_template is empty: an ExternalId is only sent on AssumeRole"
+        )
     return {
         "hostnames": hostnames,
         "assume_role_arn_template": template,
         "role_name": role_name,
         "ou_group_prefix": prefix,
+        "member_external_id": member_external_id,
     }
 
 
@@ -314,6 +340,8 @@ def host_entry(account, organization, settings):
     )
     if role_arn:
         hostvars["root_login_alerts_assume_role_arn"] = role_arn
+        if settings.get("member_external_id"):
+            hostvars[EXTERNAL_ID_VAR] = settings["member_external_id"]
     # The account this host must reach: the role run checks it before any write.
     hostvars["root_login_alerts_account_id"] = account["id"]
     if account.get("tags") is not None:

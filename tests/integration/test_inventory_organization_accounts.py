@@ -10,18 +10,24 @@ The emulator holds an organization (management account 123456789012, moto's defa
 
 Each test writes a ``*.organization_accounts.yml`` file, runs ``ansible-inventory --list``
 from the checkout (so ansible.cfg finds the collection) and checks hosts, groups,
-variables, and the Organizations calls in the emulator's request record.
+variables, and the Organizations calls in the emulator's request record. An account and an
+OU whose names hold a lookup show that Organizations data is never templated, and an
+``ansible-playbook`` run uses them; the ExternalId tests read the recorded AssumeRole.
 """
 
 import json
 import os
+import re
 import subprocess
 import sys
+import urllib.parse
+import uuid
 
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ANSIBLE_INVENTORY = os.path.join(os.path.dirname(sys.executable), "ansible-inventory")
+ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
 MANAGEMENT = "123456789012"  # moto's default account, where the organization is created
 PLUGIN = "rootwatch.aws.organization_accounts"
 
@@ -53,15 +59,18 @@ class Listing:
         return self.data["_meta"]["hostvars"][host]
 
 
-def list_inventory(emulator, tmp_path, config, enabled=PLUGIN + ",yaml,ini", args=()):
+def list_inventory(emulator, tmp_path, config, enabled=PLUGIN + ",yaml,ini", args=(), extra_env=None):
+    return run_inventory(emulator, [write_config(tmp_path, config)], enabled, args, extra_env)
+
+
+def write_config(tmp_path, config):
     path = tmp_path / "demo.organization_accounts.yml"
     path.write_text("plugin: %s\n%s" % (PLUGIN, config))
-    return run_inventory(emulator, [str(path)], enabled, args)
+    return str(path)
 
 
-def run_inventory(emulator, sources, enabled=PLUGIN + ",yaml,ini", args=()):
-    """``ansible-inventory --list`` from the checkout, with the emulator's environment."""
-    env = dict((key, value) for key, value in os.environ.items() if not key.startswith(("AWS_", "ANSIBLE_")))
+def ansible_env(emulator, enabled=PLUGIN + ",yaml,ini", extra_env=None):
+    env = dict((key, value) for key, value in os.environ.items() if not key.startswith(("AWS_", "ANSIBLE_", "ROOTWATCH_")))
     env.update(emulator.environ())
     env.update(
         ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
@@ -71,12 +80,18 @@ def run_inventory(emulator, sources, enabled=PLUGIN + ",yaml,ini", args=()):
     )
     if enabled:
         env["ANSIBLE_INVENTORY_ENABLED"] = enabled
+    env.update(extra_env or {})
+    return env
+
+
+def run_inventory(emulator, sources, enabled=PLUGIN + ",yaml,ini", args=(), extra_env=None):
+    """``ansible-inventory --list`` from the checkout, with the emulator's environment."""
     command = [ANSIBLE_INVENTORY, "--list"]
     for source in sources:
         command += ["-i", source]
     proc = subprocess.run(
         command + list(args),
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+        cwd=ROOT, env=ansible_env(emulator, enabled, extra_env), capture_output=True, text=True, check=False,
     )
     return Listing(proc)
 
@@ -289,3 +304,136 @@ def test_example_inventories(emulator, org):
         )
         assert hostvars["root_login_alerts_region"] == "us-east-1"
     assert listing.hosts("ou_prod") == sorted(org[n] for n in ("app-prod", "app-prod-2"))
+
+
+# -- Organizations data is never templated ---------------------------------------
+
+# Organizations API reference, CreateAccountStatus: AccountName is 1-50 characters of [\u0020-\u007E]. The
+# payload also fits the stricter [ -;=?-~] (no < or >) that issue 19 names.
+ACCOUNT_NAME_RE = re.compile(r"[ -;=?-~]{1,50}")
+PROBE_PLAYBOOK = """\
+- name: Show what the inventory set
+  hosts: aws_accounts
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: Print the Organizations data of the host
+      ansible.builtin.debug:
+        msg: "{{ [inventory_hostname, aws_account_name, aws_account_email, aws_account_ou_name, copied_name] }}"
+"""
+
+
+@pytest.fixture
+def hostile(emulator, org, tmp_path):
+    """An account and an OU whose names hold a lookup that creates a marker file; {name: value}, markers."""
+    token = uuid.uuid4().hex[:6]
+    markers = ["/tmp/pwned-%s" % token, "/tmp/pwned-%s-ou" % token]
+    names = {
+        "account": "{{ lookup('pipe', 'touch %s') }}" % markers[0],
+        "ou": "{{ lookup('pipe', 'touch %s') }}" % markers[1],
+        # Email: no spaces (Organizations' pattern), so an env lookup: templated, it would show a home directory.
+        "email": "{{lookup('env','HOME')}}@example.com",
+    }
+    assert ACCOUNT_NAME_RE.fullmatch(names["account"]), "the payload must be a name Organizations accepts"
+    client = emulator.client("organizations")
+    ou = client.create_organizational_unit(ParentId=org["root"], Name=names["ou"])["OrganizationalUnit"]["Id"]
+    account = client.create_account(AccountName=names["account"], Email=names["email"])["CreateAccountStatus"]["AccountId"]
+    client.move_account(AccountId=account, SourceParentId=org["root"], DestinationParentId=ou)
+    emulator.clear_recording()
+    yield dict(names, account_id=account, ou_id=ou), markers
+    for marker in markers:
+        if os.path.exists(marker):
+            os.remove(marker)
+
+
+HOSTILE_CONFIG = (
+    "group_by_ou: true\n"
+    "hostnames: name\n"
+    "account_ids: ['%s']\n"
+    "assume_role_arn_template: 'arn:{partition}:iam::{account_id}:role/{account_name}'\n"
+    "compose:\n"
+    "  copied_name: aws_account_name\n"
+    "keyed_groups:\n"
+    "  - key: aws_account_name\n"
+    "    prefix: name\n"
+)
+
+
+def test_organizations_data_is_never_templated(emulator, tmp_path, hostile):
+    names, markers = hostile
+    config = write_config(tmp_path, HOSTILE_CONFIG % names["account_id"])
+
+    listing = run_inventory(emulator, [config])
+    assert listing.rc == 0, listing.stderr
+    assert listing.hosts() == [names["account"]]
+    hostvars = listing.hostvars(names["account"])
+    assert hostvars["aws_account_name"] == hostvars["copied_name"] == names["account"]
+    assert hostvars["aws_account_email"] == names["email"]
+    assert hostvars["aws_account_ou_name"] == names["ou"]
+    assert hostvars["aws_account_ou_path"] == "Root/" + names["ou"]
+    assert hostvars["root_login_alerts_assume_role_arn"] == "arn:aws:iam::%s:role/%s" % (names["account_id"], names["account"])
+    # Group names keep only letters, digits and underscores.
+    assert [group for group in listing.groups() if not re.fullmatch(r"\w+", group)] == []
+
+    # A play that uses every such value: they print verbatim, and no lookup ran.
+    playbook = tmp_path / "probe.yml"
+    playbook.write_text(PROBE_PLAYBOOK)
+    env = ansible_env(emulator, extra_env={"ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.json"})
+    proc = subprocess.run([ANSIBLE_PLAYBOOK, "-i", config, str(playbook)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    results = json.loads(proc.stdout)["plays"][0]["tasks"][0]["hosts"]
+    assert list(results) == [names["account"]]
+    assert results[names["account"]]["msg"] == [names["account"], names["account"], names["email"], names["ou"], names["account"]]
+    assert [marker for marker in markers if os.path.exists(marker)] == []
+
+
+# -- ExternalId ---------------------------------------------------------------------
+
+READER_ROLE = "arn:aws:iam::%s:role/OrganizationsReadOnly" % MANAGEMENT
+
+
+def assume_role_requests(emulator):
+    return [urllib.parse.parse_qs(request.body) for request in emulator.requests() if request.action == "AssumeRole"]
+
+
+@pytest.mark.parametrize("through_env", [False, True])
+def test_external_ids(emulator, tmp_path, org, through_env):
+    # Emulator quirk: moto's AssumeRole needs no role and checks no trust policy (AWS refuses a missing or wrong
+    # ExternalId when the trust requires sts:ExternalId); this proves what is sent, the Stubber tests its answer.
+    config = "assume_role_arn: %s\nrole_name: RootwatchAutomation\nexclude_management_account: true\n" % READER_ROLE
+    ids = {"ROOTWATCH_ORGANIZATION_ACCOUNTS_EXTERNAL_ID": "org-reader-4d21",
+           "ROOTWATCH_ORGANIZATION_ACCOUNTS_MEMBER_EXTERNAL_ID": "rootwatch-7f3a:prod/2026"}
+    if not through_env:
+        config += "external_id: org-reader-4d21\nmember_external_id: 'rootwatch-7f3a:prod/2026'\n"
+    listing = list_inventory(emulator, tmp_path, config, extra_env=ids if through_env else None)
+    assert listing.rc == 0, listing.stderr
+
+    assert assume_role_requests(emulator) == [{
+        "Action": ["AssumeRole"], "Version": ["2011-06-15"], "RoleArn": [READER_ROLE],
+        "RoleSessionName": ["rootwatch-organization-accounts-inventory"], "ExternalId": ["org-reader-4d21"],
+    }]
+    # Organizations is read with the assumed role's credentials, not the caller's.
+    keys = set(request.access_key for request in emulator.requests() if request.service == "organizations")
+    assert keys and "testing" not in keys
+    members = sorted(org[n] for n in ("app-prod", "app-prod-2", "shared", "sandbox-1", "legacy"))
+    assert listing.hosts() == members
+    for account_id in members:
+        hostvars = listing.hostvars(account_id)
+        assert hostvars["root_login_alerts_assume_role_external_id"] == "rootwatch-7f3a:prod/2026"
+        assert hostvars["root_login_alerts_assume_role_arn"] == "arn:aws:iam::%s:role/RootwatchAutomation" % account_id
+
+
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        ("assume_role_arn: %s\nexternal_id: 'has space'\n" % READER_ROLE, "external_id must be 2-1224 letters"),
+        ("external_id: org-reader-4d21\n", "external_id is set, but assume_role_arn is not"),
+        ("member_external_id: x\n", "member_external_id must be 2-1224 letters"),
+    ],
+)
+def test_bad_external_ids_fail_before_any_request(emulator, tmp_path, org, config, message):
+    listing = list_inventory(emulator, tmp_path, config)
+    assert listing.rc != 0
+    assert message in listing.stderr
+    assert emulator.requests() == []

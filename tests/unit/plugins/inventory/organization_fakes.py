@@ -45,8 +45,9 @@ def client_error(code, operation, message="boom"):
 
 
 class FakeOrganizations:
-    def __init__(self, page_size=2, errors=None, partition="aws", accounts=None):
+    def __init__(self, page_size=2, errors=None, partition="aws", accounts=None, units=None):
         self.page_size = page_size
+        self.units = dict(UNITS if units is None else units)
         self.errors = dict(errors or {})
         self.partition = partition
         self.accounts = list(ACCOUNTS if accounts is None else accounts)
@@ -88,7 +89,7 @@ class FakeOrganizations:
         return account
 
     def _check_parent(self, parent_id, operation):
-        if parent_id != ROOT and parent_id not in UNITS:
+        if parent_id != ROOT and parent_id not in self.units:
             raise client_error("ParentNotFoundException", operation)
 
     # -- Organizations API -----------------------------------------------------
@@ -122,8 +123,8 @@ class FakeOrganizations:
     def list_parents(self, aws_retry=False, **params):
         self._enter("ListParents", aws_retry, params)
         child = params["ChildId"]
-        if child in UNITS:
-            parent = UNITS[child][0]
+        if child in self.units:
+            parent = self.units[child][0]
         else:
             raise client_error("ChildNotFoundException", "ListParents")
         return {"Parents": [{"Id": parent, "Type": "ROOT" if parent == ROOT else "ORGANIZATIONAL_UNIT"}]}
@@ -131,14 +132,14 @@ class FakeOrganizations:
     def describe_organizational_unit(self, aws_retry=False, **params):
         self._enter("DescribeOrganizationalUnit", aws_retry, params)
         unit = params["OrganizationalUnitId"]
-        if unit not in UNITS:
+        if unit not in self.units:
             raise client_error("OrganizationalUnitNotFoundException", "DescribeOrganizationalUnit")
-        return {"OrganizationalUnit": {"Id": unit, "Name": UNITS[unit][1], "Arn": "arn:aws:organizations::x:ou/%s" % unit}}
+        return {"OrganizationalUnit": {"Id": unit, "Name": self.units[unit][1], "Arn": "arn:aws:organizations::x:ou/%s" % unit}}
 
     def list_organizational_units_for_parent(self, aws_retry=False, **params):
         self._enter("ListOrganizationalUnitsForParent", aws_retry, params)
         self._check_parent(params["ParentId"], "ListOrganizationalUnitsForParent")
-        units = [{"Id": unit, "Name": name} for unit, (parent, name) in sorted(UNITS.items()) if parent == params["ParentId"]]
+        units = [{"Id": unit, "Name": name} for unit, (parent, name) in sorted(self.units.items()) if parent == params["ParentId"]]
         return self._page(units, "OrganizationalUnits", params)
 
     def list_accounts_for_parent(self, aws_retry=False, **params):

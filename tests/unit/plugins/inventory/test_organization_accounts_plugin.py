@@ -5,17 +5,25 @@ and the Organizations client by the in-memory fake; reading the real configurati
 file through Ansible is covered by tests/integration/test_inventory_organization_accounts.py.
 """
 
+import datetime
+import re
+
+import botocore.session
 import pytest
+from botocore.stub import Stubber
 
 from ansible.errors import AnsibleError
 from ansible.inventory.data import InventoryData
 from ansible.parsing.dataloader import DataLoader
+from ansible.template import Templar
+from ansible.template import is_trusted_as_template
 from ansible.template import trust_as_template
 
 from ansible_collections.amazon.aws.plugins.plugin_utils.inventory import AWSInventoryBase
+from ansible_collections.rootwatch.aws.plugins.inventory.organization_accounts import ROLE_SESSION_NAME
 from ansible_collections.rootwatch.aws.plugins.inventory.organization_accounts import InventoryModule
 
-from organization_fakes import MANAGEMENT, PROD, WORKLOADS, FakeOrganizations
+from organization_fakes import MANAGEMENT, PROD, ROOT, WORKLOADS, FakeOrganizations
 
 PATH = "/inventories/demo.organization_accounts.yml"
 DEFAULTS = {
@@ -30,6 +38,9 @@ DEFAULTS = {
     "role_name": "OrganizationAccountAccessRole",
     "assume_role_arn_template": "arn:{partition}:iam::{account_id}:role/{role_name}",
     "ou_group_prefix": "ou_",
+    "member_external_id": None,
+    "external_id": None,
+    "assume_role_arn": None,
     "cache": False,
     "strict": False,
     "compose": {},
@@ -250,3 +261,221 @@ def test_duplicate_names_are_an_error(monkeypatch):
     with pytest.raises(AnsibleError) as error:
         Harness(monkeypatch, FakeOrganizations(accounts=accounts)).run(hostnames="name")
     assert "several accounts share a name (same: 000000000001, 000000000002)" in str(error.value)
+
+
+# -- Organizations data is never templated -------------------------------------
+
+def payload(marker):
+    return "{{ lookup('pipe', 'touch %s') }}" % marker
+
+
+class TrustedOrganizations(FakeOrganizations):
+    """Answers whose every string is marked trusted for templating.
+
+    ansible-core 2.19 trusts no API answer on its own, so this stands for any path by which a trusted
+    string could reach the plugin; whatever arrives, the plugin must set only untrusted values.
+    """
+
+    def __getattribute__(self, name):
+        attribute = super().__getattribute__(name)
+        if name.startswith("_") or not callable(attribute) or name in ("count", "operations"):
+            return attribute
+        return lambda *args, **kwargs: trust_strings(attribute(*args, **kwargs))
+
+
+def trust_strings(value):
+    if isinstance(value, str):
+        return trust_as_template(value)
+    if isinstance(value, dict):
+        return dict((trust_strings(key), trust_strings(item)) for key, item in value.items())
+    if isinstance(value, list):
+        return [trust_strings(item) for item in value]
+    return value
+
+
+def trusted_strings(value, where):
+    """Where in ``value`` a string (dict keys included) is trusted for templating."""
+    if isinstance(value, str):
+        return [where] if is_trusted_as_template(value) else []
+    found = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += trusted_strings(key, "%s key %r" % (where, key)) + trusted_strings(item, "%s[%r]" % (where, key))
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            found += trusted_strings(item, "%s[%d]" % (where, index))
+    return found
+
+
+def hostile_organization(marker):
+    """An account whose name, OU name and tag value hold a lookup that would create ``marker``.
+
+    Organizations admits such account and OU names; its TagValue pattern admits no braces, but the plugin
+    must not rely on a service's input pattern.
+    """
+    accounts = [
+        ("000000000002", payload(marker), PROD, {"State": "ACTIVE"}, {"env": payload(marker)}),
+        ("000000000003", "app-prod-2", PROD, {"State": "ACTIVE"}, {"env": "prod"}),
+    ]
+    units = {WORKLOADS: (ROOT, "Workloads"), PROD: (WORKLOADS, payload(marker))}
+    return TrustedOrganizations(accounts=accounts, units=units)
+
+
+def test_every_host_variable_group_and_hostname_is_unsafe(monkeypatch, tmp_path):
+    marker = tmp_path / "templated"
+    client = hostile_organization(marker)
+    # The stand-in does deliver trusted strings: without the plugin's marking they would be templated.
+    assert is_trusted_as_template(client.list_accounts(aws_retry=True)["Accounts"][0]["Name"])
+    client.calls = []
+    inventory = Harness(monkeypatch, client).run(
+        group_by_ou=True, fetch_tags=True, hostnames="name", member_external_id="rootwatch-7f3a9c",
+        assume_role_arn_template="arn:{partition}:iam::{account_id}:role/{account_name}",
+        compose={"copied_name": "aws_account_name", "copied_tags": "aws_account_tags"},
+        keyed_groups=[{"key": "aws_account_tags.env", "prefix": "env"}],
+    )
+    hosts = sorted(inventory.hosts)
+    assert hosts == sorted([payload(marker), "app-prod-2"])
+    problems = []
+    for name in hosts:
+        problems += trusted_strings(name, "hostname")
+        host = inventory.get_host(name)
+        for variable, value in host.vars.items():
+            problems += trusted_strings(variable, "%s variable name" % variable) + trusted_strings(value, variable)
+    for group in inventory.groups:
+        problems += trusted_strings(group, "group")
+    assert problems == []
+
+    hostvars = inventory.get_host(payload(marker)).vars
+    for variable in ("aws_account_name", "aws_account_ou_name", "aws_account_tags", "aws_account_email",
+                     "root_login_alerts_assume_role_arn", "root_login_alerts_assume_role_external_id",
+                     "aws_account_ou_path", "aws_account_ou_ids", "copied_name", "copied_tags"):
+        assert variable in hostvars
+    templar = Templar(loader=DataLoader(), variables=hostvars)
+    rendered = templar.template(trust_as_template(
+        "{{ aws_account_name }}|{{ copied_name }}|{{ aws_account_tags.env }}|{{ aws_account_ou_name }}"
+    ))
+    assert rendered == "|".join([payload(marker)] * 4)
+    assert hostvars["aws_account_ou_path"] == "Root/Workloads/" + payload(marker)
+    assert not marker.exists()
+    # keyed_groups keeps letters, digits and underscores of the tag value: no braces reach a group name.
+    assert [group for group in inventory.groups if "{" in group or "}" in group] == []
+
+
+# -- ExternalId: the role's (member_external_id) and the plugin's own (external_id) --
+
+
+def test_member_external_id_is_set_on_every_host(monkeypatch):
+    inventory = Harness(monkeypatch).run(member_external_id="rootwatch-7f3a:prod/2026", role_name="RootwatchAutomation")
+    for host in inventory.groups["aws_accounts"].get_hosts():
+        assert host.vars["root_login_alerts_assume_role_external_id"] == "rootwatch-7f3a:prod/2026"
+        assert host.vars["root_login_alerts_assume_role_arn"].endswith(":role/RootwatchAutomation")
+
+
+def test_without_member_external_id_no_variable(monkeypatch):
+    inventory = Harness(monkeypatch).run()
+    for host in inventory.groups["aws_accounts"].get_hosts():
+        assert "root_login_alerts_assume_role_external_id" not in host.vars
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"member_external_id": "a"}, "member_external_id must be 2-1224 letters, digits or the characters +=,.@:/_-"),
+        ({"member_external_id": "two words"}, "member_external_id must be 2-1224"),
+        ({"member_external_id": "x" * 1225}, "member_external_id must be 2-1224"),
+        ({"member_external_id": "ok-but\n"}, "member_external_id must be 2-1224"),
+        ({"member_external_id": "abc", "assume_role_arn_template": ""},
+         "member_external_id is set, but assume_role_arn_template is empty"),
+    ],
+)
+def test_bad_member_external_id_fails_before_any_call(monkeypatch, options, message):
+    harness = Harness(monkeypatch)
+    with pytest.raises(AnsibleError) as error:
+        harness.run(**options)
+    assert message in str(error.value)
+    assert harness.client.calls == []
+
+
+READER_ROLE = "arn:aws:iam::000000000001:role/OrganizationsReadOnly"
+
+
+class StubbedSts:
+    """A plugin whose STS client is a real botocore client under a Stubber (AWS-shaped AssumeRole answers)."""
+
+    def __init__(self, **options):
+        self.sts = botocore.session.get_session().create_client(
+            "sts", region_name="us-east-1", aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret"
+        )
+        self.stubber = Stubber(self.sts)
+        self.clients = []
+        values = dict(DEFAULTS, region=None, **options)
+        self.plugin = InventoryModule()
+        self.plugin.ansible_name = InventoryModule.NAME
+        self.plugin.get_option = lambda name, hostvars=None: values[name]
+        self.plugin.get_options = lambda *args: values
+
+        def client(service, **kwargs):
+            self.clients.append((service, kwargs))
+            return self.sts
+
+        self.plugin.client = client
+
+    def expect_assume_role(self, expected):
+        # STS API reference, AssumeRole response: Credentials with AccessKeyId, SecretAccessKey, SessionToken, Expiration.
+        self.stubber.add_response("assume_role", {
+            "Credentials": {
+                "AccessKeyId": "ASIAEXAMPLEREADER01", "SecretAccessKey": "reader-secret",
+                "SessionToken": "reader-token", "Expiration": datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc),
+            },
+            "AssumedRoleUser": {"AssumedRoleId": "AROAEXAMPLE:%s" % ROLE_SESSION_NAME,
+                                "Arn": "arn:aws:sts::000000000001:assumed-role/OrganizationsReadOnly/%s" % ROLE_SESSION_NAME},
+        }, expected)
+
+
+@pytest.mark.parametrize("external_id", ["org-reader-4d21", None])
+def test_plugin_assume_role_sends_external_id(external_id):
+    stub = StubbedSts(assume_role_arn=READER_ROLE, external_id=external_id)
+    expected = {"RoleArn": READER_ROLE, "RoleSessionName": ROLE_SESSION_NAME}
+    if external_id:
+        expected["ExternalId"] = external_id
+    stub.expect_assume_role(expected)
+    with stub.stubber:
+        stub.plugin._set_frozen_credentials()
+        stub.stubber.assert_no_pending_responses()
+    assert stub.plugin._frozen_credentials == {
+        "profile_name": None, "aws_access_key_id": "ASIAEXAMPLEREADER01",
+        "aws_secret_access_key": "reader-secret", "aws_session_token": "reader-token",
+    }
+    assert stub.clients == [("sts", {"region": "us-east-1"})]
+
+
+def test_role_session_name_fits_sts():
+    # STS AssumeRole: RoleSessionName is 2-64 characters of [\w+=,.@-]; botocore checks only the minimum.
+    assert re.fullmatch(r"[\w+=,.@-]{2,64}", ROLE_SESSION_NAME)
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"assume_role_arn": READER_ROLE, "external_id": "a"}, "external_id must be 2-1224 letters, digits"),
+        ({"assume_role_arn": READER_ROLE, "external_id": "has space"}, "external_id must be 2-1224"),
+        ({"external_id": "org-reader-4d21"}, "external_id is set, but assume_role_arn is not"),
+    ],
+)
+def test_bad_external_id_fails_before_assume_role(options, message):
+    stub = StubbedSts(**options)
+    with stub.stubber:  # no answer queued: any STS call would fail the test with a different error
+        with pytest.raises(AnsibleError) as error:
+            stub.plugin._set_frozen_credentials()
+    assert "rootwatch.aws.organization_accounts: " + message in str(error.value)
+    assert stub.clients == []
+
+
+def test_assume_role_denied_names_the_role():
+    stub = StubbedSts(assume_role_arn=READER_ROLE, external_id="wrong-id")
+    stub.stubber.add_client_error("assume_role", "AccessDenied", "User: x is not authorized to perform: sts:AssumeRole", 403)
+    with stub.stubber:
+        with pytest.raises(AnsibleError) as error:
+            stub.plugin._set_frozen_credentials()
+    assert "cannot assume assume_role_arn %s" % READER_ROLE in str(error.value)
+    assert "AccessDenied" in str(error.value)

@@ -94,6 +94,9 @@ def test_normalize_query_equal_meaning_compares_equal():
         ({"assume_role_arn_template": "arn:{partition}:iam::{account_id}:role/ops/{account_name}-deploy"},
          {"assume_role_arn_template": "arn:{partition}:iam::{account_id}:role/ops/{account_name}-deploy"}),
         ({"role_name": "path/to/Role"}, {"role_name": "path/to/Role"}),
+        ({}, {"member_external_id": None}),
+        ({"member_external_id": ""}, {"member_external_id": None}),
+        ({"member_external_id": "rootwatch-7f3a:prod/2026"}, {"member_external_id": "rootwatch-7f3a:prod/2026"}),
     ],
 )
 def test_normalize_host_settings(options, expected):
@@ -113,12 +116,55 @@ def test_normalize_host_settings(options, expected):
         ({"assume_role_arn_template": "arn:aws:iam::{account_id:role/x"}, "is not a valid template"),
         ({"role_name": "bad role"}, "role_name: 'bad role' is not a valid IAM role name"),
         ({"ou_group_prefix": "ou-"}, "ou_group_prefix: 'ou-' may hold only"),
+        ({"member_external_id": "x"}, "member_external_id must be 2-1224 letters, digits or the characters +=,.@:/_-"),
+        ({"member_external_id": "abc", "assume_role_arn_template": ""},
+         "member_external_id is set, but assume_role_arn_template is empty: an ExternalId is only sent on AssumeRole"),
     ],
 )
 def test_normalize_host_settings_errors(options, message):
     with pytest.raises(oa.OrganizationAccountsError) as error:
         oa.normalize_host_settings(options)
     assert message in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "value, valid",
+    [
+        # STS AssumeRole: ExternalId is 2-1224 characters of [\w+=,.@:/-].
+        ("ab", True),
+        ("x" * 1224, True),
+        ("Rootwatch_7f3a+prod=1,a.b@c:d/e-f", True),
+        ("a", False),
+        ("x" * 1225, False),
+        ("two words", False),
+        ("tab\there", False),
+        ("trailing-newline\n", False),
+        ("semi;colon", False),
+        ("{{ lookup('env', 'HOME') }}", False),
+    ],
+)
+def test_validate_external_id(value, valid):
+    if valid:
+        assert oa.validate_external_id(value, "member_external_id") == value
+    else:
+        with pytest.raises(oa.OrganizationAccountsError) as error:
+            oa.validate_external_id(value, "member_external_id")
+        assert str(error.value).startswith("member_external_id must be 2-1224 letters")
+        assert str(error.value).endswith("got %d characters" % len(value))
+        if len(value) > 1:
+            assert value not in str(error.value)  # the value is part of a trust condition: not echoed
+
+
+@pytest.mark.parametrize("value", [None, ""])
+def test_validate_external_id_unset(value):
+    assert oa.validate_external_id(value, "external_id") is None
+
+
+def test_host_entry_with_member_external_id():
+    settings = oa.normalize_host_settings({"member_external_id": "rootwatch-7f3a", "role_name": "RootwatchAutomation"})
+    unused, hostvars, unused_groups = oa.host_entry(account("000000000002", name="app"), ORG, settings)
+    assert hostvars["root_login_alerts_assume_role_external_id"] == "rootwatch-7f3a"
+    assert hostvars["root_login_alerts_assume_role_arn"] == "arn:aws:iam::000000000002:role/RootwatchAutomation"
 
 
 @pytest.mark.parametrize(
