@@ -54,6 +54,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.managers import mana
 from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import LogBucketManager
 from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import bucket_name_of
 from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import delivery_statements
+from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import validate_bucket_owner
 from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import validate_key_prefix
 
 TRAIL_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]*[A-Za-z0-9]$")
@@ -128,6 +129,7 @@ def validate_params(params):
         return params
     params["s3_bucket_name"] = bucket_name_of(params.get("s3_bucket_name"))
     validate_key_prefix(params.get("s3_key_prefix"))
+    params["bucket_owner"] = validate_bucket_owner(params.get("bucket_owner"))
     validate_kms_key_id(params.get("kms_key_id"))
     validate_management_events(params.get("management_events", "All"))
     if params.get("is_multi_region_trail", True) and params.get("include_global_service_events") is False:
@@ -435,19 +437,38 @@ class CloudTrailTrailManager(ResourceManager):
                 )
 
     def _bucket(self, params, trail_arn, account, result):
-        """Create the log bucket or merge its delivery statements, before the trail needs it."""
+        """Create the log bucket or merge its delivery statements, before the trail needs it.
+
+        Its owner is proven first (ExpectedBucketOwner on every S3 call): ``account``, or
+        ``bucket_owner`` for a central log bucket. The trail is never pointed at a bucket
+        S3 did not prove to be that account's (``BucketNotVerifiedError`` stops the run).
+        """
         bucket = params["s3_bucket_name"]
+        owner = params.get("bucket_owner") or account
+        create, manage = params.get("create_bucket", True), params.get("manage_bucket_policy", True)
+        if owner != account and (create or manage):
+            # CreateBucket makes a bucket of the caller's account, and Get/PutBucketPolicy answer 405
+            # to any other account (S3 API reference): another account's bucket is its owner's to manage.
+            raise ValueError(
+                "bucket_owner %s is another account than the trail's (%s): set create_bucket=false and "
+                "manage_bucket_policy=false, because only the owner of S3 bucket %s can create it or change its policy"
+                % (owner, account, bucket)
+            )
         manager = LogBucketManager(self.clients, self.region, self.check_mode, self.warn, self.known_account_id)
         kms = params.get("kms_key_id")
         outcome = manager.ensure(
             {
                 "bucket": bucket,
                 "statements": delivery_statements(bucket, params["name"], trail_arn, account, self.region, params.get("s3_key_prefix")),
-                "create": params.get("create_bucket", True),
-                "manage_policy": params.get("manage_bucket_policy", True),
+                "create": create,
+                "manage_policy": manage,
                 "kms_key_arn": (lambda: self._kms_arn(kms)) if kms else None,
                 "tags": params.get("tags"),
                 "owner_tag": params.get("owner_tag"),
+                "expected_owner": owner,
+                # A named owner is proven even when nothing else of the bucket is managed.
+                "check_owner": bool(params.get("bucket_owner")),
+                "owner_hint": params.get("bucket_owner_hint"),
             }
         )
         if outcome["bucket"]:
@@ -531,8 +552,9 @@ class CloudTrailTrailManager(ResourceManager):
         name = params["name"]
         account = self._account()
         arn = build_arn("cloudtrail", self.region, account, "trail/" + name)
-        params, logs = self._with_cloudwatch_logs(params, arn)
+        # The bucket first: nothing else is made for a trail whose bucket S3 did not prove ours to use.
         bucket_outcome = self._bucket(params, arn, account, result)
+        params, logs = self._with_cloudwatch_logs(params, arn)
         kwargs = {
             "Name": name,
             "S3BucketName": params["s3_bucket_name"],
@@ -616,8 +638,8 @@ class CloudTrailTrailManager(ResourceManager):
         if params.get("s3_key_prefix") is None:
             # An omitted prefix keeps the trail's: the delivery statement must match it.
             params = dict(params, s3_key_prefix=own.get("S3KeyPrefix") or "")
-        params, logs = self._with_cloudwatch_logs(params, arn)
         bucket_changed = self._bucket(params, arn, account, result)["changed"]
+        params, logs = self._with_cloudwatch_logs(params, arn)
         where = "CloudTrail trail %s in %s" % (name, self.region)
 
         selector_response = self._known_read(

@@ -9,6 +9,9 @@ secure settings and whether a bucket's encryption meets them.
 missing bucket with secure settings, merges the delivery statements into an
 existing policy by Sid, keeping every other statement, and repairs the settings
 of a bucket it can prove it created (four more reads).
+
+Every call but CreateBucket carries ``ExpectedBucketOwner``, so S3 itself refuses
+a bucket of another account that has the name we expect (bucket squatting).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -30,6 +33,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
+from ansible_collections.rootwatch.aws.plugins.module_utils.arns import ACCOUNT_ID_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import partition_for_region
 from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import error_code
 from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import retry_decorator
@@ -49,6 +53,13 @@ MAX_KEY_PREFIX = 200
 CLOUDTRAIL_PRINCIPAL = {"Service": "cloudtrail.amazonaws.com"}
 DENY_INSECURE_SID = "RootwatchDenyInsecureTransport"
 MISSING_BUCKET_CODES = ("NoSuchBucket", "404", "NotFound")
+# A failed bucket owner condition answers 403 Access Denied ("Verifying bucket ownership with bucket owner
+# condition", S3 user guide, https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-owner-condition.html),
+# the same answer as a missing permission, and HeadBucket's 403 has no body at all: a 403 never proves
+# that a bucket exists and may be used.
+DENIED_CODES = ("AccessDenied", "403", "Forbidden")
+# Get/PutBucketPolicy by an identity outside the bucket owner's account (S3 API reference, GetBucketPolicy).
+NOT_OWNER_ACCOUNT_CODES = ("MethodNotAllowed", "405")
 # Bucket configurations are eventually consistent ("Amazon S3 data consistency model",
 # https://docs.aws.amazon.com/AmazonS3/latest/userguide/Welcome.html#ConsistencyModel): right
 # after CreateBucket, calls on the new bucket may answer NoSuchBucket, or OperationAborted (409,
@@ -106,6 +117,42 @@ def validate_key_prefix(prefix, param="s3_key_prefix"):
     if "//" in prefix:
         raise ValueError("%s must not contain '//', got %r" % (param, prefix))
     return prefix
+
+
+def validate_bucket_owner(value, param="bucket_owner"):
+    """None (the bucket is the account's own) or the 12-digit ID of the account that owns the log bucket."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not ACCOUNT_ID_RE.match(value):
+        raise ValueError("%s must be the 12-digit ID of the AWS account that owns the log bucket, got %r" % (param, value))
+    return value
+
+
+# How a caller of the cloudtrail_trail module names the owner of a central log bucket (messages only).
+DEFAULT_OWNER_HINT = (
+    "set bucket_owner to the ID of the account that owns it, with create_bucket=false and manage_bucket_policy=false "
+    "(only its owner can create it or change its policy)"
+)
+
+
+class BucketNotVerifiedError(AnsibleAWSError):
+    """S3 did not prove that the bucket belongs to the expected owner, so it is not used."""
+
+
+def not_verified_message(bucket, owner, operation, owner_hint=DEFAULT_OWNER_HINT):
+    """Why a 403 to ``operation`` (sent with ExpectedBucketOwner=``owner``) stops the run, and what to do."""
+    needs = "s3:ListBucket" if operation == "HeadBucket" else "s3:" + operation
+    if owner:
+        found = "is not proven to belong to account %s: %s with ExpectedBucketOwner=%s" % (owner, operation, owner)
+    else:
+        found = "is not proven to be usable: %s" % operation
+    return (
+        "S3 bucket %s %s answered 403 Access Denied, which S3 answers both when another account owns the bucket and "
+        "when these credentials lack %s on it. The bucket is not used, and no trail is pointed at it. A bucket of "
+        "another account with this name can be someone squatting it: choose another bucket name. If it is a central "
+        "log bucket, %s, and let its bucket policy allow these credentials s3:ListBucket (the one call made on it is "
+        "HeadBucket)" % (bucket, found, needs, owner_hint)
+    )
 
 
 def bucket_arn(bucket, region):
@@ -197,9 +244,17 @@ class LogBucketManager(ResourceManager):
     Built like every manager (see ``managers``). ``ensure(params, known=None)``
     takes ``bucket``, ``statements`` (the delivery statements), ``create``,
     ``manage_policy``, ``kms_key_arn`` (a key ARN, or a callable returning one;
-    SSE-KMS instead of SSE-S3), ``tags`` and ``owner_tag``. It returns the
-    manager contract plus ``created``, ``bucket`` and ``actions``, and raises
-    AnsibleAWSError naming the bucket.
+    SSE-KMS instead of SSE-S3), ``tags``, ``owner_tag``, ``expected_owner`` (the
+    account that must own the bucket; default the manager's ``account_id``),
+    ``check_owner`` (prove the owner with one HeadBucket even when neither
+    ``create`` nor ``manage_policy``) and ``owner_hint`` (how the caller names a
+    central bucket's owner, for messages). It returns the manager contract plus
+    ``created``, ``bucket`` and ``actions``, and raises AnsibleAWSError naming the
+    bucket; :class:`BucketNotVerifiedError` when S3 does not prove the owner.
+
+    Every call but CreateBucket sends ``ExpectedBucketOwner`` once the owner is
+    known (callers pass it; without it and without ``account_id`` the calls go
+    without the condition). A 403 is never taken as "the bucket exists".
 
     A bucket created here is tagged with ``tags`` (which hold ``owner_tag``)
     first of all, so a run killed later leaves a bucket that proves it is ours.
@@ -209,9 +264,21 @@ class LogBucketManager(ResourceManager):
     bucket only gets the delivery statements merged into its policy.
     """
 
+    def __init__(self, clients, region, check_mode=False, warn=None, account_id=None):
+        super(LogBucketManager, self).__init__(clients, region, check_mode, warn, account_id)
+        self.expected_owner = account_id
+        self.owner_hint = DEFAULT_OWNER_HINT
+
     @property
     def s3(self):
         return self.client("s3")
+
+    def _args(self, bucket, **kwargs):
+        """The arguments of a call on ``bucket``, with the bucket owner condition."""
+        kwargs["Bucket"] = bucket
+        if self.expected_owner:
+            kwargs["ExpectedBucketOwner"] = self.expected_owner
+        return kwargs
 
     def _call(self, what, method, **kwargs):
         try:
@@ -231,39 +298,49 @@ class LogBucketManager(ResourceManager):
         except (BotoCoreError, ClientError) as exc:
             raise AnsibleAWSError(message=what, exception=exc)
 
+    def _refuse_if_denied(self, exc, bucket, operation):
+        if error_code(exc) in DENIED_CODES:
+            raise BucketNotVerifiedError(
+                message=not_verified_message(bucket, self.expected_owner, operation, self.owner_hint), exception=exc)
+
     def _read_or_missing(self, what, method, missing_code, bucket):
         """A bucket configuration, or None when S3 answers ``missing_code`` (never configured)."""
         try:
-            return getattr(self.s3, method)(Bucket=bucket, aws_retry=True)
+            return getattr(self.s3, method)(aws_retry=True, **self._args(bucket))
         except (BotoCoreError, ClientError) as exc:
             if error_code(exc) == missing_code:
                 return None
             raise AnsibleAWSError(message="Failed to read the %s of S3 bucket %s" % (what, bucket), exception=exc)
 
     def read(self, bucket, manage_policy=True):
-        """(exists, policy or None). One GetBucketPolicy, or one HeadBucket without policy management."""
+        """(exists, policy or None). One GetBucketPolicy, or one HeadBucket without policy management.
+
+        Only 404 means missing and only 200 (or NoSuchBucketPolicy) means it exists and is the
+        expected owner's; a 403 raises :class:`BucketNotVerifiedError`.
+        """
         if not manage_policy:
             try:
-                self.s3.head_bucket(Bucket=bucket, aws_retry=True)
+                self.s3.head_bucket(aws_retry=True, **self._args(bucket))
             except (BotoCoreError, ClientError) as exc:
-                code = error_code(exc)
-                if code in MISSING_BUCKET_CODES:
+                if error_code(exc) in MISSING_BUCKET_CODES:
                     return False, None
-                if code not in ("403", "AccessDenied"):  # another account's bucket exists
-                    raise AnsibleAWSError(message="Failed to look up S3 bucket %s" % bucket, exception=exc)
+                self._refuse_if_denied(exc, bucket, "HeadBucket")
+                raise AnsibleAWSError(message="Failed to look up S3 bucket %s" % bucket, exception=exc)
             return True, None
         try:
-            text = self.s3.get_bucket_policy(Bucket=bucket, aws_retry=True)["Policy"]
+            text = self.s3.get_bucket_policy(aws_retry=True, **self._args(bucket))["Policy"]
         except (BotoCoreError, ClientError) as exc:
             code = error_code(exc)
             if code in MISSING_BUCKET_CODES:
                 return False, None
             if code == "NoSuchBucketPolicy":
                 return True, None
-            if code in ("AccessDenied", "403"):
-                raise AnsibleAWSError(
-                    message="Cannot read the policy of S3 bucket %s (owned by another account?); set "
-                    "manage_bucket_policy=false when its owner manages the policy" % bucket,
+            self._refuse_if_denied(exc, bucket, "GetBucketPolicy")
+            if code in NOT_OWNER_ACCOUNT_CODES:
+                raise BucketNotVerifiedError(
+                    message="S3 bucket %s belongs to another account than these credentials (GetBucketPolicy answered 405 "
+                    "Method Not Allowed): only its owner can read or change its policy, so it is not used. If it is a "
+                    "central log bucket, %s" % (bucket, self.owner_hint),
                     exception=exc,
                 )
             raise AnsibleAWSError(message="Failed to read the policy of S3 bucket %s" % bucket, exception=exc)
@@ -290,8 +367,10 @@ class LogBucketManager(ResourceManager):
         """Make sure the bucket exists (when ``create``), holds the statements and, when ours, its settings."""
         bucket, statements = params["bucket"], params["statements"]
         create, manage_policy = params.get("create", True), params.get("manage_policy", True)
+        self.expected_owner = params.get("expected_owner") or self.known_account_id
+        self.owner_hint = params.get("owner_hint") or DEFAULT_OWNER_HINT
         result = {"changed": False, "created": False, "actions": [], "bucket": {}, "diff": {"before": {}, "after": {}}}
-        if not create and not manage_policy:
+        if not create and not manage_policy and not params.get("check_owner"):
             return as_manager_result(result, [])
         exists, policy = self.read(bucket, manage_policy)
         arn = bucket_arn(bucket, self.region)
@@ -303,6 +382,8 @@ class LogBucketManager(ResourceManager):
             self._create(bucket, arn, params, result)
             return as_manager_result(result, ["create S3 bucket %s with secure settings and the delivery policy" % bucket])
         before = {"name": bucket, "arn": arn, "exists": True}
+        if self.expected_owner:
+            before["owner"] = self.expected_owner  # proven by S3's bucket owner condition
         if manage_policy:
             before["policy"] = copy.deepcopy(policy)
         after = copy.deepcopy(before)
@@ -316,11 +397,11 @@ class LogBucketManager(ResourceManager):
                     self._call(
                         "Failed to update the policy of S3 bucket %s" % bucket,
                         "put_bucket_policy",
-                        Bucket=bucket,
-                        Policy=json.dumps(desired),
+                        **self._args(bucket, Policy=json.dumps(desired))
                     )
                 after["policy"] = desired
-        if params.get("owner_tag") and is_owned(self.read_tags(bucket), params["owner_tag"]):
+        # A bucket whose policy is its owner's alone (a central log bucket) is never ours to repair.
+        if manage_policy and params.get("owner_tag") and is_owned(self.read_tags(bucket), params["owner_tag"]):
             changes.extend(self._repair_settings(bucket, params.get("kms_key_arn"), before, after, result))
         result.update(changed=bool(changes), bucket=after, diff={"before": before, "after": after})
         return as_manager_result(result, changes)
@@ -354,7 +435,7 @@ class LogBucketManager(ResourceManager):
         operation = "".join(word.capitalize() for word in method.split("_"))
         result["actions"].append("s3:%s %s" % (operation, bucket))
         if not self.check_mode:
-            self._call_new_bucket("Failed to %s S3 bucket %s" % (what, bucket), method, Bucket=bucket, **kwargs)
+            self._call_new_bucket("Failed to %s S3 bucket %s" % (what, bucket), method, **self._args(bucket, **kwargs))
 
     def _create(self, bucket, arn, params, result):
         kms_key_arn = params.get("kms_key_arn")
@@ -365,6 +446,8 @@ class LogBucketManager(ResourceManager):
         tags = dict(params.get("tags") or {}, **(params.get("owner_tag") or {}))
         policy = merge_statements(None, statements)
         after = dict({"name": bucket, "arn": arn, "exists": True, "region": self.region, "policy": policy}, **new_bucket_settings(kms_key_arn))
+        if self.expected_owner:
+            after["owner"] = self.expected_owner
         if tags:
             after["tags"] = tags
         result.update(
@@ -380,16 +463,26 @@ class LogBucketManager(ResourceManager):
         )
         if self.check_mode:
             return
+        # The one call without ExpectedBucketOwner: CreateBucket does not take it (botocore's S3 model).
         create = {"Bucket": bucket, "ObjectOwnership": OWNERSHIP}
         if self.region and self.region != "us-east-1":
             create["CreateBucketConfiguration"] = {"LocationConstraint": self.region}
         try:
             self._call_new_bucket("Failed to create S3 bucket %s" % bucket, "create_bucket", **create)
         except AnsibleAWSError as exc:
+            code = error_code(exc.exception)
+            if code == "BucketAlreadyExists":
+                # Bucket names are global: another account took this one since our read found it missing.
+                raise BucketNotVerifiedError(
+                    message="Failed to create S3 bucket %s: it was missing when read, and CreateBucket answered "
+                    "BucketAlreadyExists, so another account owns that name now. It is not used and no trail is "
+                    "pointed at it; choose another bucket name" % bucket,
+                    exception=exc.exception,
+                )
             # A retry after a lost response (botocore retries a dropped connection): the first
             # attempt created the bucket. Outside us-east-1 AWS answers BucketAlreadyOwnedByYou
             # (in us-east-1, 200 OK); either way the bucket is ours and the set-up goes on.
-            if error_code(exc.exception) != "BucketAlreadyOwnedByYou":
+            if code != "BucketAlreadyOwnedByYou":
                 raise
             # The bucket may also have been made by someone else in this account since our read:
             # its policy is read again and ours merged in, never written over.
@@ -399,20 +492,18 @@ class LogBucketManager(ResourceManager):
         # The proof of ownership first: a run killed after it leaves a bucket the next run completes.
         # Separate from CreateBucket because the emulator ignores CreateBucketConfiguration.Tags.
         if tags:
-            self._call_new_bucket("Failed to tag S3 bucket %s" % bucket, "put_bucket_tagging", Bucket=bucket,
-                                  Tagging={"TagSet": ansible_dict_to_boto3_tag_list(tags)})
+            self._call_new_bucket("Failed to tag S3 bucket %s" % bucket, "put_bucket_tagging",
+                                  **self._args(bucket, Tagging={"TagSet": ansible_dict_to_boto3_tag_list(tags)}))
         self._call_new_bucket(
             "Failed to block public access to S3 bucket %s" % bucket,
             "put_public_access_block",
-            Bucket=bucket,
-            PublicAccessBlockConfiguration=after["public_access_block"],
+            **self._args(bucket, PublicAccessBlockConfiguration=after["public_access_block"])
         )
         self._call_new_bucket(
             "Failed to set default encryption of S3 bucket %s" % bucket,
             "put_bucket_encryption",
-            Bucket=bucket,
-            ServerSideEncryptionConfiguration=after["encryption"],
+            **self._args(bucket, ServerSideEncryptionConfiguration=after["encryption"])
         )
         self._call_new_bucket(
-            "Failed to set the policy of S3 bucket %s" % bucket, "put_bucket_policy", Bucket=bucket, Policy=json.dumps(policy)
+            "Failed to set the policy of S3 bucket %s" % bucket, "put_bucket_policy", **self._args(bucket, Policy=json.dumps(policy))
         )

@@ -22,6 +22,12 @@ description:
     C(<prefix>/AWSLogs/<account>/), both scoped with C(aws:SourceArn) and C(aws:SourceAccount), plus a Deny of
     any request not sent over TLS. On an existing bucket those statements are merged into the policy by Sid;
     other statements are kept.
+  - Every S3 call on the bucket except C(CreateBucket) sends C(ExpectedBucketOwner), the account of the trail or
+    O(bucket_owner), so S3 refuses a bucket of any other account that has this name (bucket squatting). S3 answers
+    that refusal with 403 Access Denied, as it answers a missing permission. A 403 is never taken to mean
+    that the bucket exists. The module fails with a message that names the bucket and the expected owner,
+    before the trail is created or pointed at the bucket (S3 user guide, Verifying bucket ownership with bucket
+    owner condition, U(https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-owner-condition.html)).
   - With O(reuse_covering_trail=true), when the named trail does not exist, another trail that already
     records this Region's write management events (an organization trail, a multi-Region trail or a trail in
     this Region, logging, with selectors that keep console sign-in events) is reused and no trail is
@@ -110,9 +116,21 @@ options:
       - Make sure the bucket policy holds the CloudTrail delivery statements and the Deny of insecure
         transport, merged by Sid; other statements are kept.
       - Set V(false) for a bucket that another account owns (a central log archive); its owner manages the
-        policy, and no S3 call is made unless the bucket must be created.
+        policy. Then one C(s3:HeadBucket) proves the bucket exists and belongs to its expected owner when
+        O(create_bucket=true) or O(bucket_owner) is set; otherwise no S3 call is made and the bucket is not checked.
     type: bool
     default: true
+  bucket_owner:
+    description:
+      - The 12-digit ID of the account that owns the log bucket, for a central log bucket in another account.
+        It is sent as C(ExpectedBucketOwner) on every S3 call, so the trail is never pointed at a bucket of
+        any other account with that name.
+      - When omitted, the bucket must belong to the trail's own account.
+      - Another account's bucket needs O(create_bucket=false) and O(manage_bucket_policy=false), because only its
+        owner can create it or change its policy. One C(s3:HeadBucket) then proves its owner, so its bucket
+        policy must allow these credentials C(s3:ListBucket). CloudTrail's own delivery statements in that
+        policy are its owner's to write.
+    type: str
   reuse_covering_trail:
     description:
       - When the named trail does not exist, look for another trail that already delivers this Region's
@@ -178,6 +196,7 @@ EXAMPLES = r"""
     management_events: WriteOnly
     create_bucket: false
     manage_bucket_policy: false
+    bucket_owner: "222222222222"  # the log archive account; a bucket of any other account is refused
     tags:
       team: security
 
@@ -288,7 +307,7 @@ coverage:
   type: list
   elements: dict
 bucket:
-  description: The log bucket, when it is managed (O(create_bucket) or O(manage_bucket_policy)).
+  description: The log bucket, when it is managed or checked (O(create_bucket), O(manage_bucket_policy) or O(bucket_owner)).
   returned: when O(state=present) and the named trail is used
   type: dict
   contains:
@@ -301,6 +320,10 @@ bucket:
     exists:
       description: Always V(true) after the run (predicted in check mode).
       type: bool
+    owner:
+      description: The account S3 proved owns the bucket (C(ExpectedBucketOwner)), or that owns a bucket this run creates.
+      type: str
+      sample: "123456789012"
     policy:
       description: The bucket policy after the merge.
       type: dict
@@ -336,6 +359,8 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import Aws
 from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import module_warn
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import validate_params
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import validate_region
+from ansible_collections.rootwatch.aws.plugins.module_utils.module_errors import MODULE_ERRORS
+from ansible_collections.rootwatch.aws.plugins.module_utils.module_errors import fail_cleanly
 
 
 def argument_spec():
@@ -354,6 +379,7 @@ def argument_spec():
         enable_logging=dict(type="bool", default=True),
         create_bucket=dict(type="bool", default=True),
         manage_bucket_policy=dict(type="bool", default=True),
+        bucket_owner=dict(type="str"),
         reuse_covering_trail=dict(type="bool", default=False),
         trust_organization_trails=dict(type="bool", default=True),
     )
@@ -378,6 +404,8 @@ def main():
         module.fail_json(msg=str(exc))
     except AnsibleAWSError as exc:
         module.fail_json_aws_error(exc)
+    except MODULE_ERRORS as exc:
+        fail_cleanly(module, exc)
     exit_module(module, result)
 
 

@@ -8,12 +8,22 @@ Emulator quirks these tests live with (the code stays correct for AWS):
   selector: all management events); both mean "All".
 - put_event_selectors with basic selectors keeps earlier advanced ones (AWS replaces them).
 - lookup_events is missing, so delivery of a sign-in event cannot be shown end to end.
+- S3 ignores ExpectedBucketOwner and lets any account read and write any bucket, so a bucket of
+  another account is never refused by the emulator itself. These tests show the condition is sent on
+  every S3 request but CreateBucket, with the right account; the bucket-squatting tests put AWS's
+  answer to a failed condition (403 AccessDenied) in front of the emulator with the fault proxy, and
+  the unit tests (test_s3_log_bucket.py, test_cloudtrail_trail.py) use botocore Stubber answers.
 """
 
 import json
 import os
+import urllib.parse
 
-from playbook_runner import run_playbook  # pylint: disable=import-error
+import yaml
+
+from emulator import Request, role_arn  # pylint: disable=import-error
+from fault_proxy import FaultProxy, error_answer, protocol_of  # pylint: disable=import-error
+from playbook_runner import ROOT, run_playbook  # pylint: disable=import-error
 
 PLAYBOOKS = os.path.join(os.path.dirname(__file__), "playbooks")
 TRAIL_PLAYBOOK = os.path.join(PLAYBOOKS, "cloudtrail_trail.yml")
@@ -59,12 +69,30 @@ def calls(emulator):
     return [(request.service, request.action) for request in emulator.requests()]
 
 
+def bucket_owner_conditions(requests):
+    """(S3 call, the x-amz-expected-bucket-owner it sent) of each S3 request; CreateBucket is a PUT
+    on the bucket without a subresource."""
+    found = []
+    for request in requests:
+        if request.service != "s3":
+            continue
+        url = urllib.parse.urlparse(request.url)
+        name = "CreateBucket" if request.method == "PUT" and not url.query else "%s %s?%s" % (request.method, url.path, url.query)
+        found.append((name, request.headers.get("x-amz-expected-bucket-owner")))
+    return found
+
+
 def trails(emulator, region="us-east-1"):
     return emulator.client("cloudtrail", region=region).describe_trails(includeShadowTrails=False)["trailList"]
 
 
 def test_create_with_a_secure_bucket_then_a_no_op_reads_four_times(emulator):
     created = ok(apply(emulator, prefix="ct"))
+    # The bucket owner pinned: every S3 call but CreateBucket (which does not take it) names this account.
+    sent = bucket_owner_conditions(emulator.requests())
+    assert ("CreateBucket", None) in sent and len(sent) >= 5
+    assert [owner for name, owner in sent if name != "CreateBucket"] == [ACCOUNT] * (len(sent) - 1)
+    assert created["bucket"]["owner"] == ACCOUNT
     assert created["changed"] is True and created["created"] is True and created["reused"] is False
     trail = created["trail"]
     assert trail["arn"] == ARN and trail["home_region"] == "us-east-1"
@@ -103,6 +131,7 @@ def test_create_with_a_secure_bucket_then_a_no_op_reads_four_times(emulator):
         ("cloudtrail", "GetEventSelectors"),
         ("cloudtrail", "GetTrailStatus"),
     ]
+    assert bucket_owner_conditions(emulator.requests()) == [("GET /%s?policy" % BUCKET, ACCOUNT)]
 
 
 def test_switch_to_write_only_keeps_data_selectors_and_other_policy_statements(emulator):
@@ -308,3 +337,108 @@ def test_bad_input_fails_before_any_call(emulator):
         assert result.get("failed") is True, (task, result)
         assert words in result["msg"], (task, result["msg"])
     assert emulator.requests() == []
+
+
+CENTRAL = "222222222222"  # a log archive account
+
+
+def test_a_central_bucket_of_another_account_is_proven_with_one_head_bucket(emulator):
+    emulator.client("s3", account_id=CENTRAL).create_bucket(Bucket="org-log-archive")
+    emulator.clear_recording()
+    created = ok(apply(emulator, bucket="org-log-archive", create_bucket=False, manage_bucket_policy=False, bucket_owner=CENTRAL))
+    assert created["created"] is True and created["bucket"] == {
+        "name": "org-log-archive", "arn": "arn:aws:s3:::org-log-archive", "exists": True, "owner": CENTRAL}
+    assert trails(emulator)[0]["S3BucketName"] == "org-log-archive"
+    # One HeadBucket that names the owner; the archive's policy, tags and settings are its owner's.
+    assert bucket_owner_conditions(emulator.requests()) == [("HEAD /org-log-archive?", CENTRAL)]
+
+
+def test_a_bad_bucket_owner_fails_before_any_write(emulator):
+    malformed = apply(emulator, bucket_owner="12345")
+    assert malformed.rc != 0
+    assert "bucket_owner must be the 12-digit ID of the AWS account that owns the log bucket, got '12345'" in malformed.result("Trail")["msg"]
+    assert emulator.requests() == []
+    # Another account's bucket cannot be created or given a policy by this account.
+    foreign = apply(emulator, bucket_owner=CENTRAL)
+    assert foreign.rc != 0
+    assert "bucket_owner %s is another account than the trail's (%s): set create_bucket=false" % (CENTRAL, ACCOUNT) in foreign.result("Trail")["msg"]
+    assert emulator.write_requests() == [] and bucket_owner_conditions(emulator.requests()) == []
+
+
+def owner_condition(owners):
+    """S3's bucket owner condition, which the emulator ignores, for the buckets in ``owners`` ({bucket: account}):
+    a request whose x-amz-expected-bucket-owner names another account answers 403 AccessDenied (HeadBucket: no
+    body), as AWS does (S3 user guide, "Verifying bucket ownership with bucket owner condition"). A request without
+    the header goes through, as to a squatter's bucket whose policy lets everyone in."""
+
+    def answer(unused_proxy, method, path, headers, body):
+        if protocol_of(headers, path, body) != "s3":
+            return None
+        bucket = urllib.parse.urlparse(path).path.lstrip("/").split("/", 1)[0]
+        expected = headers.get("x-amz-expected-bucket-owner")
+        if bucket not in owners or not expected or expected == owners[bucket]:
+            return None
+        status, answer_headers, data = error_answer("s3", "AccessDenied", 403, "Access Denied")
+        return status, answer_headers, b"" if method == "HEAD" else data
+
+    return answer
+
+
+def test_bucket_squatting_is_refused_and_no_trail_points_at_the_bucket(emulator):
+    """Another account made the log bucket first; with or without policy management the module stops."""
+    emulator.client("s3", account_id=CENTRAL).create_bucket(Bucket=BUCKET)
+    emulator.clear_recording()
+    with FaultProxy(emulator, rate=0.0, answer=owner_condition({BUCKET: CENTRAL})) as proxy:
+        for manage in (True, False):
+            run = run_playbook(TRAIL_PLAYBOOK, dict(environ(emulator), AWS_ENDPOINT_URL=proxy.endpoint),
+                               extra_vars={"trail_bucket": BUCKET, "trail_manage_bucket_policy": manage})
+            assert run.rc != 0, run
+            message = run.result("Trail")["msg"]
+            assert "S3 bucket %s is not proven to belong to account %s" % (BUCKET, ACCOUNT) in message, message
+            assert "no trail is pointed at it" in message
+        assert proxy.counts()["answered"] == 2  # the one S3 read of each run, refused
+    assert emulator.write_requests() == []
+    assert trails(emulator) == []
+
+
+def test_the_role_pins_each_accounts_bucket_owner_and_stops_a_squatted_one(tmp_path, emulator):
+    """Through playbooks/root_alerts.yml, apply then audit. The default bucket names its own account on every S3
+    call; root_login_alerts_trail_bucket_owner reaches the stack, which then only proves the central bucket; and
+    an account whose default bucket name another account took first fails alone, its audit ``unknown``."""
+    own, central_user, squatted = "111111111111", "111111111112", "111111111113"
+    archive, squatter = "111111111119", "222222222222"
+    taken = "root-login-alerts-%s-us-east-1" % squatted
+    emulator.client("s3", account_id=archive).create_bucket(Bucket="org-log-archive")
+    emulator.client("s3", account_id=squatter).create_bucket(Bucket=taken)
+    hosts = {account: {"root_login_alerts_assume_role_arn": role_arn(account), "root_login_alerts_emails": ["security@example.com"]}
+             for account in (own, central_user, squatted)}
+    hosts[central_user].update(root_login_alerts_trail_bucket="org-log-archive", root_login_alerts_trail_bucket_owner=archive)
+    inventory = tmp_path / "inventory.yml"
+    inventory.write_text(yaml.safe_dump({"aws_accounts": {"hosts": hosts}}), encoding="utf-8")
+    entries = {}
+    with FaultProxy(emulator, rate=0.0, answer=owner_condition({taken: squatter})) as proxy:
+        for mode in ("apply", "audit"):
+            proxy.reset()
+            run = run_playbook(os.path.join(ROOT, "playbooks", "root_alerts.yml"), proxy.environ(), inventory=str(inventory),
+                               check=mode == "audit", extra_vars={"root_alerts_report_dir": str(tmp_path / mode)})
+            assert run.rc == (2 if mode == "apply" else 0), run
+            with open(str(tmp_path / mode / "report.json"), encoding="utf-8") as handle:
+                entries[mode] = {entry["account"]: entry for entry in json.load(handle)["accounts"]}
+            if mode == "apply":
+                # What the proxy received: the refused requests never reached the emulator's recording.
+                by_account = emulator.requests_by_account([Request(entry) for entry in proxy.seen()])
+    sent = bucket_owner_conditions(by_account[own])
+    assert ("CreateBucket", None) in sent
+    assert [owner for name, owner in sent if name != "CreateBucket"] == [own] * (len(sent) - 1)
+    assert bucket_owner_conditions(by_account[central_user]) == [("HEAD /org-log-archive?", archive)]
+    assert bucket_owner_conditions(by_account[squatted]) == [("GET /%s?policy" % taken, squatted)]
+    described = emulator.client("cloudtrail", account_id=central_user).describe_trails()["trailList"]
+    assert [t["S3BucketName"] for t in described if t["Name"] == NAME] == ["org-log-archive"]
+    for mode, status in (("apply", "failed"), ("audit", "unknown")):
+        entry = entries[mode][squatted]
+        assert entry["status"] == status, entry
+        assert any("S3 bucket %s is not proven to belong to account %s" % (taken, squatted) in line for line in entry["problems"]), entry
+        assert entries[mode][own]["status"] == entries[mode][central_user]["status"] == "compliant"
+    # Nothing was made in the squatted account: no trail, and no topic or rule before the bucket was proven.
+    assert emulator.client("cloudtrail", account_id=squatted).describe_trails()["trailList"] == []
+    assert emulator.client("sns", account_id=squatted).list_topics()["Topics"] == []

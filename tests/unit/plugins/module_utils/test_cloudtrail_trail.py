@@ -19,6 +19,7 @@ from botocore.stub import ANY
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
+from ansible_collections.rootwatch.aws.plugins.module_utils import root_login_alerts_stack as stack
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import CloudTrailTrailManager
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import apply_updates
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import attribute_updates
@@ -28,6 +29,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail imp
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import validate_region
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import validate_trail_name
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ForeignResourceError
+from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import BucketNotVerifiedError
 from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import delivery_statements
 
 from cloudtrail_fakes import ACCOUNT  # pylint: disable=import-error
@@ -41,6 +43,8 @@ BUCKET = "logs-bucket"
 ARN = "arn:aws:cloudtrail:us-east-1:%s:trail/%s" % (ACCOUNT, NAME)
 KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 KEY_ARN = "arn:aws:kms:us-east-1:%s:key/%s" % (ACCOUNT, KEY_ID)
+# Every S3 call on the log bucket carries the bucket owner condition: the trail's own account by default.
+ON_OUR_BUCKET = {"Bucket": BUCKET, "ExpectedBucketOwner": ACCOUNT}
 
 
 def params(**overrides):
@@ -131,6 +135,7 @@ def test_invalid_kms_key_ids(key, words):
         ({"reuse_covering_trail": True, "management_events": "ReadOnly"}, "cannot be combined with management_events=ReadOnly"),
         ({"kms_key_id": "alias/aws/cloudtrail"}, "AWS managed key"),
         ({"tags": {"n": 1}}, "tags.n must be a string"),
+        ({"bucket_owner": "12345"}, "bucket_owner must be the 12-digit ID of the AWS account that owns the log bucket, got '12345'"),
     ],
 )
 def test_invalid_params_are_refused_before_any_call(overrides, words):
@@ -224,7 +229,7 @@ def stub_converged_reads(clients, description, selectors, logging=True):
     clients.stub["cloudtrail"].add_response(
         "describe_trails", {"trailList": [description]}, {"trailNameList": [NAME], "includeShadowTrails": False}
     )
-    clients.stub["s3"].add_response("get_bucket_policy", {"Policy": json.dumps(policy_for())}, {"Bucket": BUCKET})
+    clients.stub["s3"].add_response("get_bucket_policy", {"Policy": json.dumps(policy_for())}, ON_OUR_BUCKET)
     clients.stub["cloudtrail"].add_response("get_event_selectors", dict(selectors, TrailARN=ARN), {"TrailName": NAME})
     clients.stub["cloudtrail"].add_response("get_trail_status", {"IsLogging": logging}, {"Name": NAME})
 
@@ -331,7 +336,7 @@ def test_reuse_creates_when_nothing_covers_and_says_why():
     with ExitStack() as stack:
         clients = Clients(stack, ["cloudtrail", "s3"])
         clients.stub["cloudtrail"].add_response("describe_trails", {"trailList": [other]}, {"includeShadowTrails": True})
-        clients.stub["s3"].add_response("get_bucket_policy", {"Policy": json.dumps(policy_for())}, {"Bucket": BUCKET})
+        clients.stub["s3"].add_response("get_bucket_policy", {"Policy": json.dumps(policy_for())}, ON_OUR_BUCKET)
         result = CloudTrailTrailManager(clients, REGION, check_mode=True).ensure(params(reuse_covering_trail=True))
     # The account came from the visible trail's ARN: no sts call.
     assert result["created"] is True and result["reused"] is False
@@ -406,14 +411,14 @@ def test_create_answered_already_exists_rereads_and_goes_on():
         ct, s3 = clients.stub["cloudtrail"], clients.stub["s3"]
         ct.add_response("describe_trails", {"trailList": []}, {"trailNameList": [NAME], "includeShadowTrails": False})
         clients.stub["sts"].add_response("get_caller_identity", {"Account": ACCOUNT, "Arn": "arn:aws:iam::%s:root" % ACCOUNT, "UserId": "x"}, {})
-        s3.add_response("get_bucket_policy", {"Policy": json.dumps(policy_for())}, {"Bucket": BUCKET})
-        s3.add_client_error("get_bucket_tagging", "NoSuchTagSet", http_status_code=404)  # a bucket not ours: settings left alone
+        s3.add_response("get_bucket_policy", {"Policy": json.dumps(policy_for())}, ON_OUR_BUCKET)
+        s3.add_client_error("get_bucket_tagging", "NoSuchTagSet", http_status_code=404, expected_params=ON_OUR_BUCKET)  # not ours: settings left alone
         ct.add_client_error("create_trail", "TrailAlreadyExistsException", http_status_code=400)
         ct.add_response("describe_trails", {"trailList": [created]}, {"trailNameList": [NAME], "includeShadowTrails": False})
         ct.add_response("list_tags", {"ResourceTagList": [{"ResourceId": ARN, "TagsList": [{"Key": k, "Value": v} for k, v in OWNED.items()]}]},
                         {"ResourceIdList": [ARN]})
-        s3.add_response("get_bucket_policy", {"Policy": json.dumps(policy_for())}, {"Bucket": BUCKET})
-        s3.add_client_error("get_bucket_tagging", "NoSuchTagSet", http_status_code=404)
+        s3.add_response("get_bucket_policy", {"Policy": json.dumps(policy_for())}, ON_OUR_BUCKET)
+        s3.add_client_error("get_bucket_tagging", "NoSuchTagSet", http_status_code=404, expected_params=ON_OUR_BUCKET)
         ct.add_response("get_event_selectors", {"TrailARN": ARN, "EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": True}]},
                         {"TrailName": NAME})
         ct.add_response("get_trail_status", {"IsLogging": True}, {"Name": NAME})
@@ -526,3 +531,185 @@ def test_disconnect_turns_delivery_off_on_trails_sending_to_our_group_except_the
         result = CloudTrailTrailManager(clients, REGION, account_id=ACCOUNT).disconnect_log_group(GROUP_ARN, keep_arns=[ARN])
     assert result["changed"] is True and result["trails"] == [users["TrailARN"]]
     assert result["changes"] == ["stop trail %s (not ours) sending its events to log group %s" % (users["TrailARN"], GROUP_ARN[:-2])]
+
+
+# -- the bucket owner pinned (issue 19, bucket squatting) ------------------------------------------------
+# The emulator ignores ExpectedBucketOwner and answers any account's bucket to anyone, so the refusals
+# run here with S3 answers shaped as AWS's: a failed bucket owner condition is 403 AccessDenied, and
+# HeadBucket's 403 has no body (botocore's code is then "403").
+CENTRAL = "222222222222"
+
+
+def stub_new_trail(clients):
+    clients.stub["cloudtrail"].add_response("describe_trails", {"trailList": []}, {"trailNameList": [NAME], "includeShadowTrails": False})
+    clients.stub["sts"].add_response("get_caller_identity", {"Account": ACCOUNT, "Arn": "arn:aws:iam::%s:root" % ACCOUNT, "UserId": "x"}, {})
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_a_403_from_head_bucket_without_policy_management_fails_and_no_trail_follows(check_mode):
+    """manage_bucket_policy=false used to take HeadBucket's 403 as 'exists' and point the trail at the bucket."""
+    with ExitStack() as stack:
+        clients = Clients(stack, ["cloudtrail", "s3", "sts"])
+        stub_new_trail(clients)
+        clients.stub["s3"].add_client_error("head_bucket", "403", "Forbidden", http_status_code=403, expected_params=ON_OUR_BUCKET)
+        with pytest.raises(BucketNotVerifiedError) as caught:
+            CloudTrailTrailManager(clients, REGION, check_mode=check_mode).ensure(params(manage_bucket_policy=False))
+    assert "S3 bucket %s is not proven to belong to account %s" % (BUCKET, ACCOUNT) in caught.value.message
+    assert "set bucket_owner to the ID of the account that owns it" in caught.value.message
+    assert clients.calls() == [("cloudtrail", "describe_trails"), ("s3", "head_bucket"), ("sts", "get_caller_identity")]
+
+
+def test_bucket_squatting_is_refused_before_anything_is_made():
+    """Another account created a bucket with the name this trail expects. S3 refuses our read with the
+    bucket owner condition; no CreateTrail follows, and not even the CIS log group is made."""
+    made = []
+    with ExitStack() as stack:
+        clients = Clients(stack, ["cloudtrail", "s3", "sts"])
+        stub_new_trail(clients)
+        clients.stub["s3"].add_client_error("get_bucket_policy", "AccessDenied", "Access Denied", http_status_code=403,
+                                            expected_params=ON_OUR_BUCKET)
+        with pytest.raises(BucketNotVerifiedError, match="GetBucketPolicy with ExpectedBucketOwner=%s answered 403" % ACCOUNT):
+            CloudTrailTrailManager(clients, REGION).ensure(params(
+                owner_tag=OWNED, tags=dict(OWNED), cloud_watch_logs=lambda arn: made.append(arn) or ("group", "role")))
+    assert clients.writes() == [] and made == []
+
+
+def test_our_trail_whose_bucket_was_taken_over_is_not_updated():
+    """The bucket of a trail we made was deleted and re-created by another account: the run stops."""
+    with ExitStack() as stack:
+        clients = Clients(stack, ["cloudtrail", "s3"])
+        clients.stub["cloudtrail"].add_response("describe_trails", {"trailList": [own_trail()]},
+                                                {"trailNameList": [NAME], "includeShadowTrails": False})
+        clients.stub["s3"].add_client_error("get_bucket_policy", "AccessDenied", "Access Denied", http_status_code=403,
+                                            expected_params=ON_OUR_BUCKET)
+        with pytest.raises(BucketNotVerifiedError):
+            CloudTrailTrailManager(clients, REGION).ensure(params(management_events="WriteOnly"))
+    assert clients.writes() == []
+
+
+def test_a_central_bucket_of_the_named_owner_is_proven_then_used():
+    with ExitStack() as stack:
+        clients = Clients(stack, ["cloudtrail", "s3", "sts"])
+        stub_new_trail(clients)
+        clients.stub["s3"].add_response("head_bucket", {}, {"Bucket": BUCKET, "ExpectedBucketOwner": CENTRAL})
+        clients.stub["cloudtrail"].add_response("create_trail", {"Name": NAME, "TrailARN": ARN}, {
+            "Name": NAME, "S3BucketName": BUCKET, "IncludeGlobalServiceEvents": True, "IsMultiRegionTrail": True, "EnableLogFileValidation": True})
+        clients.stub["cloudtrail"].add_response("start_logging", {}, {"Name": NAME})
+        result = CloudTrailTrailManager(clients, REGION).ensure(params(create_bucket=False, manage_bucket_policy=False, bucket_owner=CENTRAL))
+    assert result["created"] is True and result["bucket"]["owner"] == CENTRAL
+    assert clients.writes() == [("cloudtrail", "create_trail"), ("cloudtrail", "start_logging")]
+
+
+def test_a_central_bucket_of_another_owner_is_refused_and_no_trail_follows():
+    with ExitStack() as stack:
+        clients = Clients(stack, ["cloudtrail", "s3", "sts"])
+        stub_new_trail(clients)
+        clients.stub["s3"].add_client_error("head_bucket", "403", "Forbidden", http_status_code=403,
+                                            expected_params={"Bucket": BUCKET, "ExpectedBucketOwner": CENTRAL})
+        with pytest.raises(BucketNotVerifiedError, match="not proven to belong to account %s" % CENTRAL):
+            CloudTrailTrailManager(clients, REGION).ensure(params(create_bucket=False, manage_bucket_policy=False, bucket_owner=CENTRAL))
+    assert clients.writes() == []
+
+
+@pytest.mark.parametrize("overrides", [{}, {"create_bucket": False}, {"manage_bucket_policy": False}])
+def test_another_accounts_bucket_cannot_be_created_or_given_a_policy_here(overrides):
+    with ExitStack() as stack:
+        clients = Clients(stack, ["cloudtrail", "sts"])
+        stub_new_trail(clients)
+        with pytest.raises(ValueError, match="bucket_owner %s is another account than the trail's \\(%s\\): set create_bucket=false and "
+                                             "manage_bucket_policy=false" % (CENTRAL, ACCOUNT)):
+            CloudTrailTrailManager(clients, REGION).ensure(params(bucket_owner=CENTRAL, **overrides))
+    assert clients.writes() == []
+
+
+def test_the_own_account_named_as_owner_is_managed_as_usual():
+    with ExitStack() as stack:
+        clients = Clients(stack, ["cloudtrail", "s3"])
+        stub_converged_reads(clients, own_trail(), {"EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": True}]})
+        result = CloudTrailTrailManager(clients, REGION).ensure(params(bucket_owner=ACCOUNT))
+    assert result["changed"] is False and result["bucket"]["owner"] == ACCOUNT
+
+
+def test_without_create_policy_or_owner_the_bucket_is_not_touched():
+    """As documented: create_bucket=false and manage_bucket_policy=false without bucket_owner make no S3 call."""
+    with ExitStack() as stack:
+        clients = Clients(stack, ["cloudtrail"])
+        ct = clients.stub["cloudtrail"]
+        ct.add_response("describe_trails", {"trailList": [own_trail()]}, {"trailNameList": [NAME], "includeShadowTrails": False})
+        ct.add_response("get_event_selectors", {"TrailARN": ARN, "EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": True}]},
+                        {"TrailName": NAME})
+        ct.add_response("get_trail_status", {"IsLogging": True}, {"Name": NAME})
+        result = CloudTrailTrailManager(clients, REGION).ensure(params(create_bucket=False, manage_bucket_policy=False))
+    assert result["changed"] is False and "bucket" not in result
+
+
+# -- the role's stack: root_login_alerts_trail_bucket_owner -----------------------------------------------
+SETTINGS = {
+    "state": "present", "emails": ["security@example.com"], "region": REGION, "account_id": ACCOUNT, "use_controller_credentials": True,
+    "topic_name": NAME, "rule_name": NAME, "trail": "create", "trail_name": NAME, "trail_bucket": BUCKET, "tags": {},
+}
+
+
+@pytest.mark.parametrize("overrides, words", [
+    ({"trail_bucket_owner": "2222"},
+     "root_login_alerts_trail_bucket_owner: value must be the 12-digit ID of the AWS account that owns the log bucket, got '2222'"),
+    ({"trail_bucket_owner": CENTRAL, "trail_bucket": None},
+     "root_login_alerts_trail_bucket_owner names the account that owns the bucket in root_login_alerts_trail_bucket, which is not set"),
+])
+def test_the_stack_refuses_a_bad_bucket_owner_naming_the_variable(overrides, words):
+    with pytest.raises(ValueError) as caught:
+        stack.validate_settings(dict(SETTINGS, **overrides), prefix="root_login_alerts_")
+    assert words in str(caught.value)
+
+
+def test_the_stack_accepts_a_central_bucket_owner():
+    assert stack.validate_settings(dict(SETTINGS, trail_bucket_owner=CENTRAL))["trail_bucket_owner"] == CENTRAL
+
+
+def test_the_stack_neither_creates_nor_writes_a_central_bucket_of_another_account():
+    with ExitStack() as exits:
+        clients = Clients(exits, ["cloudtrail", "s3"])
+        clients.stub["cloudtrail"].add_response("describe_trails", {"trailList": []}, {"trailNameList": [NAME], "includeShadowTrails": False})
+        clients.stub["s3"].add_response("head_bucket", {}, {"Bucket": BUCKET, "ExpectedBucketOwner": CENTRAL})
+        clients.stub["cloudtrail"].add_response("create_trail", {"Name": NAME, "TrailARN": ARN})
+        clients.stub["cloudtrail"].add_response("start_logging", {}, {"Name": NAME})
+        outcome = stack.RootLoginAlertsStack(clients, REGION, account_id=ACCOUNT)._trail(dict(SETTINGS, trail_bucket_owner=CENTRAL), None)
+    assert outcome["created"] is True and outcome["bucket"]["owner"] == CENTRAL
+    assert clients.writes() == [("cloudtrail", "create_trail"), ("cloudtrail", "start_logging")]
+    assert clients.client["cloudtrail"].kwargs("create_trail")["S3BucketName"] == BUCKET
+
+
+def squatted_stack_trail(check_mode, **settings):
+    with ExitStack() as exits:
+        clients = Clients(exits, ["cloudtrail", "s3"])
+        clients.stub["cloudtrail"].add_response("describe_trails", {"trailList": []}, {"trailNameList": [NAME], "includeShadowTrails": False})
+        clients.stub["s3"].add_client_error("get_bucket_policy", "AccessDenied", "Access Denied", http_status_code=403,
+                                            expected_params=ON_OUR_BUCKET)
+        try:
+            return stack.RootLoginAlertsStack(clients, REGION, check_mode=check_mode, account_id=ACCOUNT)._trail(dict(SETTINGS, **settings), None)
+        finally:
+            assert clients.writes() == []
+
+
+def test_the_stack_stops_an_apply_at_a_squatted_bucket_naming_the_variable():
+    with pytest.raises(BucketNotVerifiedError) as caught:
+        squatted_stack_trail(False)
+    assert "not proven to belong to account %s" % ACCOUNT in caught.value.message
+    assert "set root_login_alerts_trail_bucket_owner to the ID of the account that owns it" in caught.value.message
+
+
+def test_the_stacks_audit_reports_a_squatted_bucket_unknown():
+    outcome = squatted_stack_trail(True)
+    assert outcome["changed"] is False and outcome["created"] is False and outcome["changes"] == []
+    assert len(outcome["unknown"]) == 1 and "S3 bucket %s is not proven to belong to account %s" % (BUCKET, ACCOUNT) in outcome["unknown"][0]
+    # Even an account that already alerts is unknown: an apply would stop at this bucket.
+    compliant = {"status": "compliant", "paths": [], "problems": [], "unknown": [], "event_source": None}
+    verdict = stack.with_unverified_bucket(compliant, outcome)
+    assert verdict["status"] == "unknown" and verdict["unknown"] == outcome["unknown"]
+    assert stack.with_unverified_bucket(compliant, {"unknown": []}) is compliant
+
+
+def test_a_members_audit_fails_at_a_squatted_bucket():
+    """A member's verdict is judged in the report from its hub's facts, which this line cannot reach."""
+    with pytest.raises(BucketNotVerifiedError):
+        squatted_stack_trail(True, hub_account_id=CENTRAL)

@@ -16,12 +16,14 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 
 from ansible_collections.rootwatch.aws.plugins.module_utils.policy_statements import policies_differ
 from ansible_collections.rootwatch.aws.plugins.module_utils.policy_statements import validate_statements
+from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import BucketNotVerifiedError
 from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import LogBucketManager
 from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import bucket_name_of
 from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import delivery_statements
 from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import encryption_configuration
 from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import encryption_satisfies
 from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import sid_suffix
+from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import validate_bucket_owner
 from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import validate_key_prefix
 
 from cloudtrail_fakes import stubbed_client  # pylint: disable=import-error
@@ -385,3 +387,151 @@ def test_a_new_bucket_is_tagged_before_anything_else_is_set(s3):
     result = ensure_bucket(client, owner_tag=OWNER_TAG)
     assert client.names()[:3] == ["get_bucket_policy", "create_bucket", "put_bucket_tagging"]
     assert result["bucket"]["tags"] == OWNER_TAG
+
+
+# -- the bucket owner pinned: ExpectedBucketOwner on every call but CreateBucket ------------------------
+# The emulator (moto 5.2) ignores ExpectedBucketOwner and lets any account read and write any bucket, so
+# these run against botocore's Stubber, with answers shaped as the S3 API reference documents them. The
+# Stubber also validates every request against botocore's S3 model, which would refuse ExpectedBucketOwner
+# on an operation that does not take it (CreateBucket does not).
+CENTRAL = "222222222222"
+MINE = {"Bucket": BUCKET, "ExpectedBucketOwner": ACCOUNT}
+
+
+def owned_bucket(client, region=REGION, check_mode=False, account_id=ACCOUNT, **params):
+    """ensure() by a manager that knows its account, as the trail manager builds it."""
+    params.setdefault("statements", statements(region=region))
+    manager = LogBucketManager(lambda service, region=None: client, region, check_mode, account_id=account_id)
+    return manager.ensure(dict(params, bucket=BUCKET))
+
+
+def add_denied(stubber, operation, expected):
+    """S3's answer to a failed bucket owner condition: 403 AccessDenied (HeadBucket: 403 without a body)."""
+    if operation == "head_bucket":
+        stubber.add_client_error(operation, "403", "Forbidden", http_status_code=403, expected_params=expected)
+    else:
+        stubber.add_client_error(operation, "AccessDenied", "Access Denied", http_status_code=403, expected_params=expected)
+
+
+@pytest.mark.parametrize("value", [None, "", "111111111111", "000000000001"])
+def test_valid_bucket_owners(value):
+    assert validate_bucket_owner(value) == (value or None)
+
+
+@pytest.mark.parametrize("value", ["11111111111", "1111111111111", "arn:aws:iam::111111111111:root", "abcdefghijkl", 111111111111])
+def test_invalid_bucket_owners_name_the_option(value):
+    with pytest.raises(ValueError, match=r"^bucket_owner must be the 12-digit ID of the AWS account that owns the log bucket"):
+        validate_bucket_owner(value)
+
+
+def test_a_new_bucket_sends_the_owner_on_every_call_after_create_bucket(s3):
+    stubber, client = s3
+    stubber.add_client_error("get_bucket_policy", "NoSuchBucket", http_status_code=404, expected_params=MINE)
+    stubber.add_response("create_bucket", {}, {"Bucket": BUCKET, "ObjectOwnership": "BucketOwnerEnforced"})
+    stubber.add_response("put_bucket_tagging", {}, dict(MINE, Tagging=ANY))
+    stubber.add_response("put_public_access_block", {}, dict(MINE, PublicAccessBlockConfiguration=ANY))
+    stubber.add_response("put_bucket_encryption", {}, dict(MINE, ServerSideEncryptionConfiguration=ANY))
+    stubber.add_response("put_bucket_policy", {}, dict(MINE, Policy=ANY))
+    result = owned_bucket(client, owner_tag=OWNER_TAG)
+    assert result["created"] is True and result["bucket"]["owner"] == ACCOUNT
+    sent = [(name, kwargs.get("ExpectedBucketOwner")) for name, kwargs in client.calls]
+    assert sent == [("get_bucket_policy", ACCOUNT), ("create_bucket", None), ("put_bucket_tagging", ACCOUNT),
+                    ("put_public_access_block", ACCOUNT), ("put_bucket_encryption", ACCOUNT), ("put_bucket_policy", ACCOUNT)]
+
+
+def test_our_converged_bucket_sends_the_owner_on_its_five_reads(s3):
+    stubber, client = s3
+    stubber.add_response("get_bucket_policy", policy_response({"Version": "2012-10-17", "Statement": statements()}), MINE)
+    stubber.add_response("get_bucket_tagging", {"TagSet": [{"Key": "rootwatch:created-by", "Value": "root_login_alerts"}]}, MINE)
+    stubber.add_response("get_public_access_block", {"PublicAccessBlockConfiguration": SECURE_BLOCK}, MINE)
+    stubber.add_response("get_bucket_encryption", {"ServerSideEncryptionConfiguration": SSE_S3}, MINE)
+    stubber.add_response("get_bucket_ownership_controls", {"OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}}, MINE)
+    result = owned_bucket(client, owner_tag=OWNER_TAG)
+    assert result["changed"] is False and len(client.calls) == 5
+    assert result["bucket"]["owner"] == ACCOUNT
+
+
+def test_repairs_of_our_bucket_send_the_owner(s3):
+    stubber, client = s3
+    stubber.add_response("get_bucket_policy", policy_response({"Version": "2012-10-17", "Statement": [OTHER]}), MINE)
+    stubber.add_response("put_bucket_policy", {}, dict(MINE, Policy=ANY))
+    stubber.add_response("get_bucket_tagging", {"TagSet": [{"Key": "rootwatch:created-by", "Value": "root_login_alerts"}]}, MINE)
+    stubber.add_client_error("get_public_access_block", "NoSuchPublicAccessBlockConfiguration", http_status_code=404, expected_params=MINE)
+    stubber.add_client_error("get_bucket_encryption", "ServerSideEncryptionConfigurationNotFoundError", http_status_code=404, expected_params=MINE)
+    stubber.add_response("get_bucket_ownership_controls", {"OwnershipControls": {"Rules": [{"ObjectOwnership": "ObjectWriter"}]}}, MINE)
+    stubber.add_response("put_public_access_block", {}, dict(MINE, PublicAccessBlockConfiguration=SECURE_BLOCK))
+    stubber.add_response("put_bucket_encryption", {}, dict(MINE, ServerSideEncryptionConfiguration=encryption_configuration()))
+    stubber.add_response("put_bucket_ownership_controls", {}, dict(MINE, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}))
+    result = owned_bucket(client, owner_tag=OWNER_TAG)
+    assert len(result["changes"]) == 4
+    assert all(kwargs["ExpectedBucketOwner"] == ACCOUNT for unused, kwargs in client.calls)
+
+
+def test_a_squatted_bucket_is_refused_with_the_bucket_and_the_expected_owner(s3):
+    """Another account made a bucket with our default name first. With the bucket owner condition S3
+    answers 403 AccessDenied; the bucket is never taken as ours, and nothing is written to it."""
+    stubber, client = s3
+    add_denied(stubber, "get_bucket_policy", MINE)
+    with pytest.raises(BucketNotVerifiedError) as caught:
+        owned_bucket(client, owner_tag=OWNER_TAG)
+    message = caught.value.message
+    assert message.startswith("S3 bucket %s is not proven to belong to account %s: GetBucketPolicy with ExpectedBucketOwner=%s "
+                              "answered 403 Access Denied" % (BUCKET, ACCOUNT, ACCOUNT))
+    assert "no trail is pointed at it" in message and "choose another bucket name" in message
+    assert client.names() == ["get_bucket_policy"]
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_a_403_to_head_bucket_is_not_taken_as_exists(s3, check_mode):
+    """manage_policy false: before, a 403 from HeadBucket meant 'another account's bucket exists'."""
+    stubber, client = s3
+    add_denied(stubber, "head_bucket", MINE)
+    with pytest.raises(BucketNotVerifiedError, match="HeadBucket with ExpectedBucketOwner=%s answered 403" % ACCOUNT) as caught:
+        owned_bucket(client, check_mode=check_mode, manage_policy=False)
+    assert "s3:ListBucket" in caught.value.message
+    assert client.names() == ["head_bucket"]
+
+
+def test_a_central_bucket_is_proven_by_one_head_bucket_with_its_owner(s3):
+    stubber, client = s3
+    stubber.add_response("head_bucket", {}, {"Bucket": BUCKET, "ExpectedBucketOwner": CENTRAL})
+    result = owned_bucket(client, create=False, manage_policy=False, expected_owner=CENTRAL, check_owner=True, owner_tag=OWNER_TAG)
+    assert result["changed"] is False and result["bucket"] == {"name": BUCKET, "arn": "arn:aws:s3:::" + BUCKET, "exists": True, "owner": CENTRAL}
+    assert client.names() == ["head_bucket"]  # its tags and settings are its owner's: not even read
+
+
+def test_a_central_bucket_of_yet_another_account_is_refused(s3):
+    stubber, client = s3
+    add_denied(stubber, "head_bucket", {"Bucket": BUCKET, "ExpectedBucketOwner": CENTRAL})
+    with pytest.raises(BucketNotVerifiedError, match="not proven to belong to account %s" % CENTRAL):
+        owned_bucket(client, create=False, manage_policy=False, expected_owner=CENTRAL, check_owner=True,
+                     owner_hint="set root_login_alerts_trail_bucket_owner to the ID of the account that owns it")
+
+
+def test_get_bucket_policy_of_another_accounts_bucket_says_only_its_owner_manages_it(s3):
+    """GetBucketPolicy with permission from outside the owner's account: 405 MethodNotAllowed (S3 API reference)."""
+    stubber, client = s3
+    stubber.add_client_error("get_bucket_policy", "MethodNotAllowed", "The specified method is not allowed against this resource.",
+                             http_status_code=405, expected_params={"Bucket": BUCKET, "ExpectedBucketOwner": CENTRAL})
+    with pytest.raises(BucketNotVerifiedError, match="only its owner can read or change its policy"):
+        owned_bucket(client, expected_owner=CENTRAL)
+
+
+def test_a_name_taken_between_our_read_and_create_bucket_is_refused(s3):
+    stubber, client = s3
+    stubber.add_client_error("get_bucket_policy", "NoSuchBucket", http_status_code=404, expected_params=MINE)
+    stubber.add_client_error("create_bucket", "BucketAlreadyExists", "The requested bucket name is not available.", http_status_code=409)
+    with pytest.raises(BucketNotVerifiedError, match="another account owns that name now"):
+        owned_bucket(client)
+    assert client.names() == ["get_bucket_policy", "create_bucket"]
+
+
+@pytest.mark.parametrize("operation, code, status", [("get_bucket_policy", "PermanentRedirect", 301), ("head_bucket", "301", 301)])
+def test_other_failures_are_errors_never_exists(s3, operation, code, status):
+    """A bucket in another Region answers 301 (HeadBucket without a body): an error, not 'exists'."""
+    stubber, client = s3
+    stubber.add_client_error(operation, code, http_status_code=status, expected_params=MINE)
+    with pytest.raises(AnsibleAWSError) as caught:
+        owned_bucket(client, manage_policy=operation == "get_bucket_policy")
+    assert not isinstance(caught.value, BucketNotVerifiedError)
+    assert "S3 bucket %s" % BUCKET in str(caught.value)
