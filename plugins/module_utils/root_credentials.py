@@ -48,6 +48,14 @@ FINDING_NO_MFA = "root user has no MFA"
 # in an account outside an organization: the features cannot be known from here.
 NOT_ANSWERABLE_CODES = ("AccountNotManagementOrDelegatedAdministratorException", "OrganizationNotFoundException",
                         "AccessDenied", "AccessDeniedException")
+# ListOrganizationsFeatures in the management account of an organization where centralized root access
+# cannot be on: it needs trusted access for IAM and all features (IAM API reference,
+# EnableOrganizationsRootCredentialsManagement and EnableOrganizationsRootSessions: "Enable trusted access
+# for AWS Identity and Access Management in AWS Organizations"; ListOrganizationsFeatures' errors).
+FEATURES_OFF_CODES = {
+    "ServiceAccessNotEnabledException": "trusted access for IAM is not enabled in AWS Organizations",
+    "OrganizationNotInAllFeaturesModeException": "the organization does not have all features enabled",
+}
 
 
 def summary_flags(summary_map):
@@ -150,7 +158,8 @@ class RootCredentialsReader(ResourceManager):
         return {"summary": dict((key, summary.get(key)) for key in SUMMARY_KEYS.values() if key in summary)}
 
     def read_organization_features(self):
-        """``{"organization_id", "enabled_features"}``, or ``{"enabled_features": None, "error"}``.
+        """``{"organization_id", "enabled_features"}``, ``{"organization_id": None, "enabled_features": [],
+        "reason"}`` when the organization cannot have the features on, or ``{"enabled_features": None, "error"}``.
 
         One attempt, not retried: an endpoint that does not implement the call (the emulator
         answers HTTP 500 with an HTML page) would otherwise cost the whole retry budget, and
@@ -160,6 +169,16 @@ class RootCredentialsReader(ResourceManager):
             response = self.clients("iam", self.region, attempts=1).list_organizations_features(aws_retry=False)
         except (BotoCoreError, ClientError, ResponseParserError) as exc:
             code = error_code(exc) or type(exc).__name__
-            why = "not the management account or a delegated administrator" if code in NOT_ANSWERABLE_CODES else "the call failed"
+            off = [why for name, why in FEATURES_OFF_CODES.items() if _bare(name) == _bare(code)]
+            if off:
+                return {"organization_id": None, "enabled_features": [], "reason": "iam:ListOrganizationsFeatures: %s (%s)" % (off[0], code)}
+            answerable = _bare(code) not in [_bare(name) for name in NOT_ANSWERABLE_CODES]
+            why = "the call failed" if answerable else "not the management account or a delegated administrator"
             return {"enabled_features": None, "error": "iam:ListOrganizationsFeatures: %s (%s)" % (why, code)}
         return {"organization_id": response.get("OrganizationId"), "enabled_features": list(response.get("EnabledFeatures") or [])}
+
+
+def _bare(code):
+    """An error code without "Exception": botocore's model names these errors ``ServiceAccessNotEnabledException``
+    and so on, the IAM API reference ``ServiceAccessNotEnabled``; either spelling is the same error."""
+    return code[:-len("Exception")] if code.endswith("Exception") else code

@@ -127,6 +127,8 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_coverage 
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_coverage import validate_account_id
 from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import AwsClients
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import validate_region
+from ansible_collections.rootwatch.aws.plugins.module_utils.module_errors import MODULE_ERRORS
+from ansible_collections.rootwatch.aws.plugins.module_utils.module_errors import fail_cleanly
 
 
 def main():
@@ -153,6 +155,8 @@ def main():
         answer = checker.evaluate(stop_at_first=module.params["stop_at_first"])
     except AnsibleAWSError as exc:
         module.fail_json_aws_error(exc)
+    except MODULE_ERRORS as exc:
+        fail_cleanly(module, exc)
     module.exit_json(changed=False, region=module.region, **answer)
 
 

@@ -223,6 +223,8 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.sns_subscription imp
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_subscription import canonical_endpoint
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_subscription import canonical_endpoints
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_subscription import normalize_attributes
+from ansible_collections.rootwatch.aws.plugins.module_utils.module_errors import MODULE_ERRORS
+from ansible_collections.rootwatch.aws.plugins.module_utils.module_errors import fail_cleanly
 
 
 def main():
@@ -268,6 +270,8 @@ def main():
         )
     except (SnsError, ValueError) as exc:
         fail_module(module, exc)
+    except MODULE_ERRORS as exc:
+        fail_cleanly(module, exc)
 
     exit_module(module, result)
 

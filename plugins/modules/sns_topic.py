@@ -191,6 +191,8 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import fa
 from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import module_warn
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_topic import TopicManager
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_topic import validate_topic_options
+from ansible_collections.rootwatch.aws.plugins.module_utils.module_errors import MODULE_ERRORS
+from ansible_collections.rootwatch.aws.plugins.module_utils.module_errors import fail_cleanly
 
 
 def main():
@@ -217,6 +219,8 @@ def main():
         result = manager.ensure(params)
     except (SnsError, ValueError) as exc:
         fail_module(module, exc)
+    except MODULE_ERRORS as exc:
+        fail_cleanly(module, exc)
 
     exit_module(module, result)
 

@@ -189,6 +189,8 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import va
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_policy import DEFAULT_EVENTBRIDGE_SID
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_policy import TopicPolicyManager
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_policy import eventbridge_publish_statement
+from ansible_collections.rootwatch.aws.plugins.module_utils.module_errors import MODULE_ERRORS
+from ansible_collections.rootwatch.aws.plugins.module_utils.module_errors import fail_cleanly
 
 
 def wanted_statements(params):
@@ -242,6 +244,8 @@ def main():
         )
     except SnsError as exc:
         fail_module(module, exc)
+    except MODULE_ERRORS as exc:
+        fail_cleanly(module, exc)
 
     exit_module(module, result)
 

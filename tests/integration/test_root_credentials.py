@@ -8,7 +8,8 @@ Emulator quirks this test lives with (the code follows AWS):
   with the SummaryMap AWS returns (IAM API reference, GetAccountSummary, its example response).
 - moto does not implement iam:ListOrganizationsFeatures (HTTP 500, an HTML page). The first run
   answers it as AWS does in a management account; the second leaves it to the emulator, which
-  must give "unknown", never a guess, and cost one attempt.
+  must give "unknown", never a guess, and cost one attempt; the third answers the IAM error of an
+  organization without trusted access for IAM, which means "off" (false), not "unknown".
 - email subscriptions are confirmed at once, so every account alerts: the findings must not
   change that.
 """
@@ -17,6 +18,7 @@ import time
 
 from emulator import simulated_accounts  # pylint: disable=import-error
 from fault_proxy import FaultProxy  # pylint: disable=import-error
+from fault_proxy import error_answer  # pylint: disable=import-error
 from playbook_runner import run_playbook  # pylint: disable=import-error
 from test_root_alerts_playbook import PLAYBOOK, assert_accounts, read_report, write_inventory  # pylint: disable=import-error
 
@@ -41,14 +43,18 @@ FEATURES_XML = (
 
 
 def shaped(summaries, features):
-    """The proxy's ``answer``: AWS-shaped IAM answers for the accounts in ``summaries``."""
+    """The proxy's ``answer``: AWS-shaped IAM answers for the accounts in ``summaries``. ``features``: True (both
+    features on), False (left to the emulator) or an IAM error code to answer ListOrganizationsFeatures with."""
 
     def answer(proxy, method, path, headers, body):
         account = proxy.account_of(headers)
         if "Action=GetAccountSummary" in body and account in summaries:
             return 200, [("Content-Type", "text/xml")], summary_xml(*summaries[account]).encode()
-        if "Action=ListOrganizationsFeatures" in body and features:
+        if "Action=ListOrganizationsFeatures" in body and features is True:
             return 200, [("Content-Type", "text/xml")], FEATURES_XML.encode()
+        if "Action=ListOrganizationsFeatures" in body and features:
+            # IAM's query-protocol error, HTTP 400 (IAM API reference); the code as botocore's model names it.
+            return error_answer("query", features, 400, "The request was rejected.")
         return None
 
     return answer
@@ -110,3 +116,19 @@ def test_an_endpoint_without_list_organizations_features_gives_unknown(tmp_path,
         assert entry["root_credentials"]["centralized_root_access"] == "unknown", entry
         assert entry["root_credentials"]["findings"] == ["root user has no MFA"]
     print("\naudit of 2 accounts with the management account's features unanswerable: %.1f s" % seconds)
+
+
+def test_an_organization_without_trusted_access_for_iam_has_centralized_root_access_off(tmp_path, emulator):
+    management, member = accounts = simulated_accounts(2, first=333333333501)
+    inventory = write_inventory(tmp_path / "inventory.yml", {management: {"management_account": True}, member: {}})
+    with FaultProxy(emulator, rate=0.0, answer=shaped({}, features="ServiceAccessNotEnabledException")) as proxy:
+        audit = run_playbook(PLAYBOOK, proxy.environ(), extra_vars={"root_alerts_report_dir": str(tmp_path / "audit")},
+                             inventory=inventory, check=True)
+        asked = [r for r in proxy.seen() if "Action=ListOrganizationsFeatures" in r["body"]]
+    assert audit.rc == 0, audit
+    assert len(asked) == 1
+    document, unused = read_report(tmp_path / "audit")
+    assert sorted(entry["account"] for entry in document["accounts"]) == accounts
+    for entry in document["accounts"]:
+        assert entry["root_credentials"]["centralized_root_access"] is False, entry
+        assert entry["root_credentials"]["organization_features"] == []

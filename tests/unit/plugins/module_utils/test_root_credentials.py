@@ -121,6 +121,8 @@ def test_organization_features_from_the_management_account():
 @pytest.mark.parametrize("code, why", [
     ("AccountNotManagementOrDelegatedAdministratorException", "not the management account or a delegated administrator"),
     ("OrganizationNotFoundException", "not the management account or a delegated administrator"),
+    ("AccountNotManagementOrDelegatedAdministrator", "not the management account or a delegated administrator"),
+    ("OrganizationNotFound", "not the management account or a delegated administrator"),
     ("ServiceFailure", "the call failed"),
 ])
 def test_organization_features_that_cannot_be_read_are_unknown(code, why):
@@ -129,6 +131,42 @@ def test_organization_features_that_cannot_be_read_are_unknown(code, why):
     features = RootCredentialsReader(stubs.factory, "us-east-1", account_id=ACCOUNT).read_organization_features()
     assert features["enabled_features"] is None and why in features["error"] and code in features["error"]
     assert rc.centralized_root_access(features) == rc.UNKNOWN
+
+
+@pytest.mark.parametrize("code, why", [
+    # botocore's model names the errors of iam:ListOrganizationsFeatures with "Exception" (botocore data,
+    # iam service-2.json); the IAM API reference lists them without it, each HTTP 400.
+    ("ServiceAccessNotEnabledException", "trusted access for IAM is not enabled in AWS Organizations"),
+    ("OrganizationNotInAllFeaturesModeException", "the organization does not have all features enabled"),
+    ("ServiceAccessNotEnabled", "trusted access for IAM is not enabled in AWS Organizations"),
+    ("OrganizationNotInAllFeaturesMode", "the organization does not have all features enabled"),
+])
+def test_organization_features_that_cannot_be_on_are_off_not_unknown(code, why):
+    """Centralized root access needs trusted access for IAM in Organizations and all features (IAM API reference,
+    EnableOrganizationsRootCredentialsManagement): without either, it is off in every member account."""
+    stubs = Stubs()
+    stubs.stub("iam").add_client_error("list_organizations_features", code, service_message="The request was rejected.",
+                                       http_status_code=400)
+    features = RootCredentialsReader(stubs.factory, "us-east-1", account_id=ACCOUNT).read_organization_features()
+    stubs.assert_done()
+    assert features == {"organization_id": None, "enabled_features": [],
+                        "reason": "iam:ListOrganizationsFeatures: %s (%s)" % (why, code)}
+    assert rc.centralized_root_access(features) is False
+    posture = rc.evaluate(read_of(summary(mfa=0, password=0)), features)
+    assert posture["centralized_root_access"] is False and posture["organization_features"] == []
+    assert posture["findings"] == [rc.FINDING_NO_MFA], "no root credentials management: MFA is still asked for"
+
+
+def test_the_report_gives_every_account_the_off_answer_of_its_management_account():
+    off = {"organization_id": None, "enabled_features": [],
+           "reason": "iam:ListOrganizationsFeatures: trusted access for IAM is not enabled in AWS Organizations "
+                     "(ServiceAccessNotEnabledException)"}
+    hosts = {"management": host_vars("111111111111", summary(), organization_features=off),
+             "member": host_vars("222222222222", summary())}
+    features = compliance.organization_features([v["root_login_alerts_result"] for v in hosts.values()])
+    assert features == off
+    entries = [compliance.account_entry(host, values, features) for host, values in hosts.items()]
+    assert [e["root_credentials"]["centralized_root_access"] for e in entries] == [False, False]
 
 
 def host_vars(account, summary_map, **extra):

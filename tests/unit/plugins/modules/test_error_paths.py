@@ -1,0 +1,168 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Every error type of the project, raised through every module's entry point, is a clean failure.
+
+Each module's manager (or the stack) is patched to raise; main() must answer as a failed task with
+a message, never an uncaught exception (Ansible's "MODULE FAILURE" with a traceback). The error
+types are found in the plugins' source, so a new type without a way to fail cleanly fails here.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import importlib
+import inspect
+import json
+import os
+import pkgutil
+
+import pytest
+
+from unittest import mock
+
+from botocore.exceptions import ClientError
+from botocore.exceptions import EndpointConnectionError
+
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+
+from ansible_collections.rootwatch.aws.plugins import module_utils as module_utils_package
+from ansible_collections.rootwatch.aws.plugins.module_utils import module_errors
+from ansible_collections.rootwatch.aws.plugins.module_utils.event_hub import EventHubError
+from ansible_collections.rootwatch.aws.plugins.module_utils.event_pattern import PatternError
+from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import TargetWriteError
+from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ForeignResourceError
+from ansible_collections.rootwatch.aws.plugins.module_utils.organization_accounts import OrganizationAccountsError
+from ansible_collections.rootwatch.aws.plugins.module_utils.root_login_alerts_stack import StackError
+from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import SnsError
+from ansible_collections.rootwatch.aws.plugins.modules import cloudtrail_coverage_info
+from ansible_collections.rootwatch.aws.plugins.modules import cloudtrail_trail
+from ansible_collections.rootwatch.aws.plugins.modules import eventbridge_rule
+from ansible_collections.rootwatch.aws.plugins.modules import root_login_alerts_stack
+from ansible_collections.rootwatch.aws.plugins.modules import sns_subscription
+from ansible_collections.rootwatch.aws.plugins.modules import sns_topic
+from ansible_collections.rootwatch.aws.plugins.modules import sns_topic_policy
+
+ACCOUNT = "123456789012"
+TOPIC = "arn:aws:sns:us-east-1:123456789012:root-login-alerts"
+RULE = "arn:aws:events:us-east-1:123456789012:rule/root-login-alerts"
+CONNECTION = {"region": "us-east-1", "access_key": "AKIAIOSFODNN7EXAMPLE", "secret_key": "not-a-secret"}
+DENIED = ClientError({"Error": {"Code": "AccessDenied", "Message": "User is not authorized to perform: sns:CreateTopic"},
+                      "ResponseMetadata": {"RequestId": "0f1e2d3c-0000-4000-8000-EXAMPLE", "HTTPStatusCode": 403}}, "CreateTopic")
+
+# One instance of every exception type, by class: what the code raises, with a message of its kind.
+ERRORS = {
+    SnsError: SnsError("Could not create SNS topic root-login-alerts", DENIED),
+    ForeignResourceError: ForeignResourceError("SNS topic root-login-alerts in us-east-1 exists but was not created by rootwatch.aws"),
+    TargetWriteError: TargetWriteError("put_targets failed for rule root-login-alerts on bus default: t ConcurrentModificationException x"),
+    EventHubError: EventHubError("The policy of queue root-login-alerts-dlq changed while this run wrote it (another writer at the "
+                                 "same time); a re-run merges both"),
+    PatternError: PatternError("detail.userIdentity.type", "must be a list"),
+    OrganizationAccountsError: OrganizationAccountsError("ou_ids: ou-zzzz-00000000 is not an organizational unit"),
+    StackError: StackError("Account 123456789012: nothing was changed, because reads the decision depends on failed"),
+    ValueError: ValueError("emails must be a list of email addresses, got 'x'"),
+    AnsibleAWSError: AnsibleAWSError(message="Could not read trail root-login-alerts", exception=DENIED),
+    ClientError: DENIED,
+    EndpointConnectionError: EndpointConnectionError(endpoint_url="https://sns.us-east-1.amazonaws.com/"),
+}
+
+# Each module: its arguments, and what its main() hands the work to (patched to raise).
+MODULES = {
+    "cloudtrail_coverage_info": (cloudtrail_coverage_info, {}, (cloudtrail_coverage_info.TrailCoverageChecker, "evaluate")),
+    "cloudtrail_trail": (cloudtrail_trail, {"name": "root-login-alerts", "s3_bucket_name": "root-login-alerts-logs"},
+                         (cloudtrail_trail.CloudTrailTrailManager, "ensure")),
+    "eventbridge_rule": (eventbridge_rule, {"name": "root-login-alerts", "event_pattern": {"source": ["aws.signin"]}},
+                         (eventbridge_rule.EventBridgeRuleManager, "ensure")),
+    "root_login_alerts_stack": (root_login_alerts_stack, {"emails": ["security@example.com"], "account_id": ACCOUNT},
+                                (root_login_alerts_stack.RootLoginAlertsStack, "ensure")),
+    "sns_subscription": (sns_subscription, {"topic_arn": TOPIC, "protocol": "email", "endpoint": "security@example.com"},
+                         (sns_subscription.SubscriptionManager, "ensure")),
+    "sns_topic": (sns_topic, {"name": "root-login-alerts"}, (sns_topic.TopicManager, "ensure")),
+    "sns_topic_policy": (sns_topic_policy, {"topic_arn": TOPIC, "eventbridge_publish": {"rule_arn": RULE}},
+                         (sns_topic_policy.TopicPolicyManager, "ensure")),
+}
+
+
+def project_exception_types():
+    """Every exception class that a module_utils file of the project defines."""
+    found = set()
+    for info in pkgutil.iter_modules(module_utils_package.__path__):
+        loaded = importlib.import_module("%s.%s" % (module_utils_package.__name__, info.name))
+        for unused, cls in inspect.getmembers(loaded, inspect.isclass):
+            if issubclass(cls, BaseException) and cls.__module__ == loaded.__name__:
+                found.add(cls)
+    return found
+
+
+def modules_with_main():
+    directory = os.path.join(os.path.dirname(module_utils_package.__path__[0]), "modules")
+    names = []
+    for name in sorted(os.listdir(directory)):
+        if not name.endswith(".py"):
+            continue
+        with open(os.path.join(directory, name), encoding="utf-8") as source:
+            if "\ndef main(" in source.read():
+                names.append(name[:-3])
+    return names
+
+
+def test_every_exception_type_of_the_project_is_caught_and_raised_here():
+    types = project_exception_types()
+    assert EventHubError in types and StackError in types and TargetWriteError in types
+    for cls in types:
+        assert issubclass(cls, module_errors.MODULE_ERRORS), "%s is not caught by module_errors.MODULE_ERRORS" % cls.__name__
+        assert any(issubclass(cls, raised) for raised in ERRORS), "%s has no instance in ERRORS" % cls.__name__
+    for cls in module_errors.PROJECT_ERRORS:
+        assert cls in ERRORS
+
+
+def test_every_module_with_a_main_is_exercised():
+    assert sorted(MODULES) == modules_with_main()
+
+
+def run_main(name, error, capsys):
+    """main() with its work patched to raise ``error``; no client is made (that would only cost time here)."""
+    module, args, (owner, method) = MODULES[name]
+    with patch_module_args(dict(CONNECTION, **args)), mock.patch.object(module, "AwsClients"), \
+            mock.patch.object(owner, method, side_effect=error):
+        with pytest.raises(SystemExit) as exited:
+            module.main()
+    assert exited.value.code == 1, "fail_json exits 1"
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("error_type", list(ERRORS), ids=lambda cls: cls.__name__)
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_each_error_through_each_module_is_a_clean_failure(name, error_type, capsys):
+    result = run_main(name, ERRORS[error_type], capsys)
+    assert result["failed"] is True
+    text = str(ERRORS[error_type].msg if error_type is SnsError else ERRORS[error_type])
+    assert text.split(":", maxsplit=1)[0] in result["msg"], result["msg"]
+    assert "Traceback" not in result["msg"] and "MODULE FAILURE" not in result["msg"]
+
+
+def test_the_stack_says_what_was_changed_before_an_event_hub_error(capsys):
+    """EventHubError on the dead-letter queue's policy write, after other writes: the failure names them."""
+    def fail_after_writes(stack, settings):
+        stack.progress.extend(["create topic root-login-alerts", "create queue root-login-alerts-dlq"])
+        raise ERRORS[EventHubError]
+    module, args, (owner, method) = MODULES["root_login_alerts_stack"]
+    with patch_module_args(dict(CONNECTION, **args)), mock.patch.object(module, "AwsClients"), \
+            mock.patch.object(owner, method, autospec=True, side_effect=fail_after_writes):
+        with pytest.raises(SystemExit):
+            module.main()
+    result = json.loads(capsys.readouterr().out)
+    assert result["failed"] is True and "exception" not in result
+    assert result["changes"] == ["create topic root-login-alerts", "create queue root-login-alerts-dlq"]
+    assert result["msg"] == (
+        "account of the credentials: The policy of queue root-login-alerts-dlq changed while this run wrote it (another writer "
+        "at the same time); a re-run merges both. Before the failure this run had made these changes, which stay: create topic "
+        "root-login-alerts; create queue root-login-alerts-dlq. A re-run converges the rest.")
+
+
+def test_an_aws_error_keeps_its_code_without_a_traceback(capsys):
+    result = run_main("cloudtrail_coverage_info", ERRORS[SnsError], capsys)
+    assert result["msg"].startswith("Could not create SNS topic root-login-alerts: An error occurred (AccessDenied)")
+    assert result["error"]["code"] == "AccessDenied" and "exception" not in result
