@@ -24,6 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
 
+import member_roles  # noqa: E402  pylint: disable=wrong-import-position
 from emulator import Emulator  # noqa: E402  pylint: disable=wrong-import-position
 from emulator import role_arn  # noqa: E402  pylint: disable=wrong-import-position
 
@@ -103,7 +104,9 @@ def measure_hub(emulator, workdir, members, repeats, per_account):
     member_ids = accounts(400000000001, members)
     inventory = write_inventory(workdir, "hub-%d" % members, [hub] + member_ids, hub=hub)
     reports = os.path.join(workdir, "hub-reports")
-    print("Hub mode, hub and %d members: converging (not timed)..." % members, flush=True)
+    print("Hub mode, hub and %d members: docs/member-role.yml in each (the forwarding role), then converging (not timed)..."
+          % members, flush=True)
+    member_roles.deploy_all(emulator, [hub] + member_ids, hub_account_id=hub)
     run(emulator, OURS, inventory, reports)
     noop = []
     for repeat in range(repeats):

@@ -9,6 +9,7 @@ __metaclass__ = type
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.rootwatch.aws.plugins.module_utils.alert_message import sample_email
+from ansible_collections.rootwatch.aws.plugins.module_utils.compliance import hub_path_proof
 
 
 def root_login_alerts_sample_email(region):
@@ -18,6 +19,16 @@ def root_login_alerts_sample_email(region):
     return sample_email(region or "us-east-1")
 
 
+def root_login_alerts_hub_path_proof(result, hostvars, hosts):
+    """A member's path through the hub, judged from ``result`` (its stack result) and the stack results of
+    ``hosts`` (this run's hosts, the hub's among them): ``{"proven": bool, "reason": str}``."""
+    if not isinstance(result, dict):
+        raise AnsibleFilterError("hub_path_proof expects the stack task's result, got %r" % (type(result).__name__,))
+    results = [hostvars[host].get("root_login_alerts_result") for host in hosts or []]
+    return hub_path_proof(result, [r for r in results if isinstance(r, dict)])
+
+
 class FilterModule(object):
     def filters(self):
-        return {"root_login_alerts_sample_email": root_login_alerts_sample_email}
+        return {"root_login_alerts_sample_email": root_login_alerts_sample_email,
+                "hub_path_proof": root_login_alerts_hub_path_proof}

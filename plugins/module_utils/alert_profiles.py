@@ -23,6 +23,20 @@ Where each event is recorded (it decides where a rule must run):
   must send this request to a Regional STS endpoint."
   https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoot.html),
   are recorded in the region where they were made.
+
+Who sent it. Every pattern pins ``source``: AWS reserves ``aws.`` sources for its
+services ("Customer-generated events can have any value here, as long as it
+doesn't begin with aws.", EventBridge user guide, event structure), so a custom
+event that copies a detail-type and ``userIdentity.type: Root`` matches none of
+them (each profile's samples include such a forged event). The sources are AWS's
+own, from the EventBridge events reference: ``aws.signin`` (AWS Sign-In,
+https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-signin.html),
+``aws.iam`` (https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-iam.html),
+``aws.sts`` (https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-sts.html);
+an "AWS API Call via CloudTrail" event of any service has ``source`` ``aws.`` and
+the service (https://docs.aws.amazon.com/eventbridge/latest/ref/events.html), so
+``api_activity`` takes the prefix. The messages take the account from ``$.account``
+and keep every ``detail`` field outside JSON strings (see ``alert_message``).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -41,36 +55,33 @@ SIGN_IN_REGION = "us-east-1"
 SIGN_IN_PROFILE = "console_sign_in"  # the path the compliance verdict proves
 
 API_CALL = "AWS API Call via CloudTrail"
-CONSOLE_SIGN_IN = "AWS Console Sign In via CloudTrail"
+CONSOLE_SIGN_IN = alert_message.CONSOLE_SIGN_IN
 SERVICE_EVENT = "AWS Service Event via CloudTrail"
 
 DEFAULT_PROFILES = ["console_sign_in"]
 
 
-def _history_link():
-    return (
-        "CloudTrail event history: https://<region>.console.aws.amazon.com/cloudtrailv2/home"
-        "?region=<region>#/events/<eventid>"
-    )
-
-
-# Paths shared by the CloudTrail API-call messages. ``region`` is where the event
-# was recorded ($.detail.awsRegion), which is also where its event history lives.
+# Paths shared by the CloudTrail API-call messages. ``region`` is the envelope's,
+# set by EventBridge: where the event was recorded, which is also where its event
+# history lives. Only ``account`` and ``region`` go inside the alert's text.
 _API_PATHS = {
     "account": "$.account",
+    "region": "$.region",
     "event": "$.detail.eventName",
     "service": "$.detail.eventSource",
     "arn": "$.detail.userIdentity.arn",
     "type": "$.detail.userIdentity.type",
-    "region": "$.detail.awsRegion",
     "time": "$.detail.eventTime",
     "ip": "$.detail.sourceIPAddress",
     "agent": "$.detail.userAgent",
     "eventid": "$.detail.eventID",
 }
+_API_FIELDS = [("event", "event"), ("service", "service"), ("identity", "arn"), ("identity_type", "type"),
+               ("time", "time"), ("source_ip", "ip"), ("user_agent", "agent"), ("event_id", "eventid")]
+_COPIED = "The other fields are copied from the CloudTrail record."
 
 # -- console_sign_in --------------------------------------------------------------
-# Today's pattern and email, unchanged (alert_message is their one home).
+# The sign-in pattern and email (alert_message is their one home): source aws.signin.
 # INPUT_PATHS reads $.detail.responseElements.ConsoleLogin ("Success"/"Failure").
 # Note: the pattern matches every "AWS Console Sign In via CloudTrail" event of
 # the root user, so signin.amazonaws.com events such as PasswordUpdated match too
@@ -85,7 +96,10 @@ _API_PATHS = {
 # {"exists": false}; != becomes anything-but. "For these events [AWS service
 # events], the eventType field is AwsServiceEvent."
 # https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-non-api-events.html
+# Any service: source "aws." and the service (EventBridge events reference, table of
+# event sources), as a prefix; a custom event cannot begin with aws.
 API_ACTIVITY_PATTERN = {
+    "source": [{"prefix": "aws."}],
     "detail-type": [API_CALL],
     "detail": {
         "userIdentity": {"type": ["Root"], "invokedBy": [{"exists": False}]},
@@ -93,11 +107,8 @@ API_ACTIVITY_PATTERN = {
     },
 }
 
-API_ACTIVITY_TEMPLATE = (
-    '"AWS account root user API call in AWS account <account>: <event> (<service>) '
-    "in <region> at <time> from <ip>. Identity: <arn> (<type>). User agent: <agent>. "
-    'Event ID: <eventid>. %s"' % _history_link()
-)
+API_ACTIVITY_TEMPLATE = alert_message.json_template(
+    "AWS account root user API call in AWS account <account>, recorded in <region>. " + _COPIED, _API_FIELDS)
 
 # -- credential_changes ------------------------------------------------------------
 # IAM API calls (detail-type "AWS API Call via CloudTrail", source aws.iam,
@@ -171,11 +182,8 @@ CREDENTIAL_CHANGES_PATTERN = {
     },
 }
 
-CREDENTIAL_CHANGES_TEMPLATE = (
-    '"AWS account root user credential change in AWS account <account>: <event> (<service>) '
-    "at <time> from <ip>, recorded in <region>. Identity: <arn> (<type>). User agent: <agent>. "
-    'Event ID: <eventid>. %s"' % _history_link()
-)
+CREDENTIAL_CHANGES_TEMPLATE = alert_message.json_template(
+    "AWS account root user credential change in AWS account <account>, recorded in <region>. " + _COPIED, _API_FIELDS)
 
 # -- assume_root -----------------------------------------------------------------
 # "Find the AssumeRoot event in your CloudTrail logs. This event is generated
@@ -196,16 +204,15 @@ ASSUME_ROOT_PATTERN = {
 }
 
 ASSUME_ROOT_PATHS = dict(
-    _API_PATHS,
+    [(name, path) for name, path in _API_PATHS.items() if name != "service"],  # always sts.amazonaws.com
     target="$.detail.requestParameters.targetPrincipal",
     task="$.detail.requestParameters.taskPolicyArn.arn",
 )
 
-ASSUME_ROOT_TEMPLATE = (
-    '"Centralized root access: <arn> (<type>) in AWS account <account> called sts:<event> '
-    "for member account <target> with task policy <task>, in <region> at <time> from <ip>. "
-    'User agent: <agent>. Event ID: <eventid>. %s"' % _history_link()
-)
+ASSUME_ROOT_TEMPLATE = alert_message.json_template(
+    "Centralized root access: sts:AssumeRoot was called in AWS account <account>, recorded in <region>. " + _COPIED,
+    [("caller", "arn"), ("caller_type", "type"), ("target_account", "target"), ("task_policy", "task"),
+     ("event", "event"), ("time", "time"), ("source_ip", "ip"), ("user_agent", "agent"), ("event_id", "eventid")])
 
 PROFILES = {
     "console_sign_in": {
@@ -665,6 +672,7 @@ def _assume_root_samples(account, region, member="222222222222"):
 def sample_events(profile, account_id="111111111111", region="us-east-1"):
     """``{name: (event, should_match)}`` for a profile (a name or a profile dict).
 
+    Every profile's samples include ``forged_custom_event``, which it must not match.
     ``region`` places the events recorded where the call was made; IAM and root
     sign-in events stay in us-east-1, as CloudTrail records them.
     """
@@ -672,12 +680,20 @@ def sample_events(profile, account_id="111111111111", region="us-east-1"):
     validate_profiles([name], param="profile")
     account = account_id or "111111111111"
     if name == "console_sign_in":
-        return _console_samples(account, region)
+        return _console_samples(account, region)  # its forged event comes from alert_message
     if name == "api_activity":
-        return _api_activity_samples(account, region)
-    if name == "credential_changes":
-        return _credential_samples(account)
-    return _assume_root_samples(account, region)
+        samples = _api_activity_samples(account, region)
+    elif name == "credential_changes":
+        samples = _credential_samples(account)
+    else:
+        samples = _assume_root_samples(account, region)
+    # A custom event copying the first one it must match, detail-type and root identity included.
+    samples["forged_custom_event"] = (alert_message.forge(samples[_FORGED_FROM[name]][0]), False)
+    return samples
+
+
+_FORGED_FROM = {"api_activity": "root_create_bucket", "credential_changes": "root_create_access_key",
+                "assume_root": "assumed_role_assume_root"}
 
 
 def render_sample(name, sample, account_id="111111111111", region="us-east-1"):

@@ -156,12 +156,14 @@ class AwsClients:
             self._cache[key] = RetryingBotoClientWrapper(client, retry_decorator())
         return self._cache[key]
 
-    def assume_role(self, role_arn, session_name):
+    def assume_role(self, role_arn, session_name, external_id=None):
         """sts:AssumeRole with the current credentials; later clients use the role's.
 
         Read-only, so check mode does it too. The credentials stay in this object.
+        ``external_id`` is sent as ExternalId when the role's trust requires ``sts:ExternalId``.
         """
-        credentials = self("sts").assume_role(RoleArn=role_arn, RoleSessionName=session_name, aws_retry=True)["Credentials"]
+        kwargs = {"ExternalId": external_id} if external_id else {}
+        credentials = self("sts").assume_role(RoleArn=role_arn, RoleSessionName=session_name, aws_retry=True, **kwargs)["Credentials"]
         self.params.update(
             aws_access_key_id=credentials["AccessKeyId"],
             aws_secret_access_key=credentials["SecretAccessKey"],

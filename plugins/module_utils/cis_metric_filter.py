@@ -34,11 +34,13 @@ group with the pattern; an alarm on the filter's metric; its AlarmActions name
 an SNS topic; and "at least one active subscriber to the SNS topic".
 
 :func:`cloudwatch1_verdict` judges those links from facts someone else read;
-the managers build the four pieces this collection owns: a log group, the IAM
-role CloudTrail assumes to write to it, the metric filter and the alarm.
-Attaching the log group and role to the trail is the trail manager's concern.
+the managers build the three pieces this collection owns: a log group, the
+metric filter and the alarm. The IAM role CloudTrail assumes to write to the
+group comes from ``docs/member-role.yml`` (``EnableCisMetricFilter``) and is only
+read and judged (``iam_roles``). Attaching the log group and role to the trail is
+the trail manager's concern.
 
-Ownership. Log groups, roles and alarms carry the owner tag. Metric filters
+Ownership. Log groups and alarms carry the owner tag. Metric filters
 cannot carry tags, and a filter name that only we use proves nothing (anyone
 may pick it). The record of ownership of a metric filter is its metric
 namespace: every filter rootwatch.aws writes publishes into a namespace under
@@ -66,7 +68,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import arn_account
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import build_arn
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import log_group_base_arn
-from ansible_collections.rootwatch.aws.plugins.module_utils.arns import partition_for_region
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_coverage import trail_home_region
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_selectors import response_management_mode
 from ansible_collections.rootwatch.aws.plugins.module_utils.diffs import make_diff
@@ -75,7 +76,6 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.managers import Reso
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import foreign_resource_message
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import is_owned
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import manager_result
-from ansible_collections.rootwatch.aws.plugins.module_utils.policy_statements import policies_differ
 
 # The CIS v1.2.0 3.3 / v1.4.0 4.3 pattern. Security Hub's remediation prints the same
 # terms without the spaces: {$.userIdentity.type="Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType !="AwsServiceEvent"}
@@ -83,14 +83,11 @@ CIS_ROOT_USAGE_PATTERN = '{ $.userIdentity.type = "Root" && $.userIdentity.invok
 OWNER_NAMESPACE_PREFIX = "rootwatch.aws/"
 CIS_NAMESPACE = OWNER_NAMESPACE_PREFIX + "CIS"
 DEFAULT_METRIC_NAME = "RootAccountUsage"
-DEFAULT_POLICY_NAME = "rootwatch-cloudtrail-to-cloudwatch-logs"
-DEFAULT_ROLE_DESCRIPTION = "Lets CloudTrail deliver events to a CloudWatch Logs log group (rootwatch.aws)"
 DEFAULT_ALARM_DESCRIPTION = "CIS CloudWatch.1: usage of the root user (rootwatch.aws)"
 
 # Role variables named in the message about a same-named resource that is not ours.
 ROLE_VARIABLES = {
     "log_group": "root_login_alerts_cis_log_group_name",
-    "role": "root_login_alerts_cis_role_name",
     "metric_filter": "root_login_alerts_cis_metric_filter_name",
     "alarm": "root_login_alerts_cis_alarm_name",
 }
@@ -100,9 +97,6 @@ ROLE_VARIABLES = {
 # stream naming for CloudTrail").
 LOG_GROUP_NAME_RE = re.compile(r"^[\w\-/.#]{1,512}$")
 FILTER_NAME_RE = re.compile(r"^[^:*]{1,512}$")
-ROLE_NAME_RE = re.compile(r"^[\w+=,.@\-]{1,64}$")
-ROLE_PATH_RE = re.compile(r"^/([\x21-\x7e]*/)?$")
-POLICY_NAME_RE = re.compile(r"^[\w+=,.@\-]{1,128}$")
 # PutRetentionPolicy's allowed values (CloudWatch Logs API reference).
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
 STATES = ("present", "absent")
@@ -157,24 +151,31 @@ def _and_clauses(tokens):
 
 
 def pattern_match(actual, expected=CIS_ROOT_USAGE_PATTERN):
-    """How ``actual`` matches ``expected``: 'exact', 'whitespace', 'reordered' or '' (no match).
+    """How ``actual`` matches ``expected``: 'exact', 'whitespace' or '' (no match).
 
-    Whitespace between terms is ignored, and the clauses of a pattern that only ANDs
-    may come in another order. Nothing else is accepted: Security Hub fails
-    CloudWatch.1 unless "the exact metric filters prescribed by CIS" are used, so
-    quotes, parentheses or extra terms make a different pattern here too.
+    Only whitespace between terms may differ. Security Hub CloudWatch.1 "fails if the
+    exact metric filters prescribed by CIS are not used. Additional fields or terms
+    cannot be added to the metric filters" (Security Hub controls reference,
+    https://docs.aws.amazon.com/securityhub/latest/userguide/cloudwatch-controls.html#cloudwatch-1),
+    so terms in another order (:func:`pattern_reordered`), other quotes, parentheses or
+    extra terms make a pattern that does not pass.
     """
     if actual is None:
         return ""
     if actual == expected:
         return "exact"
-    left, right = pattern_tokens(actual), pattern_tokens(expected)
-    if left == right:
+    if pattern_tokens(actual) == pattern_tokens(expected):
         return "whitespace"
-    left_clauses, right_clauses = _and_clauses(left), _and_clauses(right)
-    if left_clauses is not None and right_clauses is not None and sorted(left_clauses) == sorted(right_clauses):
-        return "reordered"
     return ""
+
+
+def pattern_reordered(actual, expected=CIS_ROOT_USAGE_PATTERN):
+    """True when ``actual`` has the ANDed terms of ``expected`` in another order: the same meaning,
+    but not the exact filter Security Hub asks for (said in the verdict, so the user knows why)."""
+    if actual is None or pattern_match(actual, expected):
+        return False
+    left, right = _and_clauses(pattern_tokens(actual)), _and_clauses(pattern_tokens(expected))
+    return left is not None and right is not None and sorted(left) == sorted(right)
 
 
 def is_cis_root_usage_pattern(pattern):
@@ -199,10 +200,6 @@ def trail_arn(region, account_id, trail_name):
     return build_arn("cloudtrail", region, account_id, "trail/%s" % trail_name)
 
 
-def role_arn(region, account_id, name, path="/"):
-    return "arn:%s:iam::%s:role%s%s" % (partition_for_region(region), account_id, path or "/", name)
-
-
 def alarm_arn(region, account_id, name):
     return build_arn("cloudwatch", region, account_id, "alarm:%s" % name)
 
@@ -210,67 +207,6 @@ def alarm_arn(region, account_id, name):
 def is_sns_topic_arn(arn):
     parts = (arn or "").split(":")
     return len(parts) == 6 and parts[0] == "arn" and parts[2] == "sns" and bool(parts[5])
-
-
-# -- policies ----------------------------------------------------------------------
-def cloudtrail_logs_trust_policy(trail_arn=None, account_id=None):
-    """The trust policy of the role CloudTrail assumes to write to CloudWatch Logs.
-
-    Without arguments it is the trust policy AWS documents for this role
-    ("Sending events to CloudWatch Logs", Creating a role:
-    https://docs.aws.amazon.com/awscloudtrail/latest/userguide/send-cloudtrail-events-to-cloudwatch-logs.html):
-    ``cloudtrail.amazonaws.com`` may call ``sts:AssumeRole``, with no condition.
-
-    ``trail_arn`` and ``account_id`` add ``aws:SourceArn`` / ``aws:SourceAccount``
-    conditions. AWS does not document them for this role; its role policy page says
-    "Confused deputy prevention is not applicable to the role policy for CloudWatch
-    Logs monitoring. The role policy doesn't support the use of aws:SourceArn and
-    aws:SourceAccount." (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-required-policy-for-cloudwatch-logs.html).
-    If CloudTrail does not send those keys when it assumes the role, a condition on
-    them denies the AssumeRole and delivery stops silently; so they are opt-in.
-    """
-    statement = {
-        "Sid": "AllowCloudTrailToAssume",
-        "Effect": "Allow",
-        "Principal": {"Service": "cloudtrail.amazonaws.com"},
-        "Action": "sts:AssumeRole",
-    }
-    condition = {}
-    if account_id:
-        condition["StringEquals"] = {"aws:SourceAccount": account_id}
-    if trail_arn:
-        condition["ArnLike"] = {"aws:SourceArn": trail_arn}
-    if condition:
-        statement["Condition"] = condition
-    return {"Version": "2012-10-17", "Statement": [statement]}
-
-
-def cloudtrail_logs_role_policy(log_group_arn, account_id, region, trail_name=None):
-    """The role policy AWS documents for CloudTrail -> CloudWatch Logs.
-
-    "Sending events to CloudWatch Logs" (Creating a policy document) grants
-    logs:CreateLogStream and logs:PutLogEvents on
-    ``arn:aws:logs:region:accountID:log-group:log_group_name:log-stream:accountID_CloudTrail_region*``;
-    "When CloudTrail creates the log stream for the log group, it names the log stream
-    according to the following format: account_ID_CloudTrail_trail_region" (and
-    ``..._number`` when there are several): the trail's Region, not its name
-    (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudwatch-log-group-log-stream-naming-for-cloudtrail.html).
-    ``trail_name`` is therefore not part of the resource; it is accepted so callers
-    can pass what they know. ``log_group_arn`` may end in ``:*`` or not.
-    """
-    base = log_group_base_arn(log_group_arn)
-    if not log_group_name_from_arn(base):
-        raise ValueError("log_group_arn must be a CloudWatch Logs log group ARN, got %r" % log_group_arn)
-    streams = "%s:log-stream:%s_CloudTrail_%s*" % (base, account_id, region)
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Sid": "AWSCloudTrailCreateLogStream2014110", "Effect": "Allow", "Action": ["logs:CreateLogStream"],
-             "Resource": [streams]},
-            {"Sid": "AWSCloudTrailPutLogEvents20141101", "Effect": "Allow", "Action": ["logs:PutLogEvents"],
-             "Resource": [streams]},
-        ],
-    }
 
 
 # -- specs -------------------------------------------------------------------------
@@ -325,6 +261,9 @@ def _judge_trail(entry, facts):
         return "unknown", ["%s: its logging status could not be read%s" % (where, _because(entry.get("error")))]
     if not status.get("IsLogging"):
         return "failed", ["%s is not logging" % where]
+    delivery_error = _delivery_error(where, status)
+    if delivery_error:
+        return "failed", [delivery_error]
     if selectors is None:
         return "unknown", ["%s: its event selectors could not be read%s" % (where, _because(entry.get("error")))]
     mode = response_management_mode(selectors)
@@ -339,24 +278,21 @@ def _judge_trail(entry, facts):
     filters, error, read = _read((facts.get("metric_filters") or {}).get(group), "filters")
     if not read or error:
         return "unknown", ["the metric filters of log group %s could not be read%s" % (group, _because(error))]
-    matching = []
-    for item in filters or []:
-        how = pattern_match(item.get("filterPattern"))
-        if how:
-            matching.append((item, how))
+    matching = [item for item in filters or [] if pattern_match(item.get("filterPattern"))]
     if not matching:
-        return "failed", ["log group %s has no metric filter with the CIS root usage pattern %s" % (group, CIS_ROOT_USAGE_PATTERN)]
+        reasons = ["log group %s has no metric filter with the CIS root usage pattern %s" % (group, CIS_ROOT_USAGE_PATTERN)]
+        reasons.extend("metric filter %s has the CIS terms in another order; Security Hub asks for the exact filter pattern "
+                       "(only whitespace may differ)" % item.get("filterName")
+                       for item in filters or [] if pattern_reordered(item.get("filterPattern")))
+        return "failed", reasons
     alarms, error, read = _read(facts.get("alarms"), "alarms")
     if not read or error:
         return "unknown", ["the CloudWatch alarms could not be read%s" % _because(error)]
     unknown, failed = [], []
-    for item, how in matching:
+    for item in matching:
         for transformation in item.get("metricTransformations") or []:
             metric = (transformation.get("metricNamespace"), transformation.get("metricName"))
             outcome, reasons = _judge_metric(item, metric, alarms or [], facts)
-            if how == "reordered":
-                reasons = reasons + ["metric filter %s has the CIS terms in another order; Security Hub asks for "
-                                     "\"the exact metric filters prescribed by CIS\"" % item.get("filterName")]
             if outcome == "passed":
                 return "passed", ["%s -> log group %s -> metric filter %s -> %s" % (where, group, item.get("filterName"), reasons[0])] + reasons[1:]
             (unknown if outcome == "unknown" else failed).extend(reasons)
@@ -396,6 +332,27 @@ def _because(error):
     return ": %s" % error if error else ""
 
 
+def _delivery_error(where, status):
+    """The reason a trail's CloudWatch Logs delivery fails, from its GetTrailStatus answer, or None.
+
+    CloudTrail user guide, Troubleshooting: when CloudTrail is not delivering logs to CloudWatch
+    Logs, "the command output includes the LatestCloudWatchLogsDeliveryError field"
+    (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-troubleshooting.html).
+    The error carries no time of its own, so a LatestCloudWatchLogsDeliveryTime cannot show it is
+    over; that time is named so the reader sees since when nothing may have arrived.
+    """
+    error = status.get("LatestCloudWatchLogsDeliveryError")
+    if not error:
+        return None
+    delivered = status.get("LatestCloudWatchLogsDeliveryTime")
+    if delivered is None:
+        since = "it has not delivered to CloudWatch Logs yet"
+    else:
+        since = "its last delivery to CloudWatch Logs was at %s" % (delivered.isoformat() if hasattr(delivered, "isoformat") else delivered)
+    return ("%s cannot deliver its events to CloudWatch Logs (GetTrailStatus LatestCloudWatchLogsDeliveryError: %s); %s, "
+            "so no root usage reaches the metric filter" % (where, error, since))
+
+
 def cloudwatch1_verdict(facts):
     """Would Security Hub pass CloudWatch.1? {"passes": True/False/None, "status", "reasons"}.
 
@@ -403,9 +360,11 @@ def cloudwatch1_verdict(facts):
 
     - ``trails``: ``{"error", "trails": [{"trail": DescribeTrails item, "status":
       GetTrailStatus or None, "selectors": GetEventSelectors or None, "error"}]}``
-      (the ``delivery_reader`` shape);
+      (the ``delivery_reader`` shape); a ``LatestCloudWatchLogsDeliveryError`` in the
+      status fails that trail;
     - ``log_groups``: ``{name: {"error", "log_group": DescribeLogGroups item or None}}``;
-    - ``metric_filters``: ``{log group name: {"error", "filters": [DescribeMetricFilters items]}}``;
+    - ``metric_filters``: ``{log group name: {"error", "filters": [DescribeMetricFilters items,
+      every page]}}``;
     - ``alarms``: ``{"error", "alarms": [DescribeAlarms MetricAlarms]}``;
     - ``subscriptions``: ``{topic ARN: {"error", "subscriptions": [ListSubscriptionsByTopic items]}}``;
     - optional ``account_id`` and ``region``: where Security Hub evaluates.
@@ -589,213 +548,6 @@ class LogGroupManager(ResourceManager):
             self.logs.delete_log_group(logGroupName=name, aws_retry=True)
         return manager_result(True, make_diff(before, None), ["delete %s %s" % (self.kind, name)], facts,
                               log_group={}, log_group_arn=None)
-
-
-# -- IAM role --------------------------------------------------------------------------
-def _policy_document(value):
-    """A policy document as a dict (botocore decodes IAM's URL-encoded JSON; be lenient)."""
-    if value is None or isinstance(value, dict):
-        return value
-    try:
-        from urllib.parse import unquote  # pylint: disable=import-outside-toplevel
-    except ImportError:  # pragma: no cover - Python 2
-        from urllib import unquote  # pylint: disable=import-outside-toplevel
-    return json.loads(unquote(value))
-
-
-def _without_sids(document):
-    """The document without statement Sids: labels that change nothing a policy allows or denies."""
-    if not document:
-        return document
-    document = copy.deepcopy(document)
-    statements = document.get("Statement")
-    for statement in statements if isinstance(statements, list) else [statements]:
-        if isinstance(statement, dict):
-            statement.pop("Sid", None)
-    return document
-
-
-def role_policies_differ(current, desired):
-    """policy_statements.policies_differ (amazon.aws compare_policies), Sids aside."""
-    return policies_differ(_without_sids(current), _without_sids(desired))
-
-
-class CloudTrailLogsRoleManager(ResourceManager):
-    """The IAM role CloudTrail assumes to write to the log group, with its inline policy.
-
-    ``ensure(params, known)`` params: ``name``, ``state``, ``path`` (default
-    ``/``), ``description``, ``policy_name`` (default
-    ``rootwatch-cloudtrail-to-cloudwatch-logs``), ``log_group_arn`` or
-    ``log_group_name`` (in this manager's Region), ``trail_name``,
-    ``trust_source_conditions`` (default False: the trust AWS documents; True adds
-    aws:SourceArn/aws:SourceAccount on ``trail_name``, see
-    :func:`cloudtrail_logs_trust_policy`), ``tags``, ``purge_tags``, ``owner_tag``.
-    ``known`` may hold ``role`` (GetRole's Role, None when absent), ``tags`` and
-    ``policy`` (the inline policy document, None when absent). Extra keys:
-    ``role`` (view) and ``role_arn``.
-    """
-
-    kind = "role"
-
-    def __init__(self, clients, region, check_mode=False, warn=None, account_id=None):
-        super(CloudTrailLogsRoleManager, self).__init__(clients, region, check_mode, warn, account_id)
-        self.iam = clients("iam", region)
-
-    # -- reads
-    def get_role(self, name):
-        try:
-            return self.iam.get_role(RoleName=name, aws_retry=True)["Role"]
-        except is_boto3_error_code("NoSuchEntity"):
-            return None
-
-    def list_tags(self, name):
-        tags, kwargs = [], {"RoleName": name}
-        while True:
-            page = self.iam.list_role_tags(aws_retry=True, **kwargs)
-            tags.extend(page.get("Tags", []))
-            if not page.get("IsTruncated"):
-                return boto3_tag_list_to_ansible_dict(tags)
-            kwargs["Marker"] = page["Marker"]
-
-    def get_policy(self, name, policy_name):
-        try:
-            return _policy_document(self.iam.get_role_policy(RoleName=name, PolicyName=policy_name, aws_retry=True)["PolicyDocument"])
-        except is_boto3_error_code("NoSuchEntity"):
-            return None
-
-    def _list(self, method, key, name):
-        items, kwargs = [], {"RoleName": name}
-        while True:
-            page = getattr(self.iam, method)(aws_retry=True, **kwargs)
-            items.extend(page.get(key, []))
-            if not page.get("IsTruncated"):
-                return items
-            kwargs["Marker"] = page["Marker"]
-
-    # -- plan
-    def desired_policies(self, params):
-        account = self.account_id
-        group_arn = params.get("log_group_arn")
-        if not group_arn:
-            group = _validate(params.get("log_group_name"), LOG_GROUP_NAME_RE, "log_group_name",
-                              "a log group name (or give log_group_arn)")
-            group_arn = log_group_arn(self.region, account, group)
-        trail_name = params.get("trail_name")
-        if params.get("trust_source_conditions"):
-            if not trail_name:
-                raise ValueError("trust_source_conditions needs trail_name")
-            trust = cloudtrail_logs_trust_policy(trail_arn(self.region, account, trail_name), account)
-        else:
-            trust = cloudtrail_logs_trust_policy()
-        return trust, cloudtrail_logs_role_policy(group_arn, account, self.region, trail_name)
-
-    def ensure(self, params, known=None):
-        state = _validate_state(params)
-        name = _validate(params.get("name"), ROLE_NAME_RE, "name", "1-64 letters, digits or +=,.@_-")
-        policy_name = _validate(params.get("policy_name") or DEFAULT_POLICY_NAME, POLICY_NAME_RE, "policy_name",
-                                "1-128 letters, digits or +=,.@_-")
-        path = _validate(params.get("path") or "/", ROLE_PATH_RE, "path", "a path that starts and ends with /")
-        known = known or {}
-        owner_tag = params.get("owner_tag")
-        current = known["role"] if "role" in known else self.get_role(name)
-        need_tags = current is not None and (params.get("tags") is not None or owner_tag)
-        tags = (known["tags"] if "tags" in known else self.list_tags(name)) if need_tags else None
-        if state == "absent":
-            return self._absent(name, policy_name, current, tags, owner_tag, known)
-        if current is not None and not is_owned(tags, owner_tag):
-            raise ForeignResourceError(foreign_resource_message(
-                "IAM role", name, "account %s" % self.known_account_id if self.known_account_id else "the account",
-                owner_tag, ROLE_VARIABLES["role"]))
-        trust, policy = self.desired_policies(params)
-        to_set, to_unset, final_tags = _tag_plan(tags, params.get("tags"), params.get("purge_tags", True))
-        if current is None:
-            facts = {"role": None, "tags": None, "policy": None}
-            return self._create(name, path, params.get("description") or DEFAULT_ROLE_DESCRIPTION, policy_name,
-                                trust, policy, final_tags or {}, facts)
-        current_policy = known["policy"] if "policy" in known else self.get_policy(name, policy_name)
-        facts = {"role": current, "tags": tags, "policy": current_policy}
-        current_trust = _policy_document(current.get("AssumeRolePolicyDocument"))
-        what = []
-        if role_policies_differ(current_trust, trust):
-            what.append("trust policy")
-        description = params.get("description")
-        if description is not None and description != current.get("Description", ""):
-            what.append("description")
-        if role_policies_differ(current_policy, policy):
-            what.append("policy %s" % policy_name)
-        if to_set or to_unset:
-            what.append("tags")
-        if what and not self.check_mode:
-            if "trust policy" in what:
-                self.iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(trust), aws_retry=True)
-            if "description" in what:
-                self.iam.update_role(RoleName=name, Description=description, aws_retry=True)
-            if "policy %s" % policy_name in what:
-                self.iam.put_role_policy(RoleName=name, PolicyName=policy_name, PolicyDocument=json.dumps(policy), aws_retry=True)
-            if to_unset:
-                self.iam.untag_role(RoleName=name, TagKeys=to_unset, aws_retry=True)
-            if to_set:
-                self.iam.tag_role(RoleName=name, Tags=ansible_dict_to_boto3_tag_list(to_set), aws_retry=True)
-        arn = current.get("Arn")
-        before = self.view(name, arn, current_trust, policy_name, current_policy, tags)
-        after = self.view(name, arn, trust, policy_name, policy, final_tags)
-        changes = [_update_line(self.kind, name, what)] if what else []
-        return manager_result(bool(what), make_diff(before, after), changes, facts, role=after, role_arn=arn)
-
-    @staticmethod
-    def view(name, arn, trust, policy_name, policy, tags):
-        view = {"name": name, "arn": arn, "assume_role_policy": trust, "policy_name": policy_name, "policy": policy}
-        if tags is not None:
-            view["tags"] = tags
-        return view
-
-    def _create(self, name, path, description, policy_name, trust, policy, tags, facts):
-        arn = role_arn(self.region, self.account_id, name, path)
-        if not self.check_mode:
-            kwargs = {"RoleName": name, "Path": path, "AssumeRolePolicyDocument": json.dumps(trust), "Description": description}
-            if tags:
-                kwargs["Tags"] = ansible_dict_to_boto3_tag_list(tags)
-            arn = self.iam.create_role(aws_retry=True, **kwargs)["Role"]["Arn"]
-            self.iam.put_role_policy(RoleName=name, PolicyName=policy_name, PolicyDocument=json.dumps(policy), aws_retry=True)
-        after = self.view(name, arn, trust, policy_name, policy, tags)
-        return manager_result(True, make_diff(None, after), ["create %s %s" % (self.kind, name)], facts, role=after, role_arn=arn)
-
-    def _absent(self, name, policy_name, current, tags, owner_tag, known):
-        facts = {"role": current, "tags": tags, "policy": None}
-        if current is None:
-            return manager_result(False, make_diff(None, None), [], facts, role={}, role_arn=None)
-        arn = current.get("Arn")
-        if owner_tag and not is_owned(tags, owner_tag):
-            why = _kept("Role", name, owner_tag, self.warn)
-            return manager_result(False, make_diff(None, None), [], facts, role={"name": name, "arn": arn},
-                                  role_arn=arn, kept_because=why)
-        # DeleteRole fails while the role has policies: remove ours, keep the role if others remain.
-        inline = self._list("list_role_policies", "PolicyNames", name)
-        attached = [p.get("PolicyArn") for p in self._list("list_attached_role_policies", "AttachedPolicies", name)]
-        others = sorted(p for p in inline if p != policy_name) + sorted(attached)
-        if policy_name in inline:
-            facts["policy"] = known["policy"] if "policy" in known else self.get_policy(name, policy_name)
-        before = self.view(name, arn, _policy_document(current.get("AssumeRolePolicyDocument")), policy_name,
-                           facts["policy"], tags)
-        changes, kept = [], None
-        if policy_name in inline:
-            changes.append("delete policy %s of role %s" % (policy_name, name))
-        if others:
-            kept = "other policies remain (%s)" % ", ".join(others)
-            self.warn("Role %s is kept: %s" % (name, kept))
-        else:
-            changes.append("delete %s %s" % (self.kind, name))
-        if changes and not self.check_mode:
-            if policy_name in inline:
-                self.iam.delete_role_policy(RoleName=name, PolicyName=policy_name, aws_retry=True)
-            if not others:
-                self.iam.delete_role(RoleName=name, aws_retry=True)
-        after = None
-        if others:
-            after = dict(before, policy=None)
-        extra = {"kept_because": kept} if kept else {}
-        return manager_result(bool(changes), make_diff(before, after), changes, facts,
-                              role=after or {}, role_arn=arn if others else None, **extra)
 
 
 # -- metric filter ---------------------------------------------------------------------

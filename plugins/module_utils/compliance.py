@@ -23,6 +23,8 @@ NOT_RUN = "not_run"
 REMOVED = "removed"
 # Accounts needing attention come first in the report.
 STATUS_ORDER = {FAILED: 0, UNKNOWN: 1, NOT_RUN: 2, NEEDS_ACTION: 3, COMPLIANT: 4, REMOVED: 5}
+# What the role's later task (after every member) registers: the hub's removal, a member's retirement.
+AFTER_MEMBERS_RESULT = "root_login_alerts_after_members"
 
 
 def verdict_entry(account, verdict, changes):
@@ -33,6 +35,8 @@ def verdict_entry(account, verdict, changes):
         "paths": verdict["paths"],
         "event_source": verdict["event_source"],
         "problems": list(verdict["problems"]) + ["unknown: %s" % reason for reason in verdict.get("unknown") or []],
+        # What holds but is worth knowing (a custom event could trigger a counted path's rule); never a status.
+        "notes": list(verdict.get("notes") or []),
         "drift": list(changes or []),
     }
 
@@ -65,6 +69,23 @@ def hub_summaries(results):
     return dict((result["hub"]["account_id"], result["hub"]) for result in results if (result or {}).get("hub"))
 
 
+def hub_path_proof(result, results):
+    """Is a member's path through its hub proven in this run? ``{"proven", "reason"}`` from the member's
+    result and every host's results of the same run (the hub's among them), for retire_account_topic:
+    a member keeps its own topic until the report would count a complete path through the hub."""
+    member = (result or {}).get("member")
+    if not member:
+        return {"proven": False, "reason": "this account's result has no hub-mode member summary"}
+    hubs = hub_summaries(results)
+    if member["hub_account_id"] not in hubs:
+        return {"proven": False, "reason": "the hub account %s is not in this run, or it failed" % member["hub_account_id"]}
+    verdict = hub_mode.member_verdict(member, hubs[member["hub_account_id"]])
+    if verdict["status"] == delivery_path.COMPLIANT and any(p["complete"] and p.get("via_hub") for p in verdict["paths"]):
+        return {"proven": True, "reason": ""}
+    why = list(verdict.get("problems") or []) + list(verdict.get("unknown") or [])
+    return {"proven": False, "reason": "; ".join(why) or "no complete path through hub bus %s" % member["hub_bus_arn"]}
+
+
 def account_verdict(result, hubs):
     """The verdict of one account: its own, a member's through its hub, or the hub's with its bus."""
     if result.get("member"):
@@ -83,8 +104,12 @@ def account_entry(host, host_vars, features=None, hubs=None):
     ``hubs``: :func:`hub_summaries` of the run, for members in hub mode.
     """
     result = host_vars.get("root_login_alerts_result") or {}
+    later = host_vars.get(AFTER_MEMBERS_RESULT) or {}
     if result.get("hub_deferred"):  # hub mode, absent: the hub was removed by the role's later task
-        result = host_vars.get("root_login_alerts_hub_removal") or {}
+        result = later
+    elif result.get("retire_pending") and later.get("changes"):
+        # The member's own topic, retired by the role's later task once its hub path was proven in this run.
+        result = dict(result, changes=list(result.get("changes") or []) + list(later["changes"]))
     account = result.get("account_id") or str(host)
     if host_vars.get("root_login_alerts_failure"):
         entry = failed_entry(account, str(host_vars["root_login_alerts_failure"]))
@@ -239,7 +264,8 @@ def build_report(entries, check_mode, generated_at, run=None, concurrent=()):
             _trail_cell(entry),
             _cloudwatch1_cell(entry),
             root_credentials.describe(entry.get("root_credentials")) if entry["status"] != REMOVED else "",
-            "; ".join(list(entry.get("problems") or []) + ["orphaned topic %s (ours, no longer used)" % t for t in entry.get("orphaned_topics") or []]),
+            "; ".join(list(entry.get("problems") or []) + ["orphaned topic %s (ours, no longer used)" % t for t in entry.get("orphaned_topics") or []]
+                      + ["note: %s" % note for note in entry.get("notes") or []]),
             "; ".join(entry.get("drift") or []),
         )))
     summary = [_count_line(len(ordered), counts, check_mode)]

@@ -54,6 +54,9 @@ DEFAULT_BUS = "default"
 LINKS = ("event_source", "rule", "target", "topic_policy", "encryption", "recipients")
 # The samples every alerting rule must match: a successful and a failed root sign-in.
 MUST_MATCH = ("root_sign_in", "failed_root_sign_in")
+# A path whose rule a custom event can trigger still alerts, so it counts; the report says so.
+NO_SOURCE_NOTE = "a custom event could trigger it (no source in its pattern)"
+FOREIGN_SOURCE_NOTE = "a custom event could trigger it (its pattern admits a source that does not begin with aws.)"
 
 
 def link(name, ok, reason):
@@ -79,6 +82,27 @@ def rule_matches(rule, account_id, region):
         return True, "matches a successful and a failed root console sign-in"
     return False, "the pattern of rule %s does not match a %s" % (
         rule.get("Name"), " or a ".join(name.replace("_", " ") for name in missed))
+
+
+def custom_event_note(rule, account_id, region):
+    """The note for a rule that a forged root sign-in (a custom source, the same detail-type and identity)
+    would trigger, or None. Only AWS sends ``aws.`` sources, so a pattern that pins one is safe from it."""
+    pattern = rule.get("EventPattern")
+    if not pattern:
+        return None
+    forged = sample_events(account_id, region)["forged_custom_event"][0]
+    try:
+        if not event_pattern.matches(pattern, forged):
+            return None
+        return FOREIGN_SOURCE_NOTE if "source" in event_pattern.parse(pattern) else NO_SOURCE_NOTE
+    except event_pattern.PatternError:
+        return None  # the rule link already says it cannot be evaluated
+
+
+def path_notes(paths, prefix=""):
+    """One line per note of each complete path: ``rule R -> TOPIC: note``."""
+    return _unique(["%srule %s -> %s: %s" % (prefix, p["rule"], p.get("via_hub") or p["topic"] or "no target", note)
+                    for p in paths if p["complete"] for note in p.get("notes") or []])
 
 
 def is_candidate(rule, account_id, region, our_rule_arn=None):
@@ -228,17 +252,20 @@ def _path(rule, target, facts, source):
         "pending": pending,
         "links": links,
         "problem": (broken or unread or [{"reason": ""}])[0]["reason"],
+        "notes": [note for note in [custom_event_note(rule, account, region)] if note],
     }
 
 
 def evaluate(facts):
     """The account's verdict from ``delivery_reader`` facts.
 
-    Returns ``{"status", "paths", "problems", "unknown", "event_source"}``:
+    Returns ``{"status", "paths", "problems", "unknown", "event_source", "notes"}``:
     ``problems`` names the first broken link of each path (or why there is none),
-    ``unknown`` the reads that failed. With ``facts["bus"]`` a custom bus (the hub's),
-    the paths start at its rules and have no ``event_source`` link: the events on it
-    come from other accounts, whose own trails their verdicts judge (``hub_mode``).
+    ``unknown`` the reads that failed, ``notes`` what holds but is worth knowing
+    about a complete path (a custom event could trigger its rule); a note never
+    changes the status. With ``facts["bus"]`` a custom bus (the hub's), the paths
+    start at its rules and have no ``event_source`` link: the events on it come
+    from other accounts, whose own trails their verdicts judge (``hub_mode``).
     """
     account, region = facts["account_id"], facts["region"]
     bus = facts.get("bus") or DEFAULT_BUS
@@ -274,6 +301,7 @@ def evaluate(facts):
         "problems": problems,
         "unknown": _unique(unknown),
         "event_source": source,
+        "notes": path_notes(paths),
     }
 
 

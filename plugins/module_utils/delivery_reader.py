@@ -29,6 +29,7 @@ except ImportError:  # pragma: no cover - AnsibleAWSModule reports missing botoc
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
+from ansible_collections.rootwatch.aws.plugins.module_utils import iam_roles
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import partition_for_region
 from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import error_code
 from ansible_collections.rootwatch.aws.plugins.module_utils.cis_metric_filter import is_sns_topic_arn
@@ -115,8 +116,9 @@ class DeliveryPathReader(ResourceManager):
             cis["log_groups"][name] = {"error": error, "log_group": found[0] if found else None}
             if not found:
                 continue
-            page, error = self._try("logs:DescribeMetricFilters %s" % name, logs, "describe_metric_filters", logGroupName=name)
-            cis["metric_filters"][name] = {"error": error, "filters": (page or {}).get("metricFilters", [])}
+            filters, error = self._every_page("logs:DescribeMetricFilters %s" % name, logs, "describe_metric_filters", "metricFilters",
+                                              "nextToken", logGroupName=name)
+            cis["metric_filters"][name] = {"error": error, "filters": filters}
             for item in cis["metric_filters"][name]["filters"]:
                 if not pattern_match(item.get("filterPattern")):
                     continue
@@ -135,10 +137,23 @@ class DeliveryPathReader(ResourceManager):
                 if known and known.get("subscriptions") is not None:
                     cis["subscriptions"][topic_arn] = {"error": None, "subscriptions": known["subscriptions"]}
                 else:
-                    page, error = self._try("sns:ListSubscriptionsByTopic %s" % topic_arn, self.client("sns"),
-                                            "list_subscriptions_by_topic", TopicArn=topic_arn)
-                    cis["subscriptions"][topic_arn] = {"error": error, "subscriptions": (page or {}).get("Subscriptions", [])}
+                    listing, error = self._every_page("sns:ListSubscriptionsByTopic %s" % topic_arn, self.client("sns"),
+                                                      "list_subscriptions_by_topic", "Subscriptions", "NextToken", TopicArn=topic_arn)
+                    cis["subscriptions"][topic_arn] = {"error": error, "subscriptions": listing}
         return cis
+
+    def _every_page(self, what, client, method, key, token, **kwargs):
+        """(every item under ``key`` of every page, None) or ([], error text): a first page alone can miss the
+        filter or subscriber that decides (DescribeMetricFilters gives at most 50 a page, CloudWatch Logs API reference)."""
+        items = []
+        while True:
+            page, error = self._try(what, client, method, **kwargs)
+            if error:
+                return [], error
+            items.extend(page.get(key, []))
+            if not page.get(token):
+                return items, None
+            kwargs[token] = page[token]
 
     def _is_local_topic(self, arn, account):
         parsed = parse_aws_arn(arn) if arn and arn.startswith("arn:") else None
@@ -216,21 +231,17 @@ class DeliveryPathReader(ResourceManager):
 
     # -- hub mode ---------------------------------------------------------------------
     def read_roles(self, role_arns):
-        """{role ARN: {"Arn", "AssumeRolePolicyDocument"}, None when it does not exist, or {"error"}}:
-        the execution roles of targets, for ``event_hub.forwarding_link``."""
-        iam = self.client("iam")
+        """{role ARN: ``iam_roles.role_reference`` (trust and boundary; GetRole only, so its permissions are not
+        read), None when it does not exist, or {"error"}}: the execution roles of others' targets, for
+        ``event_hub.forwarding_link``. Our own role is read by ``iam_roles.RoleVerifier``, with its inline policy."""
+        verifier = iam_roles.RoleVerifier(self.clients, self.region, self.check_mode, self.warn, self.known_account_id)
         roles = {}
         for arn in role_arns:
             if arn in roles:
                 continue
-            response, error = self._try("iam:GetRole %s" % arn, iam, "get_role", not_found=("NoSuchEntity",),
-                                        RoleName=arn.rsplit("/", 1)[-1])
-            if error:
-                roles[arn] = {"error": error}
-            elif response is None or response["Role"].get("Arn") != arn:
-                roles[arn] = None  # absent, or a same-named role under another path
-            else:
-                roles[arn] = role_reference(arn, response["Role"].get("AssumeRolePolicyDocument"))
+            found = verifier.read(arn.rsplit("/", 1)[-1])
+            # Absent, or a same-named role under another path: not the target's role.
+            roles[arn] = found if found is None or found.get("error") or found.get("Arn") == arn else None
         return roles
 
     def read_bus(self, name):
@@ -278,11 +289,6 @@ class DeliveryPathReader(ResourceManager):
         if policy is not None:
             entry["policy"] = policy.get("Policy")
         return entry
-
-
-def role_reference(arn, trust):
-    """A role as ``event_hub.forwarding_link`` judges it: its ARN and trust policy, nothing with a timestamp."""
-    return {"Arn": arn, "AssumeRolePolicyDocument": trust}
 
 
 def known_for_managers(facts, ours):

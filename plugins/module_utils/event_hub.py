@@ -19,14 +19,19 @@ retry policy. The pieces, with the AWS documentation they follow:
   (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-perms.html)
   use ``"Principal": {"AWS": "arn:aws:iam::111112222333:root"}`` for an account
   and ``"Principal": "*"`` with ``StringEquals aws:PrincipalOrgID`` for an
-  organization.
+  organization, and condition on ``events:source`` ("Send events to a custom bus
+  in a different account",
+  https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-example-policy-cross-account-custom-bus-source.html).
+  Ours admits the forwarding role only (``aws:PrincipalArn``) and AWS events only
+  (``events:source`` ``aws.*``): see :func:`bus_policy_statements`.
 - The forwarding role. "If the sender account inherits permissions to send
   events from an AWS Organizations, the sender account also must have an IAM role
   with policies that enable it to send events to the receiver account"
   ("Sending and receiving events between AWS accounts",
   https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-account.html),
   and "We recommend always using IAM roles when the target of a rule is an event
-  bus" (eb-event-bus-perms). Its trust is scoped with ``aws:SourceAccount``, as
+  bus" (eb-event-bus-perms). ``docs/member-role.yml`` creates it, never this
+  collection (``iam_roles``). Its trust is scoped with ``aws:SourceAccount``, as
   "Cross-service confused deputy prevention in Amazon EventBridge" recommends
   ("Use aws:SourceAccount if you want to allow any resource in that account to be
   associated with the cross-service use"; "For EventBridge event bus rule
@@ -41,10 +46,10 @@ retry policy. The pieces, with the AWS documentation they follow:
   ``sqs:SendMessage`` with ``ArnEquals aws:SourceArn`` the rule ARN.
 
 :func:`forwarding_link` judges, from what someone else read, whether a member
-rule reaches the hub bus. The managers build the bus (hub), the forwarding role
-(member) and a dead-letter queue (either side).
+rule reaches the hub bus. The managers build the bus (hub) and a dead-letter
+queue (either side); the forwarding role is read and judged by ``iam_roles``.
 
-Ownership. Buses, roles and queues carry the owner tag; a same-named resource
+Ownership. Buses and queues carry the owner tag; a same-named resource
 without it is someone else's (:class:`ForeignResourceError`). Policy statements
 are ours by Sid: the bus statements are ``<sid_prefix>OrgPutEvents`` and
 ``<sid_prefix>MemberPutEvents``, the queue statement
@@ -64,13 +69,12 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 from ansible_collections.rootwatch.aws.plugins.module_utils import eventbridge_targets
+from ansible_collections.rootwatch.aws.plugins.module_utils import iam_roles
 from ansible_collections.rootwatch.aws.plugins.module_utils import policy_evaluation
+from ansible_collections.rootwatch.aws.plugins.module_utils.alert_message import SIGN_IN_SOURCE
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import ACCOUNT_ID_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import build_arn
-from ansible_collections.rootwatch.aws.plugins.module_utils.cis_metric_filter import CloudTrailLogsRoleManager
-from ansible_collections.rootwatch.aws.plugins.module_utils.cis_metric_filter import ROLE_NAME_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils.cis_metric_filter import _kept
-from ansible_collections.rootwatch.aws.plugins.module_utils.cis_metric_filter import _policy_document
 from ansible_collections.rootwatch.aws.plugins.module_utils.cis_metric_filter import _tag_plan
 from ansible_collections.rootwatch.aws.plugins.module_utils.cis_metric_filter import _update_line
 from ansible_collections.rootwatch.aws.plugins.module_utils.cis_metric_filter import _validate
@@ -90,13 +94,11 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.policy_statements im
 from ansible_collections.rootwatch.aws.plugins.module_utils.policy_statements import statements_of
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_policy import RULE_ARN_RE
 
-EVENTS_SERVICE_PRINCIPAL = "events.amazonaws.com"
+EVENTS_SERVICE_PRINCIPAL = iam_roles.EVENTS_SERVICE
 HUB_REGION = "us-east-1"
 DEFAULT_SID_PREFIX = "Rootwatch"
 DEFAULT_DLQ_SID = "RootwatchEventBridgeDeadLetter"
 DEFAULT_TARGET_ID = "rootwatch-hub-bus"
-DEFAULT_FORWARDING_POLICY_NAME = "rootwatch-forward-to-hub-bus"
-DEFAULT_FORWARDING_ROLE_DESCRIPTION = "Lets EventBridge forward root events to the rootwatch.aws hub event bus"
 # SQS: "MessageRetentionPeriod - The length of time, in seconds, for which Amazon SQS retains a
 # message. Valid values: An integer representing seconds, from 60 (1 minute) to 1,209,600 (14
 # days)." The longest, so an operator has two weeks to notice and replay a lost alert.
@@ -111,9 +113,11 @@ DEFAULT_RETENTION_SECONDS = 1209600
 # eventbridge_targets compares them as equal to an unset retry policy.
 DEFAULT_RETRY_POLICY = {"maximum_retry_attempts": 185, "maximum_event_age_in_seconds": 86400}
 
+# PutPermission: "The permission policy on the event bus cannot exceed 10 KB in size."
+BUS_POLICY_LIMIT = 10240
+
 ROLE_VARIABLES = {
     "bus": "root_login_alerts_hub_bus_name",
-    "role": "root_login_alerts_forwarding_role_name",
     "queue": "root_login_alerts_dead_letter_queue_name",
 }
 
@@ -128,7 +132,6 @@ SID_RE = re.compile(r"^[A-Za-z0-9]{1,64}$")
 # Standard queues: "up to 80 characters [...] alphanumeric characters, hyphens (-), and underscores (_)".
 QUEUE_NAME_RE = re.compile(r"^[A-Za-z0-9_\-]{1,80}$")
 QUEUE_ARN_RE = re.compile(r"^arn:aws[a-z\-]*:sqs:([a-z0-9\-]+):(\d{12}):([A-Za-z0-9_\-]{1,80})$")
-ROLE_ARN_RE = re.compile(r"^arn:aws[a-z\-]*:iam::(\d{12}):role/(?:[\x21-\x7e]*/)?[\w+=,.@\-]{1,64}$")
 QUEUE_ATTRIBUTES = ["QueueArn", "Policy", "ApproximateNumberOfMessages", "SqsManagedSseEnabled", "KmsMasterKeyId",
                     "MessageRetentionPeriod"]
 MISSING_QUEUE_CODES = ("QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue")
@@ -186,83 +189,82 @@ def bus_sids(sid_prefix=DEFAULT_SID_PREFIX):
     return sid_prefix + "OrgPutEvents", sid_prefix + "MemberPutEvents"
 
 
-def bus_policy_statements(bus_arn, organization_id=None, member_accounts=(), sid_prefix=DEFAULT_SID_PREFIX):
-    """The hub bus statements letting members call ``events:PutEvents`` on ``bus_arn``.
+def forwarding_principal_arn(partition, account_id, role_name):
+    """``aws:PrincipalArn`` of the forwarding role's sessions: "For IAM roles, the request context returns the
+    ARN of the role, not the ARN of the user that assumed the role" (IAM user guide, global condition keys).
+    ``account_id`` may be ``*`` (any account of the organization); the template's role has path ``/``."""
+    return "arn:%s:iam::%s:role/%s" % (partition, account_id, role_name)
 
-    With ``organization_id``: one statement, ``Principal "*"`` and
-    ``StringEquals aws:PrincipalOrgID`` (AWS's organization example). With
-    ``member_accounts``: one statement whose principal lists every member's
-    ``arn:PARTITION:iam::ACCOUNT:root``, sorted, without duplicates and without the
-    bus's own account (its principals need no bus policy). One statement rather
-    than one per account: the bus policy "cannot exceed 10 KB in size", and a
-    repeated statement costs about 200 bytes per account where a list entry costs
-    about 35, so one statement fits a few hundred accounts instead of about fifty.
-    Both arguments may be given (accounts outside the organization). Raise
-    ValueError on a malformed ID, or when neither is given.
+
+def bus_policy_statements(bus_arn, organization_id=None, member_accounts=(), sid_prefix=DEFAULT_SID_PREFIX,
+                          forwarding_role_name=None):
+    """The hub bus statements letting the members' forwarding path call ``events:PutEvents`` on ``bus_arn``.
+
+    Only the forwarding role ``forwarding_role_name`` (required) may put events, and only
+    events of AWS services. With ``organization_id``: ``Principal "*"`` with
+    ``StringEquals aws:PrincipalOrgID`` (AWS's organization example in "Permissions for
+    event buses in Amazon EventBridge") and ``ArnLike aws:PrincipalArn``
+    ``arn:PARTITION:iam::*:role/NAME``. With ``member_accounts``: one statement whose
+    principal lists every member's ``arn:PARTITION:iam::ACCOUNT:root`` (AWS's account
+    example), sorted, without duplicates and without the bus's own account (its
+    principals need no bus policy), and ``aws:PrincipalArn`` each member's role. Both
+    have ``ForAllValues:StringLike events:source aws.*``: ``events:source`` is a
+    condition key of ``events:PutEvents`` of type ArrayOfString (Service Authorization
+    Reference, Amazon EventBridge), so it takes a set operator, as in AWS's example
+    "Send events to a custom bus in a different account" (``ForAllValues:StringEquals
+    events:source``). A custom event cannot have an ``aws.`` source, so what passes is
+    an AWS event that the role forwarded; a principal that took a member's root
+    credentials still cannot put a forged alert here.
+
+    One statement for the listed accounts rather than one each: the bus policy
+    "cannot exceed 10 KB in size" (PutPermission); an account costs about 100 bytes in
+    the lists, a statement of its own about 400, so prefer the organization.
+    ValueError, naming the problem, on a malformed ID or role name, when neither
+    ``organization_id`` nor another account is given, or when the statements alone
+    pass 10 KB.
     """
     partition, unused_region, owner, unused_name = parse_bus_arn(bus_arn)
     org_sid, member_sid = bus_sids(sid_prefix)
+    if not isinstance(forwarding_role_name, str) or not iam_roles.ROLE_NAME_RE.match(forwarding_role_name):
+        raise ValueError("forwarding_role_name must be an IAM role name (1-64 letters, digits or +=,.@_-), got %r"
+                         % (forwarding_role_name,))
     if isinstance(member_accounts, str) or not isinstance(member_accounts, (list, tuple, set, frozenset)):
         raise ValueError("member_accounts must be a list of 12-digit account IDs, got %r" % (member_accounts,))
+    aws_sources = {"ForAllValues:StringLike": {"events:source": "aws.*"}}
     statements = []
     if organization_id is not None:
+        condition = {"StringEquals": {"aws:PrincipalOrgID": validate_organization_id(organization_id)},
+                     "ArnLike": {"aws:PrincipalArn": forwarding_principal_arn(partition, "*", forwarding_role_name)}}
+        condition.update(aws_sources)
         statements.append({
             "Sid": org_sid,
             "Effect": "Allow",
             "Principal": "*",
             "Action": "events:PutEvents",
             "Resource": bus_arn,
-            "Condition": {"StringEquals": {"aws:PrincipalOrgID": validate_organization_id(organization_id)}},
+            "Condition": condition,
         })
     accounts = sorted(set(validate_account_id(a, "member_accounts entry") for a in member_accounts) - set([owner]))
     if accounts:
+        condition = {"ArnLike": {"aws:PrincipalArn": _one_or_list(
+            [forwarding_principal_arn(partition, a, forwarding_role_name) for a in accounts])}}
+        condition.update(aws_sources)
         statements.append({
             "Sid": member_sid,
             "Effect": "Allow",
             "Principal": {"AWS": [root_principal(partition, a) for a in accounts]},
             "Action": "events:PutEvents",
             "Resource": bus_arn,
+            "Condition": condition,
         })
     if not statements:
         raise ValueError("the hub bus policy needs organization_id or member_accounts (other than the hub %s itself)" % owner)
+    size = len(json.dumps({"Version": DEFAULT_VERSION, "Statement": statements}, separators=(",", ":")))
+    if size > BUS_POLICY_LIMIT:
+        raise ValueError("the hub bus policy for %d member accounts would be %d bytes; an event bus policy \"cannot exceed "
+                         "10 KB in size\" (PutPermission): admit the organization (organization_id) instead of listing "
+                         "member_accounts" % (len(accounts), size))
     return statements
-
-
-def forwarding_role_trust_policy(account_id, rule_arns=None):
-    """Trust of the member's forwarding role: ``events.amazonaws.com``, from this account only.
-
-    ``StringEquals aws:SourceAccount`` is the member account (confused deputy
-    prevention, see the module docstring). ``rule_arns`` (ARNs or ``ArnLike``
-    patterns of the member's rules) adds ``aws:SourceArn``, "the rule ARN" for
-    event bus rule targets.
-    """
-    validate_account_id(account_id)
-    condition = {"StringEquals": {"aws:SourceAccount": account_id}}
-    if rule_arns:
-        rules = [rule_arns] if isinstance(rule_arns, str) else list(rule_arns)
-        for rule in rules:
-            parts = rule.split(":") if isinstance(rule, str) else []
-            if len(parts) < 6 or parts[0] != "arn" or parts[2] != "events" or parts[4] != account_id or not parts[5].startswith("rule/"):
-                raise ValueError("rule_arns: %r is not a rule ARN (or pattern) of account %s" % (rule, account_id))
-        condition["ArnLike"] = {"aws:SourceArn": _one_or_list(rules)}
-    return {"Version": DEFAULT_VERSION, "Statement": [{
-        "Sid": "AllowEventBridgeToAssume",
-        "Effect": "Allow",
-        "Principal": {"Service": EVENTS_SERVICE_PRINCIPAL},
-        "Action": "sts:AssumeRole",
-        "Condition": condition,
-    }]}
-
-
-def forwarding_role_policy(hub_bus_arn):
-    """The forwarding role's only permission: ``events:PutEvents`` on the hub bus (AWS's example role policy)."""
-    parse_bus_arn(hub_bus_arn)
-    return {"Version": DEFAULT_VERSION, "Statement": [{
-        "Sid": "PutEventsToHubBus",
-        "Effect": "Allow",
-        "Action": "events:PutEvents",
-        "Resource": hub_bus_arn,
-    }]}
 
 
 def dead_letter_queue_policy(queue_arn, rule_arns, sid=DEFAULT_DLQ_SID):
@@ -340,14 +342,15 @@ def _parse_policy(text, what):
 
 
 # -- the judge ---------------------------------------------------------------------------
-def forwarding_link(member_rule, hub_bus_policy, member_account, hub_bus_arn, organization_id=None):
+def forwarding_link(member_rule, hub_bus_policy, member_account, hub_bus_arn, organization_id=None, event_source=SIGN_IN_SOURCE):
     """Does this member rule deliver to the hub bus? -> (True, False or None, reason).
 
     ``member_rule``: what was read in the member account:
 
     - ``rule``: the rule (DescribeRule or ListRules item: Name, Arn, State), None when absent;
     - ``targets``: its ListTargetsByRule targets;
-    - ``roles``: {role ARN: GetRole's Role, or None when the role does not exist};
+    - ``roles``: {role ARN: ``iam_roles.role_reference`` (trust, boundary and, for our role, its
+      inline policy), None when the role does not exist, ``{"error"}`` when its read failed};
       a target role missing from it was not read;
     - ``error``: text, when a read failed.
 
@@ -355,13 +358,15 @@ def forwarding_link(member_rule, hub_bus_policy, member_account, hub_bus_arn, or
     ``{"error": text}`` when it could not be read.
 
     The link holds when the rule is enabled, one target is ``hub_bus_arn`` with a
-    RoleArn, that role exists (and, when its trust was read, lets
-    events.amazonaws.com assume it for this rule), and the bus policy admits the
-    member. The bus policy is evaluated by ``policy_evaluation.evaluate`` for
-    principal ``{"AWS": "arn:PARTITION:iam::MEMBER:root"}`` (the account; the
-    role's own IAM policy still has to allow the call), action
-    ``events:PutEvents``, resource the bus, and context ``aws:PrincipalAccount``,
-    ``aws:SourceArn`` (the rule) and, when given, ``aws:PrincipalOrgID``; without
+    RoleArn, that role may be used for it (:func:`_judge_role`: its trust lets
+    events.amazonaws.com assume it for this rule, its inline policy allows
+    events:PutEvents on the bus and denies it nowhere), and the bus policy admits
+    the member. The bus policy is evaluated by ``policy_evaluation.evaluate`` for
+    the request EventBridge makes with the target's role (:func:`_judge_bus_policy`):
+    principal the role, action ``events:PutEvents``, resource the bus, and context
+    ``aws:PrincipalArn`` (the role), ``aws:PrincipalAccount``, ``aws:SourceArn`` (the
+    rule), ``events:source`` (``event_source``: the event forwarded, ``aws.signin``
+    for a console sign-in) and, when given, ``aws:PrincipalOrgID``; without
     ``organization_id`` a statement that requires an organization does not admit.
     None means unknown: a needed read failed, or a statement could not be evaluated.
     """
@@ -383,7 +388,8 @@ def forwarding_link(member_rule, hub_bus_policy, member_account, hub_bus_arn, or
     for target in targets:
         ok, reason = _judge_role(member_rule.get("roles") or {}, target, rule, member_account)
         if ok is True:
-            ok, reason = _judge_bus_policy(hub_bus_policy, partition, member_account, hub_bus_arn, rule, organization_id)
+            ok, reason = _judge_bus_policy(hub_bus_policy, member_account, hub_bus_arn, rule, target["RoleArn"], organization_id,
+                                           event_source)
             if ok is True:
                 return True, "rule %s of account %s -> hub bus %s (account %s) with role %s; %s" % (
                     name, member_account, bus, hub_account, target["RoleArn"], reason)
@@ -394,6 +400,15 @@ def forwarding_link(member_rule, hub_bus_policy, member_account, hub_bus_arn, or
 
 
 def _judge_role(roles, target, rule, member_account):
+    """Whether EventBridge may use the target's role for this rule: by what the role may do (``iam_roles``).
+
+    Its trust must let events.amazonaws.com assume it with ``aws:SourceAccount`` the member and
+    ``aws:SourceArn`` the rule, and its inline policy (the template's, ``rootwatch-forward-to-hub-bus``)
+    must allow ``events:PutEvents`` on the target bus, with no explicit Deny of it in that policy. Attached
+    managed policies and the permissions boundary's document are not read (one more request each): a role
+    with a ``PermissionsBoundary`` in GetRole's answer is unknown, never usable. A role whose inline policy
+    was not read (one the role variables do not name) is unknown too.
+    """
     role_arn = target.get("RoleArn")
     if not role_arn:
         return False, ("it has no RoleArn; a target that is an event bus in another account needs an execution role "
@@ -401,38 +416,36 @@ def _judge_role(roles, target, rule, member_account):
     if role_arn not in roles:
         return None, "role %s was not read" % role_arn
     role = roles[role_arn]
-    if isinstance(role, dict) and role.get("error"):
-        return None, "role %s could not be read: %s" % (role_arn, role["error"])
-    if not role:
-        return False, "its role %s does not exist" % role_arn
-    if role_arn.split(":")[4] != member_account:
+    if role and role_arn.split(":")[4] != member_account:
         return False, "its role %s is not in account %s; EventBridge uses a role of the rule's account" % (role_arn, member_account)
-    trust = role.get("AssumeRolePolicyDocument")
-    if trust is None:
-        return True, "role %s exists (trust not read)" % role_arn
-    result = policy_evaluation.evaluate(_policy_document(trust), {"Service": EVENTS_SERVICE_PRINCIPAL}, "sts:AssumeRole", role_arn,
-                                        {"aws:SourceAccount": member_account, "aws:SourceArn": rule.get("Arn")})
-    if result["allowed"]:
-        return True, "role %s trusts %s" % (role_arn, EVENTS_SERVICE_PRINCIPAL)
-    if result["unevaluated"]:
-        return None, "the trust of role %s could not be fully evaluated: %s" % (role_arn, " ".join(result["unevaluated"]))
-    return False, "the trust of role %s does not let %s assume it: %s" % (role_arn, EVENTS_SERVICE_PRINCIPAL, result["reason"])
+    needs = iam_roles.forwarding_needs(member_account, role_arn, [rule.get("Arn") or ""], [target["Arn"]])
+    ok, reasons = iam_roles.judge_role(dict(role, Arn=role_arn) if role and not role.get("error") else role, EVENTS_SERVICE_PRINCIPAL, needs)
+    if ok:
+        return True, "role %s may forward: %s" % (role_arn, "; ".join(reasons))
+    return ok, "its role %s %s" % (role_arn, "; ".join(reasons))
 
 
-def _judge_bus_policy(policy, partition, member_account, bus_arn, rule, organization_id):
+def _judge_bus_policy(policy, member_account, bus_arn, rule, role_arn, organization_id, event_source):
+    """Does the bus policy admit PutEvents of ``event_source`` events by the role's sessions for this rule?
+
+    The principal is the role (a policy naming it, or its account, or ``*``); its sessions'
+    ``aws:PrincipalArn`` is the role's ARN. A policy of an older version (``Principal "*"``
+    with ``aws:PrincipalOrgID`` only, or the listed accounts' roots) still admits it.
+    """
     if isinstance(policy, dict) and set(policy) == set(["error"]):
         return None, "the policy of hub bus %s could not be read: %s" % (bus_arn, policy["error"])
-    context = {"aws:PrincipalAccount": member_account}
+    context = {"aws:PrincipalArn": role_arn, "aws:PrincipalAccount": member_account, "events:source": [event_source]}
     if rule.get("Arn"):
         context["aws:SourceArn"] = rule["Arn"]
     if organization_id:
         context["aws:PrincipalOrgID"] = validate_organization_id(organization_id)
-    result = policy_evaluation.evaluate(policy, {"AWS": root_principal(partition, member_account)}, "events:PutEvents", bus_arn, context)
+    result = policy_evaluation.evaluate(policy, {"AWS": role_arn}, "events:PutEvents", bus_arn, context)
     if result["allowed"]:
-        return True, "the bus policy admits account %s (statement %s)" % (member_account, ", ".join(result["statements"]))
+        return True, "the bus policy admits %s events from role %s (statement %s)" % (event_source, role_arn, ", ".join(result["statements"]))
     if result["unevaluated"] and result["decision"] == policy_evaluation.IMPLICIT_DENY:
         return None, "the bus policy could not be fully evaluated: %s %s" % (result["reason"], " ".join(result["unevaluated"]))
-    return False, "the hub bus policy does not admit account %s: %s" % (member_account, result["reason"])
+    return False, "the hub bus policy does not admit %s events from role %s of account %s: %s" % (
+        event_source, role_arn, member_account, result["reason"])
 
 
 # -- event bus (hub) -------------------------------------------------------------------
@@ -440,7 +453,8 @@ class EventBusManager(ResourceManager):
     """The hub's custom event bus and our statements in its policy.
 
     ``ensure(params, known)`` params: ``name``, ``state`` (present/absent),
-    ``organization_id``, ``member_accounts``, ``sid_prefix`` (default
+    ``organization_id``, ``member_accounts``, ``forwarding_role_name`` (the only
+    role the policy admits; required when present), ``sid_prefix`` (default
     ``Rootwatch``; see :func:`bus_policy_statements`), ``tags``, ``purge_tags``
     (default True), ``owner_tag``, ``own_rules`` (names of our rules on this bus,
     which a run removes before the bus: check mode counts them as gone). ``known``
@@ -514,7 +528,8 @@ class EventBusManager(ResourceManager):
         to_set, to_unset, final_tags = _tag_plan(tags, params.get("tags"), params.get("purge_tags", True))
         # The ARN AWS gives the bus (predicted for a new one), so the statements are valid before any write.
         arn = current["Arn"] if current else build_arn("events", self.region, self.account_id, "event-bus/%s" % name)
-        statements = bus_policy_statements(arn, params.get("organization_id"), params.get("member_accounts") or [], prefix)
+        statements = bus_policy_statements(arn, params.get("organization_id"), params.get("member_accounts") or [], prefix,
+                                           forwarding_role_name=params.get("forwarding_role_name"))
         if current is None:
             return self._create(name, arn, statements, final_tags or {}, facts)
         plan = plan_statements(policy, statements, sids)
@@ -594,46 +609,6 @@ class EventBusManager(ResourceManager):
         after = self.view(name, arn, plan["after"], tags)
         return manager_result(plan["changed"], make_diff(before, after), _statement_changes(plan, "bus policy"), facts,
                               bus=after, bus_arn=arn, policy=plan["after"], kept_because=why)
-
-
-# -- forwarding role (member) ----------------------------------------------------------
-class ForwardingRoleManager(CloudTrailLogsRoleManager):
-    """The member's role that EventBridge assumes to put events on the hub bus, with its inline policy.
-
-    CloudTrailLogsRoleManager with other policies: ``ensure(params, known)``
-    params: ``name``, ``state``, ``path``, ``description``, ``policy_name``
-    (default ``rootwatch-forward-to-hub-bus``), ``hub_bus_arn``, ``rule_arns``
-    (optional: also ``aws:SourceArn`` in the trust), ``tags``, ``purge_tags``,
-    ``owner_tag``. ``known`` may hold ``role``, ``tags`` and ``policy``. Extra keys:
-    ``role`` (view) and ``role_arn``. The account ID (of the member) goes into the
-    trust policy; give it to the constructor to save sts:GetCallerIdentity.
-    """
-
-    def desired_policies(self, params):
-        hub = params.get("hub_bus_arn")
-        parse_bus_arn(hub)
-        return forwarding_role_trust_policy(self.account_id, params.get("rule_arns")), forwarding_role_policy(hub)
-
-    def ensure(self, params, known=None):
-        params = dict(params)
-        params["policy_name"] = params.get("policy_name") or DEFAULT_FORWARDING_POLICY_NAME
-        if params.get("description") is None:
-            params["description"] = DEFAULT_FORWARDING_ROLE_DESCRIPTION
-        known = dict(known or {})
-        owner_tag = params.get("owner_tag")
-        if params.get("state", "present") == "present" and owner_tag:
-            # Our own message (role variable) before CloudTrailLogsRoleManager's; the reads are handed on.
-            name = _validate(params.get("name"), ROLE_NAME_RE, "name", "1-64 letters, digits or +=,.@_-")
-            parse_bus_arn(params.get("hub_bus_arn"))
-            if "role" not in known:
-                known["role"] = self.get_role(name)
-            if known["role"] is not None:
-                if "tags" not in known:
-                    known["tags"] = self.list_tags(name)
-                if not is_owned(known["tags"], owner_tag):
-                    where = "account %s" % self.known_account_id if self.known_account_id else "the account"
-                    raise ForeignResourceError(foreign_resource_message("IAM role", name, where, owner_tag, ROLE_VARIABLES["role"]))
-        return super(ForwardingRoleManager, self).ensure(params, known)
 
 
 # -- dead-letter queue (either side) ---------------------------------------------------

@@ -14,8 +14,9 @@ The verdict of a member is proven link by link, like ``delivery_path``'s:
 2. ``rule``: the member's rule on its default bus is enabled and matches a root
    sign-in, success and failure;
 3. ``forwarding``: one of its targets is the hub bus, with a role of the member
-   that trusts events.amazonaws.com, and the hub bus policy admits the member
-   (``event_hub.forwarding_link``);
+   that EventBridge may use for it (its trust admits events.amazonaws.com for the
+   rule, its inline policy allows events:PutEvents on the bus), and the hub bus
+   policy admits the member (``event_hub.forwarding_link``);
 4. then the links of a working path on the hub bus: ``rule`` (a hub bus rule
    that matches), ``target``, ``topic_policy``, ``encryption``, ``recipients``
    (``delivery_path.evaluate`` on the hub bus).
@@ -33,9 +34,10 @@ __metaclass__ = type
 
 from ansible_collections.rootwatch.aws.plugins.module_utils import delivery_path
 from ansible_collections.rootwatch.aws.plugins.module_utils import event_hub
+from ansible_collections.rootwatch.aws.plugins.module_utils import iam_roles
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import ACCOUNT_ID_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import build_arn
-from ansible_collections.rootwatch.aws.plugins.module_utils.cis_metric_filter import ROLE_NAME_RE
+from ansible_collections.rootwatch.aws.plugins.module_utils.iam_roles import ROLE_NAME_RE
 
 HUB_DEFAULT_NAMES = {
     "hub_bus_name": "root-login-alerts-hub",
@@ -64,12 +66,6 @@ def dead_letter_queue_arn(settings, region, account_id):
 
 def forwarding_role_arn(settings, account_id):
     return build_arn("iam", "", account_id, "role/%s" % hub_names(settings)["forwarding_role_name"])
-
-
-def forwarding_rule_pattern(settings, account_id, partition="aws"):
-    """Our rules of every region, as the forwarding role's trust names them (``ArnLike aws:SourceArn``): one
-    pattern rather than a list, so the trust stays within IAM's 2,048-character quota for any number of regions."""
-    return "arn:%s:events:*:%s:rule/%s*" % (partition, account_id, settings["rule_name"])
 
 
 def own_default_bus_arn(account_id, partition="aws"):
@@ -120,6 +116,11 @@ def validate_hub_settings(settings, name):
             raise ValueError("%s must be %s, got %r" % (name(option), what, value))
     if settings.get("region") and settings["region"] != HUB_REGION:
         raise ValueError("%s must be %s in hub mode, got %r" % (name("region"), HUB_REGION, settings["region"]))
+    try:  # the bus policy fits, before anything changes in any account
+        event_hub.bus_policy_statements(hub_bus_arn(settings), organization or None, [a for a in members or [] if a != hub],
+                                        forwarding_role_name=names["forwarding_role_name"])
+    except ValueError as exc:
+        raise ValueError("%s: %s" % (name("member_accounts"), exc))
     return hub
 
 
@@ -143,13 +144,16 @@ def queue_summary(outcome):
             "messages": outcome["facts"].get("ApproximateNumberOfMessages")}
 
 
-def member_summary(facts, roles, settings, local, queue, ours):
+def member_summary(facts, roles, settings, local, queue, ours, role_checks=()):
     """What a member host leaves for the report: only JSON-safe values, no timestamps.
 
     ``facts``: ``delivery_reader`` facts of the member's default bus; ``roles``:
-    ``read_roles`` of the targets that are the hub bus; ``local``: the member's own
-    ``delivery_path.evaluate`` (a topic of its own still alerts, during a move to hub
-    mode); ``queue``: :func:`queue_summary`; ``ours``: our rule ARNs and target ID.
+    ``iam_roles.role_reference`` of each role of the targets that are the hub bus
+    (ours with its inline policy); ``local``: the member's own ``delivery_path.evaluate``
+    (a topic of its own still alerts, during a move to hub mode); ``queue``:
+    :func:`queue_summary`; ``ours``: our rule ARNs and target ID; ``role_checks``: the
+    ``iam_roles.RoleVerifier`` result views (``usable``, ``problems``) of the roles the
+    member's rules need.
     """
     rules = facts["rules"]
     return {
@@ -166,6 +170,7 @@ def member_summary(facts, roles, settings, local, queue, ours):
         "local": local,
         "dead_letter_queue": queue,
         "ours": dict(ours),
+        "role_checks": [dict(check) for check in role_checks],
     }
 
 
@@ -239,6 +244,8 @@ def _forwarding_path(member, rule, target, hub):
         "pending": list((best or {}).get("pending") or []),
         "links": links,
         "problem": (broken or unread or [{"reason": ""}])[0]["reason"],
+        "notes": [note for note in [delivery_path.custom_event_note(rule, account, region)] if note]
+        + ["hub %s rule %s: %s" % (hub["account_id"], best["rule"], note) for note in (best or {}).get("notes") or []],
     }
 
 
@@ -248,7 +255,8 @@ def member_verdict(member, hub):
     Its paths are its own working paths to a topic of its own, and every rule of
     its default bus that matches a root sign-in with a target that is the hub bus,
     each walked through the hub. A dead-letter queue that holds events makes it
-    ``needs_action``: an alert was not delivered.
+    ``needs_action``: an alert was not delivered; so does a role its rules need that
+    is missing or may not do what they need (``iam_roles.with_role_checks``).
     """
     local = member["local"]
     paths = [p for p in local["paths"] if p["topic"] != member["hub_bus_arn"] and (p["complete"] or p["ours"])]
@@ -280,7 +288,9 @@ def member_verdict(member, hub):
             if line not in problems and path["problem"] not in unknown:
                 problems.append(line)
     verdict = {"status": status, "paths": paths, "problems": problems, "unknown": delivery_path._unique(unknown),
-               "event_source": member["event_source"], "hub_account_id": member["hub_account_id"]}
+               "event_source": member["event_source"], "hub_account_id": member["hub_account_id"],
+               "notes": delivery_path.path_notes(paths)}
+    verdict = iam_roles.with_role_checks(verdict, member.get("role_checks") or [])
     return delivery_path.with_undelivered_events(verdict, member.get("dead_letter_queue"))
 
 
@@ -296,4 +306,5 @@ def hub_row_verdict(own, hub):
             verdict["status"] = delivery_path.UNKNOWN if bus["unknown"] else delivery_path.NEEDS_ACTION
     if hub.get("bus_exists") is False:
         verdict["problems"].append("hub bus %s does not exist" % hub["bus_arn"])
+    verdict["notes"] = list(own.get("notes") or []) + delivery_path.path_notes(bus["paths"], "hub bus %s: " % hub["bus_arn"])
     return delivery_path.with_undelivered_events(verdict, hub.get("dead_letter_queue"))

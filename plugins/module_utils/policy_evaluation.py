@@ -189,11 +189,12 @@ def _statements(policy):
 class _Statement(object):
     """One statement being evaluated: collects the reasons it could not be fully evaluated."""
 
-    def __init__(self, statement, index, variables):
+    def __init__(self, statement, index, variables, resource_account=None):
         self.statement = statement
         sid = statement.get("Sid")
         self.id = str(sid) if sid not in (None, "") else "#%d" % index
         self.variables = variables
+        self.resource_account = resource_account
         self.notes = []
 
     def unknown(self, note):
@@ -239,6 +240,10 @@ def _same_type_entry(st, ptype, pvalue, rvalue):
         return True
     request_account = ARN_ACCOUNT.match(rvalue)
     if request_account and request_account.group(1) == paccount:
+        if st.resource_account and st.resource_account != paccount:
+            # Across accounts the principal's own IAM policies must allow the request too, whatever this
+            # policy says; naming its account is all this policy can grant (that other side is judged apart).
+            return True
         return st.unknown(
             "principal %r names account %s, which grants %r access only through that account's own IAM policies"
             % (pvalue, paccount, rvalue)
@@ -484,6 +489,10 @@ def evaluate(policy, principal, action, resource, context=None):
 
     policy: dict or JSON text (None/'' = no policy -> implicit deny).
     principal: dict such as {"Service": "events.amazonaws.com"} or {"AWS": "arn:aws:iam::111111111111:root"}.
+    A principal of another account than the resource's is admitted by a statement naming its account
+    (root ARN or account ID): that is this policy's part of a cross-account request, whose principal's
+    own IAM policies must allow it as well (not judged here). In the resource's own account such a
+    statement is unknown for a principal other than the account itself.
     action: "sns:Publish"; resource: an ARN; context: {condition key: value or list of values}
     (keys compared case-insensitively; a key absent from context is absent from the request).
     Returns a dict: {"decision": ALLOW|EXPLICIT_DENY|IMPLICIT_DENY,
@@ -499,6 +508,8 @@ def evaluate(policy, principal, action, resource, context=None):
     if not isinstance(resource, str) or not resource:
         raise ValueError("resource must be a non-empty ARN string, got %r" % (resource,))
     lowered = _request_context(context)
+    resource_account = ARN_ACCOUNT.match(resource)
+    resource_account = resource_account.group(1) if resource_account else None
     statements, version = _statements(policy)
     request = "%s on %s for %s" % (action, resource, _describe_principal(pairs))
     if statements is None:
@@ -508,7 +519,7 @@ def evaluate(policy, principal, action, resource, context=None):
 
     denied, maybe_denied, allowed, maybe_allowed, unevaluated = [], [], [], [], []
     for index, statement in enumerate(statements):
-        st = _Statement(statement, index, version == VARIABLES_VERSION)
+        st = _Statement(statement, index, version == VARIABLES_VERSION, resource_account)
         effect = _effect(st)
         applies = _and([_principal(st, pairs), _action(st, action), _resource(st, resource), _condition(st, lowered)])
         if applies is False:

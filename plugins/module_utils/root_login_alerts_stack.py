@@ -21,8 +21,10 @@ from ansible_collections.rootwatch.aws.plugins.module_utils import delivery_path
 from ansible_collections.rootwatch.aws.plugins.module_utils import event_hub
 from ansible_collections.rootwatch.aws.plugins.module_utils import event_pattern
 from ansible_collections.rootwatch.aws.plugins.module_utils import hub_mode
+from ansible_collections.rootwatch.aws.plugins.module_utils import iam_roles
 from ansible_collections.rootwatch.aws.plugins.module_utils import root_credentials
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import ACCOUNT_ID_RE
+from ansible_collections.rootwatch.aws.plugins.module_utils.arns import EXTERNAL_ID_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import arn_account
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import build_arn
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import partition_for_region
@@ -34,7 +36,6 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.delivery_reader impo
 from ansible_collections.rootwatch.aws.plugins.module_utils.delivery_reader import foreign_resources
 from ansible_collections.rootwatch.aws.plugins.module_utils.delivery_reader import known_for_managers
 from ansible_collections.rootwatch.aws.plugins.module_utils.delivery_reader import known_rule
-from ansible_collections.rootwatch.aws.plugins.module_utils.delivery_reader import role_reference
 from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import EventBridgeRuleManager
 from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import RULE_NAME_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import replaced_target_arn
@@ -43,7 +44,9 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.managers import Reso
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import foreign_resource_message
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import is_owned
 from ansible_collections.rootwatch.aws.plugins.module_utils.root_credentials import RootCredentialsReader
+from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import BucketNotVerifiedError
 from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import bucket_name_of
+from ansible_collections.rootwatch.aws.plugins.module_utils.s3_log_bucket import validate_bucket_owner
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_policy import TopicPolicyManager
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_policy import eventbridge_publish_statement
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_subscription import SubscriptionManager
@@ -130,6 +133,14 @@ def validate_settings(settings, prefix=""):
             "%s must be an IAM role ARN such as arn:aws:iam::111111111111:role/OrganizationAccountAccessRole, got %r"
             % (name("assume_role_arn"), role)
         )
+    external_id = settings.get("assume_role_external_id")
+    if external_id is not None:
+        if not role:
+            raise ValueError("%s is set, but %s is not: an ExternalId is only sent on AssumeRole"
+                             % (name("assume_role_external_id"), name("assume_role_arn")))
+        if not isinstance(external_id, str) or not EXTERNAL_ID_RE.fullmatch(external_id):
+            # STS AssumeRole: ExternalId is 2-1224 characters of [\w+=,.@:\/-].
+            raise ValueError("%s must be 2-1224 letters, digits or the characters +=,.@:/_-" % name("assume_role_external_id"))
     account = settings.get("account_id")
     if account is not None and not ACCOUNT_ID_RE.match(str(account)):
         raise ValueError("%s must be a 12-digit AWS account ID, got %r" % (name("account_id"), account))
@@ -173,6 +184,12 @@ def validate_settings(settings, prefix=""):
         check("trail_name", lambda: validate_trail_name(settings.get("trail_name"), param="value"))
         if settings.get("trail_bucket"):
             check("trail_bucket", lambda: bucket_name_of(settings.get("trail_bucket"), param="value"))
+        if settings.get("trail_bucket_owner"):
+            check("trail_bucket_owner", lambda: validate_bucket_owner(settings.get("trail_bucket_owner"), param="value"))
+            if not settings.get("trail_bucket"):
+                raise ValueError(
+                    "%s names the account that owns the bucket in %s, which is not set: the default bucket "
+                    "(root-login-alerts-<account>-<region>) is each account's own" % (name("trail_bucket_owner"), name("trail_bucket")))
     key = settings.get("kms_key_id")
     if key:
         if is_aws_managed_sns_key(key):
@@ -305,6 +322,8 @@ class RootLoginAlertsStack(ResourceManager):
                 result = {"changed": False, "changes": [], "diff": {"before": {}, "after": {}}, "hub_deferred": True}
             else:
                 result = self._absent(settings, ours, role)
+        elif role == hub_mode.MEMBER and settings.get("retire_proof") is not None:
+            result = self._retire(settings, ours, settings["retire_proof"])
         elif role == hub_mode.MEMBER:
             result = self._member_present(settings, ours)
         else:
@@ -357,21 +376,28 @@ class RootLoginAlertsStack(ResourceManager):
         hub_known = self._read_hub_pieces(settings, reader, foreign) if hub else None
         queue_known = self._read_queue(settings, foreign)
         regions = self._read_regions(settings, (facts["rules"] or {}).get("names") or [], foreign)
-        role_known = self._read_role(settings, foreign) if regions else None
+        regional_arns = [entry["arn"] for entry in (regions or {}).get("rules") or [] if entry["wanted"]]
+        role_known = self._read_role(settings) if regional_arns else None
         if foreign:
             raise ForeignResourceError(" ".join(foreign))
-        known = known_for_managers(facts, ours)
         outcomes = []
+        # The other regions forward to this account's us-east-1 default bus, where the profile's rule alerts.
+        own_bus = hub_mode.own_default_bus_arn(self.account_id, partition_for_region(self.region))
+        role_arn = hub_mode.forwarding_role_arn(settings, self.account_id)
+        if regional_arns:
+            role_arn = self._forwarding_role(settings, own_bus, regional_arns, role_known, outcomes)["role_arn"]
+        # CloudTrail's role for the CIS log group, verified before any write when this run will point a trail at it.
+        cis_role = self._cis_role(settings, None, outcomes) if use_cis and cis_role_needed(settings, facts, found) else None
+        known = known_for_managers(facts, ours)
         names = cis_names(settings)
         log_group = {}
 
         def cloud_watch_logs(trail_arn):
-            """The CIS log group and CloudTrail's role for it: made only for a trail of ours."""
+            """The CIS log group, for a trail of ours, with CloudTrail's role for it (verified above, or here when the
+            trail manager points a trail at the group that the reads did not foresee)."""
+            role = cis_role or self._cis_role(settings, trail_arn, outcomes)
             log_group.update(self._record(outcomes, "cis_log_group", self._manager(cis.LogGroupManager).ensure(
                 {"name": names["cis_log_group_name"], "tags": dict(OWNER_TAG), "purge_tags": False, "owner_tag": OWNER_TAG})))
-            role = self._record(outcomes, "cis_role", self._manager(cis.CloudTrailLogsRoleManager).ensure(
-                {"name": names["cis_role_name"], "log_group_arn": log_group["log_group_arn"], "trail_name": settings["trail_name"],
-                 "tags": dict(OWNER_TAG), "purge_tags": False, "owner_tag": OWNER_TAG}))
             return log_group["log_group_arn"], role["role_arn"]
 
         if (settings.get("trail") or "auto") != "none":
@@ -416,11 +442,7 @@ class RootLoginAlertsStack(ResourceManager):
                                   known["rule"], outcomes)
         profile_outcomes = self._profile_rules(settings, profile_rules, self._topic_target(topic["topic_arn"], delivery), outcomes)
         if regions:
-            # The other regions forward to this account's us-east-1 default bus, where the profile's rule above alerts.
-            own_bus = hub_mode.own_default_bus_arn(self.account_id, partition_for_region(self.region))
-            role = self._forwarding_role(settings, own_bus, role_known, outcomes, "present" if regions["wanted"] else "absent")
-            result["regions"] = self._regional_rules(
-                settings, regions, own_bus, role.get("role_arn") or hub_mode.forwarding_role_arn(settings, self.account_id), outcomes)
+            result["regions"] = self._regional_rules(settings, regions, own_bus, role_arn, outcomes)
         if hub:
             self._hub_bus(settings, hub_known, self._topic_target(topic["topic_arn"], delivery), outcomes)
         if log_group:
@@ -465,6 +487,9 @@ class RootLoginAlertsStack(ResourceManager):
             result["compliance"] = delivery_path.evaluate(facts)
             if use_cis:
                 result["cis_cloudwatch1"] = self._cloudwatch1(facts)
+        result["compliance"] = with_unverified_bucket(result["compliance"], dict(outcomes).get("trail"))
+        # A role the run needs that is missing or may not do its part: needs_action (an apply stopped before writing).
+        result["compliance"] = iam_roles.with_role_checks(result["compliance"], role_checks(outcomes))
         result["dead_letter_queue"] = hub_mode.queue_summary(queue)
         if hub:
             result["hub"] = self._hub_summary(settings, reader, facts, hub_known, outcomes, result["changed"])
@@ -661,23 +686,36 @@ class RootLoginAlertsStack(ResourceManager):
         return {"regions": [r for r in plan["listed"] if r in plan["enabled"]],
                 "rules": sorted("%s %s" % (entry["region"], entry["name"]) for entry in plan["rules"] if entry["wanted"])}
 
-    def _forwarding_role(self, settings, bus_arn, known, outcomes, state="present"):
-        """The role EventBridge assumes for a target that is an event bus; its trust admits our rules of every region."""
-        params = {"name": hub_mode.hub_names(settings)["forwarding_role_name"], "state": state, "owner_tag": OWNER_TAG}
-        if state == "present":
-            params.update(hub_bus_arn=bus_arn, tags=dict(settings.get("tags") or {}, **OWNER_TAG), purge_tags=False,
-                          rule_arns=[hub_mode.forwarding_rule_pattern(settings, self.account_id)])
-        return self._record(outcomes, "forwarding_role", self._manager(event_hub.ForwardingRoleManager).ensure(params, known=known))
-
-    def _read_role(self, settings, foreign):
-        roles = self._manager(event_hub.ForwardingRoleManager)
+    def _read_role(self, settings):
+        """``known`` of the forwarding role (GetRole and its inline policy), read before any write."""
         name = hub_mode.hub_names(settings)["forwarding_role_name"]
-        role = roles.get_role(name)
-        known = {"role": role, "tags": roles.list_tags(name) if role else None}
-        if role and not is_owned(known["tags"], OWNER_TAG):
-            foreign.append(foreign_resource_message("IAM role", name, "account %s" % self.account_id, OWNER_TAG,
-                                                    event_hub.ROLE_VARIABLES["role"]))
-        return known
+        return {"role": self._manager(iam_roles.RoleVerifier).read(name, iam_roles.ROLES[iam_roles.FORWARDING]["policy_name"])}
+
+    def _forwarding_role(self, settings, bus_arn, rule_arns, known, outcomes):
+        """The role EventBridge assumes for a target that is an event bus, verified for our ``rule_arns`` and
+        ``bus_arn``; never written (docs/member-role.yml creates it). One that is missing or may not forward stops
+        an apply here, before any write; check mode reports it."""
+        outcome = self._record(outcomes, "forwarding_role", self._manager(iam_roles.RoleVerifier).ensure(
+            {"role": iam_roles.FORWARDING, "name": hub_mode.hub_names(settings)["forwarding_role_name"], "rule_arns": rule_arns,
+             "bus_arns": [bus_arn], "rule_name": settings["rule_name"], "hub_account_id": settings.get("hub_account_id")}, known=known))
+        self._require_role(outcome)
+        return outcome
+
+    def _cis_role(self, settings, trail_arn, outcomes):
+        """The role CloudTrail assumes to write to the CIS log group, verified (never written: docs/member-role.yml
+        creates it with EnableCisMetricFilter) for ``trail_arn`` (None: our trail). One that is missing or may not
+        write there stops an apply; check mode reports it."""
+        names = cis_names(settings)
+        outcome = self._record(outcomes, "cis_role", self._manager(iam_roles.RoleVerifier).ensure(
+            {"role": iam_roles.CLOUDTRAIL_LOGS, "name": names["cis_role_name"], "log_group_name": names["cis_log_group_name"],
+             "trail_arn": trail_arn or build_arn("cloudtrail", self.region, self.account_id, "trail/%s" % settings["trail_name"])}))
+        self._require_role(outcome)
+        return outcome
+
+    def _require_role(self, outcome):
+        """An apply stops before any write when a role it needs is missing, insufficient or unreadable."""
+        if outcome["blocking"] and not self.check_mode:
+            raise StackError("Account %s: nothing was changed, because %s" % (self.account_id, outcome["message"]))
 
     def _hub_bus(self, settings, hub_known, target_for, outcomes):
         """The hub bus (its policy admits the members) and a rule per profile on it, to the topic."""
@@ -685,6 +723,7 @@ class RootLoginAlertsStack(ResourceManager):
         self._record(outcomes, "hub_bus", self._manager(event_hub.EventBusManager).ensure(
             {"name": names["hub_bus_name"], "organization_id": settings.get("organization_id"),
              "member_accounts": [a for a in settings.get("member_accounts") or [] if a != self.account_id],
+             "forwarding_role_name": names["forwarding_role_name"],
              "tags": dict(settings.get("tags") or {}, **OWNER_TAG), "purge_tags": False, "owner_tag": OWNER_TAG},
             known=hub_known["bus"]))
         main = hub_known["rules"][0]
@@ -719,18 +758,19 @@ class RootLoginAlertsStack(ResourceManager):
         result = {"changed": False, "changes": [], "diff": {"before": {}, "after": {}}, "pending_confirmation": [],
                   "subscriptions": [], "pattern_tests": []}
         result.update(self._root_credentials(settings))
-        role_arn = hub_mode.forwarding_role_arn(settings, self.account_id)
         foreign = []
-        role_known = self._read_role(settings, foreign)
-        role = role_known["role"]
+        role_known = self._read_role(settings)
+        # The role's own ARN (a path of its own, if it has one), else the one the template gives it.
+        role_arn = (role_known["role"] or {}).get("Arn") or hub_mode.forwarding_role_arn(settings, self.account_id)
         queue_known = self._read_queue(settings, foreign)
-        # Every role a target to the hub bus uses: ours as the role manager read it, others with GetRole.
+        # Every role a target to the hub bus uses: ours as the verifier read it (with its inline policy), others with GetRole.
         found_roles = dict(reader.read_roles(forwarding_roles(facts, bus_arn, role_arn)))
-        found_roles[role_arn] = role_reference(role_arn, role.get("AssumeRolePolicyDocument")) if role and role.get("Arn") == role_arn else None
+        found_roles[role_arn] = role_known["role"]
         member_ours = {"rule_arns": [ours["rule_arn"]], "target_id": event_hub.DEFAULT_TARGET_ID}
+        checks = []
 
         def summary(found, found_local, queue):
-            facts_summary = hub_mode.member_summary(found, found_roles, settings, found_local, queue, member_ours)
+            facts_summary = hub_mode.member_summary(found, found_roles, settings, found_local, queue, member_ours, checks)
             return {"member": facts_summary, "compliance": hub_mode.member_verdict(facts_summary, None)}
 
         gate = list(local["unknown"]) + [v["error"] for v in found_roles.values() if isinstance(v, dict) and v.get("error")]
@@ -746,12 +786,14 @@ class RootLoginAlertsStack(ResourceManager):
         regions = self._read_regions(settings, (facts["rules"] or {}).get("names") or [], foreign)
         if foreign:
             raise ForeignResourceError(" ".join(foreign))
-        known = known_for_managers(facts, ours)
         outcomes = []
+        rule_arns = [ours["rule_arn"]] + [rule["arn"] for rule in profile_rules if rule["wanted"]]
+        regional_arns = [entry["arn"] for entry in (regions or {}).get("rules") or [] if entry["wanted"]]
+        role_outcome = self._forwarding_role(settings, bus_arn, rule_arns + regional_arns, role_known, outcomes)
+        checks.append(role_outcome["role"])
+        known = known_for_managers(facts, ours)
         if (settings.get("trail") or "auto") != "none":
             self._record(outcomes, "trail", self._trail(settings, known["trail"]))
-        rule_arns = [ours["rule_arn"]] + [rule["arn"] for rule in profile_rules if rule["wanted"]]
-        role_outcome = self._forwarding_role(settings, bus_arn, role_known, outcomes)
         queue = self._dead_letter_queue(settings, rule_arns, queue_known, outcomes)
 
         def target_for(unused_profile):
@@ -765,20 +807,36 @@ class RootLoginAlertsStack(ResourceManager):
         if settings.get("verify", True):
             result.update(self._pattern_tests(settings, rule, profile_outcomes))
         if settings.get("retire_account_topic"):
-            # The move from per-account mode: once the hub alerts for this account, its own topic goes.
-            self._remove_topic(settings, ours, outcomes, only_topic_targets=True)
+            # The move from per-account mode: the topic goes only once the hub path is proven in this run,
+            # which needs the hub's result too; the role's later call (retire_proof) does it.
+            result["retire_pending"] = True
         merge_outcomes(result, outcomes)
         if result["changed"] and not self.check_mode:
             facts = reader.read(ours)
             local = delivery_path.evaluate(facts)
             found_roles.update(reader.read_roles(forwarding_roles(facts, bus_arn, role_arn)))
-            found_roles[role_arn] = role_reference(role_arn, role_outcome["role"]["assume_role_policy"])
         result.update(summary(facts, local, hub_mode.queue_summary(queue)))
         result.update(
             rule=rule["rule"], profile_rules=dict((p, o["rule"]) for p, o in profile_outcomes if o.get("rule")),
             trail=trail_summary(settings, dict(outcomes)), orphaned_topics=[], forwarding_role_arn=role_outcome["role_arn"],
             hub_bus_arn=bus_arn)
         return result
+
+    def _retire(self, settings, ours, proof):
+        """The member's own topic path, removed once its path through the hub is proven in this run (``proof``,
+        judged on the controller from this member's and the hub's results); otherwise kept, with the reason."""
+        result = {"changes": [], "diff": {"before": {}, "after": {}}, "retired": False}
+        outcomes = []
+        if not settings.get("retire_account_topic"):
+            return merge_outcomes(result, outcomes)
+        if not proof.get("proven"):
+            self._collect("Topic %s is kept: root_login_alerts_retire_account_topic waits until this account's path "
+                          "through the hub is proven in the same run, and it was not: %s"
+                          % (ours["topic_arn"], proof.get("reason") or "no reason given"))
+            return merge_outcomes(result, outcomes)
+        self._remove_topic(settings, ours, outcomes, only_topic_targets=True)
+        result["retired"] = True
+        return merge_outcomes(result, outcomes)
 
     def _root_credentials(self, settings):
         """The root user's credential posture, a second dimension beside the verdict (read only).
@@ -799,36 +857,51 @@ class RootLoginAlertsStack(ResourceManager):
         return cis.cloudwatch1_verdict(dict(facts["cis"], trails=facts["trails"], account_id=self.account_id, region=self.region))
 
     def _trail(self, settings, known, cloud_watch_logs=None):
+        """The trail and its log bucket. A bucket S3 does not prove to be its expected owner's stops an apply
+        before anything is written; an audit reports the account ``unknown`` with the reason instead."""
         mode = settings.get("trail") or "auto"
-        outcome = self._manager(CloudTrailTrailManager).ensure(
-            {
-                "name": settings["trail_name"],
-                "state": "present",
-                "s3_bucket_name": settings.get("trail_bucket") or default_bucket_name(self.account_id, self.region),
-                "management_events": settings.get("management_events") or "All",
-                "is_multi_region_trail": True,
-                "include_global_service_events": True,
-                "enable_log_file_validation": True,
-                "enable_logging": True,
-                "create_bucket": True,
-                "manage_bucket_policy": True,
-                "reuse_covering_trail": mode == "auto",
-                "trust_organization_trails": True,
-                "tags": dict(settings.get("tags") or {}, **OWNER_TAG),
-                "purge_tags": False,
-                "owner_tag": OWNER_TAG,
-                "cloud_watch_logs": cloud_watch_logs,
-                "cloud_watch_logs_on_reused_trail": bool(settings.get("cis_reused_trail")),
-                "cloud_watch_logs_group_arn": cis.log_group_arn(self.region, self.account_id, cis_names(settings)["cis_log_group_name"]),
-            },
-            known=known,
-        )
-        return outcome
+        owner = settings.get("trail_bucket_owner") or None
+        # A central log bucket of another account is its owner's to create and to give CloudTrail's statements.
+        own_bucket = owner in (None, self.account_id)
+        try:
+            return self._manager(CloudTrailTrailManager).ensure(self._trail_params(settings, mode, owner, own_bucket, cloud_watch_logs),
+                                                                known=known)
+        except BucketNotVerifiedError as exc:
+            # A member's verdict is judged in the report, from facts this cannot join: its audit fails instead.
+            if not self.check_mode or (settings.get("hub_account_id") and hub_mode.role_of(settings, self.account_id) == hub_mode.MEMBER):
+                raise
+            return {"changed": False, "created": False, "reused": False, "trail": {}, "covering_trail": None, "changes": [],
+                    "diff": {"before": {}, "after": {}}, "facts": {}, "unknown": [exc.message]}
+
+    def _trail_params(self, settings, mode, owner, own_bucket, cloud_watch_logs):
+        return {
+            "name": settings["trail_name"],
+            "state": "present",
+            "s3_bucket_name": settings.get("trail_bucket") or default_bucket_name(self.account_id, self.region),
+            "bucket_owner": owner,
+            "bucket_owner_hint": "set root_login_alerts_trail_bucket_owner to the ID of the account that owns it",
+            "management_events": settings.get("management_events") or "All",
+            "is_multi_region_trail": True,
+            "include_global_service_events": True,
+            "enable_log_file_validation": True,
+            "enable_logging": True,
+            "create_bucket": own_bucket,
+            "manage_bucket_policy": own_bucket,
+            "reuse_covering_trail": mode == "auto",
+            "trust_organization_trails": True,
+            "tags": dict(settings.get("tags") or {}, **OWNER_TAG),
+            "purge_tags": False,
+            "owner_tag": OWNER_TAG,
+            "cloud_watch_logs": cloud_watch_logs,
+            "cloud_watch_logs_on_reused_trail": bool(settings.get("cis_reused_trail")),
+            "cloud_watch_logs_group_arn": cis.log_group_arn(self.region, self.account_id, cis_names(settings)["cis_log_group_name"]),
+        }
 
     # -- absent -------------------------------------------------------------------
     def _absent(self, settings, ours, role=None):
         """Remove what we can prove we created; keep everything else, and say why. In hub mode a member
-        also loses its forwarding role and dead-letter queue, and the hub its bus, the rules on it and its queue."""
+        also loses its dead-letter queue, and the hub its bus, the rules on it and its queue. The IAM roles are
+        left alone: docs/member-role.yml made them, and rootwatch.aws never writes a role."""
         outcomes = []
         targets = [{"id": TARGET_ID, "arn": ours["topic_arn"]}]
         if role:
@@ -851,8 +924,6 @@ class RootLoginAlertsStack(ResourceManager):
             self._record(outcomes, "hub_bus", self._manager(event_hub.EventBusManager).ensure(
                 {"name": bus, "state": "absent", "owner_tag": OWNER_TAG, "own_rules": removed}))
         subscriptions, kept = self._remove_topic(settings, ours, outcomes)
-        # The forwarding role: a member's, or the one a regional profile needed in any mode.
-        self._forwarding_role(settings, None, {}, outcomes, state="absent")
         self._record(outcomes, "dead_letter_queue", self._manager(event_hub.DeadLetterQueueManager).ensure(
             {"name": hub_mode.hub_names(settings)["dead_letter_queue_name"], "state": "absent", "owner_tag": OWNER_TAG}))
         self._remove_cis_and_trail(settings, outcomes)
@@ -931,8 +1002,6 @@ class RootLoginAlertsStack(ResourceManager):
                 self._record(outcomes, "cis_reused_trail", self._manager(CloudTrailTrailManager).disconnect_log_group(
                     cis.log_group_arn(self.region, self.account_id, names["cis_log_group_name"]),
                     keep_arns=[build_arn("cloudtrail", self.region, self.account_id, "trail/%s" % settings["trail_name"])]))
-            self._record(outcomes, "cis_role", self._manager(cis.CloudTrailLogsRoleManager).ensure(
-                {"name": names["cis_role_name"], "state": "absent", "owner_tag": OWNER_TAG}))
             self._record(outcomes, "cis_log_group", groups.ensure(
                 {"name": names["cis_log_group_name"], "state": "absent", "owner_tag": OWNER_TAG}, known=group_known))
         if (settings.get("trail") or "auto") != "none":
@@ -948,6 +1017,24 @@ def merge_outcomes(result, outcomes):
         result["diff"]["after"][key] = outcome["diff"]["after"]
     result["changed"] = any(outcome["changed"] for unused, outcome in outcomes)
     return result
+
+
+def cis_role_needed(settings, facts, found):
+    """Will this run point a trail at the CIS log group (so it needs CloudTrail's role)? From the trails read, before
+    any write: a trail of ours is made or kept (trail create; a trail with our name; no covering trail to reuse), or
+    a reused trail may be pointed there with consent (cis_reused_trail)."""
+    mode = settings.get("trail") or "auto"
+    if mode == "none":
+        return False
+    if mode == "create" or settings.get("cis_reused_trail"):
+        return True
+    named = [e for e in (facts["trails"].get("trails") or []) if (e.get("trail") or {}).get("Name") == settings["trail_name"]]
+    return bool(named) or found["event_source"]["ok"] is not True
+
+
+def role_checks(outcomes):
+    """The role views (``usable``, ``problems``) of the roles this run verified (``iam_roles.RoleVerifier``)."""
+    return [outcome["role"] for key, outcome in outcomes if key in ("forwarding_role", "cis_role")]
 
 
 def forwarding_roles(facts, bus_arn, our_role_arn):
@@ -968,6 +1055,15 @@ def topic_attributes(topic):
 
 def describe_paths(paths):
     return ", ".join("rule %s -> topic %s (recipients: %s)" % (p["rule"], p["topic"], ", ".join(p["recipients"]) or "none") for p in paths)
+
+
+def with_unverified_bucket(verdict, trail_outcome):
+    """The verdict, ``unknown`` with the reason, when an audit could not prove the owner of the trail's log bucket
+    (an apply stops there instead, before the trail is pointed at the bucket)."""
+    reasons = (trail_outcome or {}).get("unknown") or []
+    if not reasons:
+        return verdict
+    return dict(verdict, status=delivery_path.UNKNOWN, unknown=list(verdict.get("unknown") or []) + reasons)
 
 
 def trail_summary(settings, outcomes):

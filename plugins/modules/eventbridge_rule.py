@@ -144,6 +144,7 @@ EXAMPLES = r"""
     region: us-east-1
     description: Root user console sign-in
     event_pattern:
+      source: ["aws.signin"]  # only AWS may send aws.* sources: a custom event cannot match
       detail-type: ["AWS Console Sign In via CloudTrail"]
       detail:
         userIdentity:
@@ -153,9 +154,8 @@ EXAMPLES = r"""
         arn: arn:aws:sns:us-east-1:111111111111:root-login-alerts
         input_transformer:
           input_paths_map:
-            account: $.detail.recipientAccountId
-            ip: $.detail.sourceIPAddress
-          input_template: '"Root sign-in to <account> from <ip>"'
+            account: $.account  # set by EventBridge; detail fields are the sender's text
+          input_template: '"Root sign-in to AWS account <account>"'
         retry_policy:
           maximum_retry_attempts: 10
           maximum_event_age_in_seconds: 3600
@@ -165,7 +165,7 @@ EXAMPLES = r"""
     name: root-login-alerts
     event_bus_name: security
     state: disabled
-    event_pattern: '{"detail": {"userIdentity": {"type": ["Root"]}}, "detail-type": ["AWS Console Sign In via CloudTrail"]}'
+    event_pattern: '{"source": ["aws.signin"], "detail": {"userIdentity": {"type": ["Root"]}}, "detail-type": ["AWS Console Sign In via CloudTrail"]}'
 
 - name: Own the target list completely, removing targets others attached
   rootwatch.aws.eventbridge_rule:
@@ -256,6 +256,8 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import mod
 from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import EventBridgeRuleManager
 from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import TargetWriteError
 from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import validate_params
+from ansible_collections.rootwatch.aws.plugins.module_utils.module_errors import MODULE_ERRORS
+from ansible_collections.rootwatch.aws.plugins.module_utils.module_errors import fail_cleanly
 
 
 def argument_spec():
@@ -311,6 +313,8 @@ def main():
         module.fail_json(msg=str(exc))
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
         module.fail_json_aws(exc, msg="Failed to manage EventBridge %s" % where)
+    except MODULE_ERRORS as exc:
+        fail_cleanly(module, exc, where="EventBridge %s" % where)
     exit_module(module, result)
 
 

@@ -32,6 +32,9 @@ description:
     start per account. The role M(rootwatch.aws.root_login_alerts) is the usual way to call it.
   - Everything others own is kept. Foreign topic-policy statements, rule targets and
     subscriptions stay, and a reused trail is never modified.
+  - It makes no IAM write. The two IAM roles it needs, the forwarding role (hub mode, regional profiles) and
+    the role CloudTrail assumes for O(cis_metric_filter), come from C(docs/member-role.yml). It reads and
+    verifies them before any write (O(forwarding_role_name), O(cis_role_name)) and passes them to their service.
   - With O(state=absent) it removes what it created and nothing else. The topic and the rule are
     deleted only when no one else uses them, and the trail only when it carries the tag this
     module sets at creation. The log bucket and its logs are always kept.
@@ -68,6 +71,12 @@ options:
     description: Session name for O(assume_role_arn).
     type: str
     default: rootwatch-root-login-alerts
+  assume_role_external_id:
+    description:
+      - Sent as C(ExternalId) on the AssumeRole of O(assume_role_arn), for a role whose trust policy requires
+        C(sts:ExternalId) (the C(ExternalId) parameter of C(docs/member-role.yml)).
+      - 2-1224 letters, digits or the characters C(+=,.@:/_-), as STS accepts.
+    type: str
   topic_name:
     description: Name of the SNS topic.
     type: str
@@ -92,6 +101,21 @@ options:
     description:
       - Log bucket of the trail; created with secure settings when missing.
       - Defaults to C(root-login-alerts-<account>-<region>).
+      - Every S3 call on it except C(CreateBucket) sends C(ExpectedBucketOwner) (the account, or
+        O(trail_bucket_owner)). A bucket that S3 does not prove to be that account's (403 Access Denied, which is
+        also the answer of a bucket of another account with this name) stops an apply before anything is
+        written. An audit (check mode) reports the account V(unknown) with the reason; a member in hub mode, whose
+        verdict the report judges, fails with it instead.
+    type: str
+  trail_bucket_owner:
+    description:
+      - The 12-digit ID of the account that owns O(trail_bucket), for a central log bucket in another account
+        (a log archive). It is sent as C(ExpectedBucketOwner), so the trail is never pointed at a bucket of any
+        other account with that name.
+      - When it names another account, that bucket is neither created nor given a policy here (only its owner
+        can do either). One C(s3:HeadBucket) proves its owner, so its bucket policy must allow these credentials
+        C(s3:ListBucket), and CloudTrail's delivery statements for this account's trail are its owner's to write.
+      - Requires O(trail_bucket). When omitted, the bucket must be the account's own.
     type: str
   management_events:
     description: Management events the module's own trail logs.
@@ -154,8 +178,8 @@ options:
         API call, or an C(sts:AssumeRoot) call, is recorded in the region it was made in. Must include us-east-1.
       - Default, every region enabled in the account, read with C(ec2:DescribeRegions) (in check mode too).
       - Outside us-east-1 each such profile's rule forwards to the account's us-east-1 default bus (or, in hub
-        mode, to the hub bus) with the forwarding role and a dead-letter queue in that region; the us-east-1 rule
-        alerts. A region no longer listed loses our rules and queue there.
+        mode, to the hub bus) with the forwarding role (O(forwarding_role_name)) and a dead-letter queue in that
+        region; the us-east-1 rule alerts. A region no longer listed loses our rules and queue there.
     type: list
     elements: str
   management_account:
@@ -170,13 +194,14 @@ options:
   cis_metric_filter:
     description:
       - Also what Security Hub CloudWatch.1 (CIS AWS Foundations 1.4.0, 4.3) checks for root usage. The
-        module's own trail sends its events to a CloudWatch Logs log group of ours, through a role
-        CloudTrail assumes; a metric filter on that group uses the CIS pattern
+        module's own trail sends its events to a CloudWatch Logs log group of ours, through the role
+        CloudTrail assumes (O(cis_role_name), made by C(docs/member-role.yml) with C(EnableCisMetricFilter=true));
+        a metric filter on that group uses the CIS pattern
         C({ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" });
         an alarm on its metric notifies the alert topic. RV(cis_cloudwatch1) says whether CloudWatch.1 would pass.
       - A reused trail, or O(trail=none), is left as it is, so nothing of this is set up then; a warning says so.
-      - O(state=absent) removes the alarm, the filter, the role and the log group, each only when it carries
-        the module's tag (for the metric filter, its C(rootwatch.aws/) metric namespace).
+      - O(state=absent) removes the alarm, the filter and the log group, each only when it carries
+        the module's tag (for the metric filter, its C(rootwatch.aws/) metric namespace). The role is left alone.
     type: bool
     default: false
   cis_reused_trail:
@@ -192,7 +217,14 @@ options:
     description: Name of the log group for O(cis_metric_filter). Default C(root-login-alerts-cloudtrail).
     type: str
   cis_role_name:
-    description: Name of the IAM role CloudTrail assumes to write to that log group. Default C(root-login-alerts-cloudtrail-logs).
+    description:
+      - Name of the IAM role CloudTrail assumes to write to that log group. Default C(root-login-alerts-cloudtrail-logs).
+      - This module never creates or changes it; C(docs/member-role.yml) creates it (C(EnableCisMetricFilter=true)).
+        It is read (C(iam:GetRole), C(iam:GetRolePolicy) of C(rootwatch-cloudtrail-to-cloudwatch-logs)) and judged
+        by what it may do. Its trust must let C(cloudtrail.amazonaws.com) assume it, and its inline policy must allow
+        C(logs:CreateLogStream) and C(logs:PutLogEvents) on the log group's streams, with no explicit Deny of them.
+      - When it is missing or may not do that, check mode reports the account V(needs_action) with a line that
+        names the role, and an apply fails the account before any write.
     type: str
   cis_metric_filter_name:
     description: Name of the metric filter. Default C(root-login-alerts-root-usage).
@@ -208,18 +240,20 @@ options:
       - In the hub account this module builds what per-account mode builds, plus the bus (whose policy admits
         O(organization_id) or O(member_accounts)), a rule per profile on it to the topic, and a dead-letter
         queue for every target. In every other account (a member) it builds the trail, a rule per profile
-        whose target is the hub bus, the IAM role EventBridge assumes for it (it may only call
-        C(events:PutEvents) on that bus) and a dead-letter queue; no topic and no subscription.
+        whose target is the hub bus with the forwarding role (O(forwarding_role_name)), and a dead-letter
+        queue; no topic and no subscription.
       - A member's RV(compliance) is V(unknown) here; M(rootwatch.aws.root_alerts_report) judges it with the
         hub's RV(hub), read once by the hub's own host. See C(docs/hub.md).
     type: str
   organization_id:
     description:
-      - Hub mode. The hub bus policy admits every account of this organization (C(aws:PrincipalOrgID)).
+      - Hub mode. The hub bus policy admits the forwarding role (O(forwarding_role_name)) of every account of
+        this organization (C(aws:PrincipalOrgID) and C(aws:PrincipalArn)), for events whose source is C(aws.*) only.
     type: str
   member_accounts:
     description:
-      - Hub mode. The hub bus policy admits these accounts (one statement listing them). With
+      - Hub mode. The hub bus policy admits the forwarding role of these accounts (one statement listing them), for
+        events whose source is C(aws.*) only. With
         O(organization_id), both are admitted. One of them is required in hub mode.
     type: list
     elements: str
@@ -227,7 +261,19 @@ options:
     description: Hub mode. The name of the hub's custom event bus. Default C(root-login-alerts-hub).
     type: str
   forwarding_role_name:
-    description: Hub mode. The name of the member's role that EventBridge assumes to forward. Default C(root-login-alerts-forwarding).
+    description:
+      - The name of the role EventBridge assumes for a target that is an event bus, in a member (to the hub bus) and
+        for the regional profiles outside us-east-1 (to the account's us-east-1 default bus). Default
+        C(root-login-alerts-forwarding).
+      - This module never creates, changes or deletes it; C(docs/member-role.yml) creates it (C(CreateForwardingRole),
+        and C(HubAccountId) for the hub bus). It is read (C(iam:GetRole), C(iam:GetRolePolicy) of
+        C(rootwatch-forward-to-hub-bus)) and judged by what it may do. Its trust must let C(events.amazonaws.com)
+        assume it for our rules (C(aws:SourceAccount) the account, C(aws:SourceArn) the rule), and its inline policy
+        must allow C(events:PutEvents) on the bus, with no explicit Deny of it. Attached managed policies and the
+        permissions boundary are not read; a role with a boundary is judged V(unknown).
+      - When it is missing or may not do that, check mode reports the account V(needs_action) with a line that names
+        the role, and an apply fails the account before any write. A trust without C(aws:SourceArn) still works and
+        is used, with a warning.
     type: str
   dead_letter_queue_name:
     description:
@@ -240,8 +286,26 @@ options:
       - Hub mode, in a member. Remove what per-account mode left in the account, when ours - the topic target
         of our rules, the topic policy statement, the topic and its subscriptions - once the hub alerts for it.
         Until then both paths alert, so moving to hub mode leaves no gap (C(docs/hub.md)).
+      - The hub path must be proven in the same run, so this call only returns RV(retire_pending); a later call
+        with O(retire_proof) retires, or keeps the topic with a warning that gives the reason (the role does
+        this once every account has run).
     type: bool
     default: false
+  retire_proof:
+    description:
+      - The controller's judgement of this member's path through the hub in this run, from the first call's
+        result and the hub account's (the filter C(rootwatch.aws.hub_path_proof) makes it). With it, the call
+        does only the retirement of O(retire_account_topic), and only when C(proven) is true.
+    type: dict
+    suboptions:
+      proven:
+        description: Whether a complete path through the hub was proven in this run.
+        type: bool
+        required: true
+      reason:
+        description: Why not, when C(proven) is false.
+        type: str
+        default: ""
   defer_hub:
     description:
       - With O(state=absent), in the hub account, change nothing and return RV(hub_deferred), so that a later
@@ -465,6 +529,16 @@ member:
       delivery-path verdict, for a topic it still has), C(hub_bus_arn) and C(dead_letter_queue).
   returned: in a member account, with O(state=present)
   type: dict
+retire_pending:
+  description: O(retire_account_topic) waits for the hub path to be proven in this run; a later call retires.
+  returned: in a member account, with O(retire_account_topic=true) and without O(retire_proof)
+  type: bool
+  sample: true
+retired:
+  description: Whether the call with O(retire_proof) retired the member's own topic (false keeps it, with a warning).
+  returned: with O(retire_proof), in a member account
+  type: bool
+  sample: true
 hub_deferred:
   description: The hub was left for a later call (O(defer_hub)).
   returned: in the hub account, with O(state=absent) and O(defer_hub=true)
@@ -500,6 +574,8 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import Aws
 from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import module_warn
 from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import TargetWriteError
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ForeignResourceError
+from ansible_collections.rootwatch.aws.plugins.module_utils.module_errors import MODULE_ERRORS
+from ansible_collections.rootwatch.aws.plugins.module_utils.module_errors import fail_cleanly
 from ansible_collections.rootwatch.aws.plugins.module_utils.root_login_alerts_stack import RootLoginAlertsStack
 from ansible_collections.rootwatch.aws.plugins.module_utils.root_login_alerts_stack import StackError
 from ansible_collections.rootwatch.aws.plugins.module_utils.root_login_alerts_stack import validate_settings
@@ -512,11 +588,13 @@ def argument_spec():
         emails=dict(type="list", elements="str", default=[]),
         assume_role_arn=dict(type="str"),
         assume_role_session_name=dict(type="str", default="rootwatch-root-login-alerts"),
+        assume_role_external_id=dict(type="str"),
         topic_name=dict(type="str", default="root-login-alerts"),
         rule_name=dict(type="str", default="root-login-alerts"),
         trail=dict(type="str", choices=["auto", "create", "none"], default="auto"),
         trail_name=dict(type="str", default="root-login-alerts"),
         trail_bucket=dict(type="str"),
+        trail_bucket_owner=dict(type="str"),
         management_events=dict(type="str", choices=["All", "WriteOnly"], default="All"),
         kms_key_id=dict(type="str", no_log=False),
         event_pattern=dict(type="raw"),
@@ -540,6 +618,7 @@ def argument_spec():
         forwarding_role_name=dict(type="str"),
         dead_letter_queue_name=dict(type="str"),
         retire_account_topic=dict(type="bool", default=False),
+        retire_proof=dict(type="dict", options=dict(proven=dict(type="bool", required=True), reason=dict(type="str", default=""))),
         defer_hub=dict(type="bool", default=False),
         account_id=dict(type="str"),
         use_controller_credentials=dict(type="bool", default=False),
@@ -560,7 +639,7 @@ def main():
     clients = AwsClients(module)
     if role_arn:
         try:
-            clients.assume_role(role_arn, settings["assume_role_session_name"])
+            clients.assume_role(role_arn, settings["assume_role_session_name"], settings.get("assume_role_external_id"))
         except (BotoCoreError, ClientError) as exc:
             module.fail_json_aws(exc, msg="Could not assume %s for %s" % (role_arn, where))
 
@@ -574,7 +653,8 @@ def main():
     try:
         result = stack.ensure(settings)
     except (ValueError, StackError, ForeignResourceError) as exc:
-        module.fail_json(msg=str(exc))
+        # Refused before the write it concerns; a change made before it is named, and stays.
+        fail_cleanly(module, exc, note=stack.progress_note() if stack.progress else None, changes=stack.progress)
     except (SnsError, AnsibleAWSError, TargetWriteError, BotoCoreError, ClientError) as exc:
         # An AWS failure part-way: say what this run had already changed, so the state is known.
         text = getattr(exc, "msg", None) or getattr(exc, "message", None) or str(exc)
@@ -583,6 +663,10 @@ def main():
         if cause is not None:
             module.fail_json_aws(cause, msg=msg, changes=stack.progress)
         module.fail_json(msg=msg, changes=stack.progress)
+    except MODULE_ERRORS as exc:
+        # Any other error of the project part-way, such as EventHubError when a bus or queue policy written is not
+        # the one read back: the same clean failure, with what this run had already changed.
+        fail_cleanly(module, exc, where=where, note=stack.progress_note(), changes=stack.progress)
     if not module._diff:
         result.pop("diff", None)
     module.exit_json(**result)

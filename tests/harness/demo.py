@@ -5,7 +5,9 @@ no-op re-run -> the alert email and the compliance report -> teardown with
 ``root_login_alerts_state=absent`` (what was removed and what was kept) -> emulator stopped.
 
 ``make demo-hub`` (``--hub``): the same in hub mode, with a hub account 999999999999 that holds
-the only topic, and the three accounts as members that forward to its bus.
+the only topic, and the three accounts as members that forward to its bus. Each account first gets
+docs/member-role.yml (deployed through the emulator's CloudFormation), which creates the forwarding
+role: rootwatch.aws only verifies and uses it, and never writes to IAM.
 """
 
 import json
@@ -16,6 +18,7 @@ import sys
 import tempfile
 import time
 
+import member_roles
 from emulator import Emulator
 from emulator import role_arn
 
@@ -82,6 +85,10 @@ def main():
         banner("1/6 Local AWS emulator (moto server on 127.0.0.1) with three accounts: %s" % ", ".join(ACCOUNTS))
     with Emulator() as emulator:
         print("moto server at %s, pid %s; each account is entered through sts:AssumeRole" % (emulator.endpoint, emulator.pid))
+        if hub:
+            member_roles.deploy_all(emulator, accounts, hub_account_id=hub)
+            print("docs/member-role.yml deployed in every account (HubAccountId=%s): it creates the forwarding role %s, "
+                  "which rootwatch.aws verifies and uses but never writes" % (hub, member_roles.FORWARDING_ROLE))
 
         banner("2/6 Preview: --check --diff shows what would be created, and writes nothing")
         emulator.clear_recording()
@@ -101,6 +108,10 @@ def main():
               % (changed, len(accounts), len(requests), len(requests) / float(len(accounts)), len(emulator.write_requests())))
         if preview_writes or changed or emulator.write_requests():
             raise SystemExit("demo: expected a write-free preview and a changed=0 re-run")
+        if hub:
+            checked = len([r for r in requests if r.action in ("GetRole", "GetRolePolicy")])
+            print("The forwarding role was verified with %d IAM reads (GetRole and GetRolePolicy in each account that "
+                  "forwards) and no IAM write" % checked)
         if hub:
             subscriptions = email_subscriptions(emulator, accounts)
             print("Email subscriptions in the whole organization: %d (%s): each recipient confirms once"
@@ -123,8 +134,9 @@ def main():
         playbook(emulator, inventory, removal, "-e", "root_login_alerts_state=absent")
         with open(os.path.join(removal, "report.md"), encoding="utf-8") as handle:
             print(handle.read())
+        template_roles = ", and the roles of docs/member-role.yml (the template's, never written by rootwatch.aws)" if hub else ""
         print("Kept in every account: the trail's log bucket and its logs (an audit record is never deleted), "
-              "and anything the role cannot prove it created.")
+              "and anything the role cannot prove it created%s." % template_roles)
         pid = emulator.pid
 
     banner("Emulator stopped")

@@ -55,7 +55,8 @@ def test_credential_changes_profile_apply_reapply_remove_and_absent(tmp_path, em
     assert {"Key": "rootwatch:created-by", "Value": "root_login_alerts"} in events.list_tags_for_resource(ResourceARN=rule["Arn"])["Tags"]
     target = events.list_targets_by_rule(Rule=PROFILE_RULE)["Targets"][0]
     assert target["Arn"] == inside.topic_arn()
-    assert target["InputTransformer"]["InputTemplate"].startswith('"AWS account root user credential change in AWS account <account>')
+    assert target["InputTransformer"]["InputTemplate"].startswith('{\n  "alert": "AWS account root user credential change in AWS account <account>,')
+    assert target["InputTransformer"]["InputPathsMap"]["account"] == "$.account"
     assert publish_sources(inside) == sorted([rule_arn(inside, NAME), rule_arn(inside, PROFILE_RULE)])
     assert stack(applied, account)["compliance"]["status"] == "compliant"
     assert stack(applied, account)["profile_rules"]["credential_changes"]["name"] == PROFILE_RULE

@@ -112,3 +112,8 @@ def test_example_converges_is_idempotent_and_audits_compliant(tmp_path, emulator
         path for path in paths
         if path.get("rule") == NAME and str(path.get("topic", "")).endswith(":" + NAME) and path.get("ours") is False
     ], entry
+    # AWS's recipe has no source in its pattern: the path counts, and the report says a custom event could trigger it.
+    note = "rule %s -> %s: a custom event could trigger it (no source in its pattern)" % (NAME, topic_arn)
+    assert entry["notes"] == [note], entry
+    with open(os.path.join(str(reports), "report.md"), encoding="utf-8") as handle:
+        assert "note: " + note in handle.read()

@@ -3,6 +3,8 @@
 The hub holds the only topic (one subscription per address in the whole organization), a custom
 event bus whose policy admits the members, a rule on it to the topic and a dead-letter queue. Each
 member forwards with a rule on its default bus, a role EventBridge assumes and a dead-letter queue.
+The role comes from docs/member-role.yml (deployed first, tests/harness/member_roles.py); the
+collection only reads and verifies it, and never writes to IAM.
 
 Emulator quirks this test lives with (the code follows AWS): email subscriptions are confirmed at
 once, so a converged organization reads compliant; events put on the hub bus are not delivered
@@ -11,6 +13,7 @@ across accounts, so delivery itself is not exercised, only the path the verdict 
 
 import json
 
+import member_roles  # pylint: disable=import-error
 from emulator import simulated_accounts  # pylint: disable=import-error
 from test_root_alerts_playbook import (  # pylint: disable=import-error
     CREATED_BY,
@@ -31,14 +34,25 @@ BUS = "root-login-alerts-hub"
 QUEUE = "root-login-alerts-undelivered"
 FORWARDING_ROLE = "root-login-alerts-forwarding"
 HUB_TARGET_ID = "rootwatch-hub-bus"
-HUB_REMOVAL_TASK = ROLE + "Root login alerts | Remove the hub, after every member"
+HUB_REMOVAL_TASK = ROLE + "Root login alerts | Remove the hub, or retire a member's own topic, after every member"
 
 
-def organization(tmp_path, first, name="inventory.yml", **extra):
-    accounts = simulated_accounts(4, first=first)
+# Per member account of a converged no-op: the delivery reads, the queue's three, and the forwarding role's two
+# (GetRole and GetRolePolicy; ListRoleTags is no longer read: ownership tags do not matter for a role we never write).
+MEMBER_NO_OP_BUDGET = 20
+
+
+def organization(emulator, tmp_path, first, name="inventory.yml", count=4, without_roles=(), **extra):
+    """A hub and members in hub mode, each with docs/member-role.yml deployed (but ``without_roles``)."""
+    accounts = simulated_accounts(count, first=first)
     hub, members = accounts[0], accounts[1:]
+    member_roles.deploy_all(emulator, [a for a in accounts if a not in without_roles], hub_account_id=hub)
     inventory = write_inventory(tmp_path / name, accounts, hub_account_id=hub, member_accounts=list(accounts), **extra)
     return hub, members, inventory
+
+
+def iam_writes(emulator):
+    return [r.action for r in emulator.write_requests() if r.service == "iam"]
 
 
 def bus_arn(hub):
@@ -57,7 +71,7 @@ def queue_attributes(inside):
 
 
 def test_hub_and_three_members_apply_reapply_audit_broken_member_and_absent(tmp_path, emulator):
-    hub, members, inventory = organization(tmp_path, 555555556001)
+    hub, members, inventory = organization(emulator, tmp_path, 555555556001)
     everyone = [hub] + members
     hub_inside = Account(emulator, hub)
 
@@ -70,6 +84,7 @@ def test_hub_and_three_members_apply_reapply_audit_broken_member_and_absent(tmp_
     applied = run(emulator, inventory, tmp_path / "apply")
     assert applied.rc == 0, applied
     assert stack(applied, hub)["hub_mode"] == "hub" and all(stack(applied, m)["hub_mode"] == "member" for m in members)
+    assert iam_writes(emulator) == []  # the roles are the template's; the collection never writes to IAM
 
     # The hub: one topic, one subscription per address, the bus admitting the members, a rule to the topic.
     assert hub_inside.topics() == [hub_inside.topic_arn()]
@@ -90,7 +105,7 @@ def test_hub_and_three_members_apply_reapply_audit_broken_member_and_absent(tmp_
     attributes, tags = queue_attributes(hub_inside)
     assert attributes["SqsManagedSseEnabled"] == "true" and tags == {"rootwatch:created-by": "root_login_alerts"}
 
-    # Members: no topic, a forwarding rule with a role that may only put events on the hub bus.
+    # Members: no topic, a forwarding rule with the template's role, verified and used as it is.
     for member in members:
         inside = Account(emulator, member)
         assert inside.topics() == [], member
@@ -98,11 +113,9 @@ def test_hub_and_three_members_apply_reapply_audit_broken_member_and_absent(tmp_
         assert [t["Id"] for t in target] == [HUB_TARGET_ID] and target[0]["Arn"] == bus_arn(hub)
         assert target[0]["RoleArn"] == "arn:aws:iam::%s:role/%s" % (member, FORWARDING_ROLE)
         assert target[0]["DeadLetterConfig"]["Arn"] == "arn:aws:sqs:us-east-1:%s:%s" % (member, QUEUE)
-        iam = inside.client("iam")
-        document = iam.get_role_policy(RoleName=FORWARDING_ROLE, PolicyName="rootwatch-forward-to-hub-bus")["PolicyDocument"]
-        assert document["Statement"] == [{"Sid": "PutEventsToHubBus", "Effect": "Allow", "Action": "events:PutEvents", "Resource": bus_arn(hub)}]
-        trust = iam.get_role(RoleName=FORWARDING_ROLE)["Role"]["AssumeRolePolicyDocument"]
-        assert trust["Statement"][0]["Condition"]["StringEquals"] == {"aws:SourceAccount": member}
+        role = inside.client("iam").get_role(RoleName=FORWARDING_ROLE)["Role"]
+        assert role["Tags"] == [{"Key": "rootwatch:created-by", "Value": "member-role-template"}], role
+        assert stack(applied, member)["forwarding_role_arn"] == role["Arn"]
         assert queue_attributes(inside)[1] == {"rootwatch:created-by": "root_login_alerts"}
 
     # Exactly one email subscription per address in the whole organization.
@@ -119,6 +132,11 @@ def test_hub_and_three_members_apply_reapply_audit_broken_member_and_absent(tmp_
     again = run(emulator, inventory, tmp_path / "again")
     assert_accounts(again, everyone, changed=False)
     assert emulator.write_requests() == [], [r.action for r in emulator.write_requests()]
+    reached = emulator.requests_by_account(emulator.requests())
+    for member in members:
+        actions = [r.action for r in reached[member]]
+        assert len(actions) <= MEMBER_NO_OP_BUDGET, (member, len(actions), sorted(actions))
+        assert actions.count("GetRole") == 1 and actions.count("GetRolePolicy") == 1 and "ListRoleTags" not in actions, actions
 
     audit = run(emulator, inventory, tmp_path / "audit", check=True)
     assert audit.rc == 0 and emulator.write_requests() == []
@@ -164,11 +182,13 @@ def test_hub_and_three_members_apply_reapply_audit_broken_member_and_absent(tmp_
         inside = Account(emulator, account)
         assert [r for r in inside.rules() if r.startswith(NAME)] == [] and inside.topics() == [], account
         assert inside.client("sqs").list_queues().get("QueueUrls", []) == [], account
-        assert [r["RoleName"] for r in inside.client("iam").list_roles()["Roles"] if r["RoleName"] == FORWARDING_ROLE] == []
+        # The roles belong to the template: absent leaves them alone.
+        assert member_roles.role_names(emulator, account) == [FORWARDING_ROLE], account
+    assert iam_writes(emulator) == []
 
 
 def test_a_foreign_hub_bus_stops_the_hub_before_any_write_and_members_go_on(tmp_path, emulator):
-    hub, members, inventory = organization(tmp_path, 555555556101)
+    hub, members, inventory = organization(emulator, tmp_path, 555555556101)
     hub_inside = Account(emulator, hub)
     hub_inside.client("events").create_event_bus(Name=BUS)
     emulator.clear_recording()
@@ -197,6 +217,7 @@ def test_moving_from_per_account_mode_to_hub_mode_without_a_gap(tmp_path, emulat
     accounts = simulated_accounts(2, first=555555556701)
     hub, member = accounts
     inside = Account(emulator, member)
+    member_roles.deploy_all(emulator, accounts, hub_account_id=hub)
     per_account = write_inventory(tmp_path / "per-account.yml", accounts)
     assert run(emulator, per_account, tmp_path / "per-account").rc == 0
     assert inside.subscriptions() == sorted(EMAILS)
@@ -219,3 +240,56 @@ def test_moving_from_per_account_mode_to_hub_mode_without_a_gap(tmp_path, emulat
     assert inside.topics() == []
     assert statuses(tmp_path / "retired")[0] == {hub: "compliant", member: "compliant"}
     assert_accounts(run(emulator, retire, tmp_path / "quiet"), accounts, changed=False)
+
+
+def test_the_forwarding_role_is_verified_never_written(tmp_path, emulator):
+    """docs/member-role.yml makes the forwarding role; the collection only verifies it (issue 19 item 1, option (a)).
+
+    - A member without the role: the preview reads needs_action with a line that names the role; an apply fails that
+      member before any write, naming the role, its variable and what to deploy; the others go on.
+    - A role with an inline Deny of events:PutEvents (issue 21): needs_action, and an apply stops before any write.
+    - A role whose trust lost its aws:SourceArn scope still forwards for our rules, so it is used (the alert path
+      works), with a warning: any rule of the account could then use it to put events on the hub bus.
+    """
+    missing = simulated_accounts(2, first=555555556801)[1]
+    hub, members, inventory = organization(emulator, tmp_path, 555555556801, without_roles=[missing])
+    unused, denied, unscoped = members
+
+    preview = run(emulator, inventory, tmp_path / "preview", check=True)
+    assert preview.rc == 0 and emulator.write_requests() == [], preview
+    entry = [e for e in read_report(tmp_path / "preview")[0]["accounts"] if e["account"] == missing][0]
+    assert entry["status"] == "needs_action"
+    assert "IAM role %s (root_login_alerts_forwarding_role_name) does not exist" % FORWARDING_ROLE in entry["problems"], entry["problems"]
+
+    applied = run(emulator, inventory, tmp_path / "apply")
+    assert applied.rc != 0
+    assert account_failed(applied, missing) and not [a for a in (hub, denied, unscoped) if account_failed(applied, a)]
+    message = failed_task(applied, missing)[1]
+    assert "nothing was changed" in message and "IAM role %s (root_login_alerts_forwarding_role_name) does not exist" % FORWARDING_ROLE in message
+    assert "deploy docs/member-role.yml with CreateForwardingRole=true and HubAccountId=%s in account %s" % (hub, missing) in message, message
+    assert emulator.requests_by_account(emulator.write_requests()).get(missing, []) == []
+    assert iam_writes(emulator) == [] and member_roles.role_names(emulator, missing) == []
+
+    # Someone changes two of the template's roles afterwards.
+    policy = member_roles.inline_policy(emulator, denied)
+    policy["Statement"].append({"Sid": "FreezeForwarding", "Effect": "Deny", "Action": "events:PutEvents", "Resource": "*"})
+    emulator.client("iam", denied).put_role_policy(RoleName=FORWARDING_ROLE, PolicyName=member_roles.FORWARDING_POLICY,
+                                                   PolicyDocument=json.dumps(policy))
+    trust = member_roles.trust_policy(emulator, unscoped)
+    del trust["Statement"][0]["Condition"]["ArnLike"]
+    emulator.client("iam", unscoped).update_assume_role_policy(RoleName=FORWARDING_ROLE, PolicyDocument=json.dumps(trust))
+
+    audit = run(emulator, inventory, tmp_path / "audit", check=True)
+    assert audit.rc == 0 and emulator.write_requests() == []
+    found, document, unused = statuses(tmp_path / "audit")
+    assert (found[hub], found[denied], found[unscoped]) == ("compliant", "needs_action", "compliant"), found
+    problems = " ".join([e for e in document["accounts"] if e["account"] == denied][0]["problems"])
+    assert "explicitly denied by statement(s) 'FreezeForwarding'" in problems, problems
+    warnings = " ".join(stack(audit, unscoped).get("warnings") or [])
+    assert "no aws:SourceArn condition" in warnings, warnings
+
+    again = run(emulator, inventory, tmp_path / "again")
+    assert account_failed(again, denied) and not account_failed(again, unscoped) and not account_failed(again, hub)
+    assert "explicitly denied" in failed_task(again, denied)[1]
+    assert emulator.requests_by_account(emulator.write_requests()).get(denied, []) == []
+    assert "FreezeForwarding" in json.dumps(member_roles.inline_policy(emulator, denied))  # left as it was

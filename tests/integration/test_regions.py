@@ -4,7 +4,8 @@ profile's pattern against its samples.
 Outside us-east-1 the profile's rule forwards to the account's us-east-1 default bus (per-account
 mode) or to the hub bus (hub mode), with the forwarding role and a dead-letter queue in that region;
 the us-east-1 rule (or the hub bus rule) alerts the topic. A region removed from the list loses our
-rule and queue there.
+rule and queue there. The forwarding role comes from docs/member-role.yml (tests/harness/member_roles.py);
+the collection verifies it before any write and never writes to IAM.
 
 Emulator quirks this test lives with (the code follows AWS): ec2:DescribeRegions lists every region
 moto knows, so the regions are always given here; events are not delivered across regions or
@@ -13,8 +14,18 @@ accounts, so the test checks the path that is built, not a delivered email.
 
 import json
 
+import member_roles  # pylint: disable=import-error
 from emulator import simulated_accounts  # pylint: disable=import-error
-from test_root_alerts_playbook import NAME, Account, assert_accounts, run, stack, write_inventory  # pylint: disable=import-error
+from test_root_alerts_playbook import (  # pylint: disable=import-error
+    NAME,
+    Account,
+    account_failed,
+    assert_accounts,
+    failed_task,
+    run,
+    stack,
+    write_inventory,
+)
 
 API_RULE = NAME + "-api-activity"
 QUEUE = "root-login-alerts-undelivered"
@@ -39,9 +50,19 @@ def test_api_activity_in_two_regions_per_account_then_a_region_removed_then_abse
     assert preview.rc == 0 and emulator.write_requests() == [], [r.action for r in emulator.write_requests()]
     assert any(r.action == "DescribeRegions" for r in emulator.requests())  # read, not guessed
     assert "create rule %s" % API_RULE in stack(preview, account)["changes"]
+    # The template was not deployed: the preview says which role is missing, and an apply stops before any write.
+    missing = "IAM role %s (root_login_alerts_forwarding_role_name) does not exist" % ROLE
+    assert missing in stack(preview, account)["compliance"]["problems"], stack(preview, account)["compliance"]
+    assert stack(preview, account)["compliance"]["status"] == "needs_action"
+    refused = run(emulator, inventory, tmp_path / "refused")
+    assert refused.rc != 0 and account_failed(refused, account)
+    assert missing in failed_task(refused, account)[1] and "deploy docs/member-role.yml with CreateForwardingRole=true" in failed_task(refused, account)[1]
+    assert emulator.write_requests() == [], [r.action for r in emulator.write_requests()]
 
+    member_roles.deploy(emulator, account)
     applied = run(emulator, inventory, tmp_path / "apply")
     assert applied.rc == 0, applied
+    assert [r.action for r in emulator.write_requests() if r.service == "iam"] == []
     us_east = Account(emulator, account)
     target = us_east.client("events").list_targets_by_rule(Rule=API_RULE)["Targets"][0]
     assert target["Arn"] == us_east.topic_arn() and "InputTransformer" in target
@@ -74,7 +95,7 @@ def test_api_activity_in_two_regions_per_account_then_a_region_removed_then_abse
     assert removed.rc == 0, removed
     assert [r for r in rules_in(emulator, account, "us-east-1") if r.startswith(NAME)] == []
     assert queues_in(emulator, account, "us-east-1") == []
-    assert [r for r in us_east.client("iam").list_roles()["Roles"] if r["RoleName"] == ROLE] == []
+    assert member_roles.role_names(emulator, account) == [ROLE]  # the template's: absent leaves it alone
 
 
 def test_api_activity_in_two_regions_in_hub_mode_and_every_profile_against_its_samples(tmp_path, emulator):
@@ -85,6 +106,7 @@ def test_api_activity_in_two_regions_in_hub_mode_and_every_profile_against_its_s
     everything = ["console_sign_in", "api_activity", "credential_changes", "assume_root"]
     inventory = write_inventory(tmp_path / "hub.yml", accounts, hub_account_id=hub, member_accounts=accounts,
                                 profiles=everything, regions=TWO)
+    member_roles.deploy_all(emulator, accounts, hub_account_id=hub)
     applied = run(emulator, inventory, tmp_path / "apply")
     assert applied.rc == 0, applied
     assert any(r.action == "TestEventPattern" for r in emulator.requests())  # written patterns go to EventBridge

@@ -41,21 +41,22 @@ def test_pattern_tests_notification_and_exact_no_op_calls(tmp_path, emulator):
     tests = stack(preview, account)["pattern_tests"]
     assert [(t["event"], t["matched"], t["method"]) for t in tests] == [
         ("failed_root_sign_in", True, "local evaluation"),
+        ("forged_custom_event", False, "local evaluation"),  # a custom source: only AWS sends aws.signin
         ("iam_user_sign_in", False, "local evaluation"),
         ("root_sign_in", True, "local evaluation"),
     ]
     assert not [r for r in emulator.requests() if r.action in ("Publish", "TestEventPattern")]
 
-    # Apply: the pattern just written is put to EventBridge (three TestEventPattern calls;
+    # Apply: the pattern just written is put to EventBridge (four TestEventPattern calls;
     # the emulator's stub answers without a Result, so the answers come from the local
     # evaluation) and one test message is published through the topic.
     applied = run(emulator, inventory, tmp_path / "apply")
     assert applied.rc == 0, applied
     calls = count(emulator.requests())
-    assert calls["events:TestEventPattern"] == 3, calls
+    assert calls["events:TestEventPattern"] == 4, calls
     assert calls["sns:Publish"] == 1, calls
     result = stack(applied, account)
-    assert all(t["matched"] == (t["event"] != "iam_user_sign_in") for t in result["pattern_tests"])
+    assert all(t["matched"] == (t["event"] in ("root_sign_in", "failed_root_sign_in")) for t in result["pattern_tests"])
 
     # A converged run: exactly the reads above, no pattern test against AWS, no write.
     again = run(emulator, write_inventory(tmp_path / "quiet.yml", [account]), tmp_path / "again")

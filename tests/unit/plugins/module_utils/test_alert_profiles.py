@@ -59,10 +59,23 @@ def test_every_transformer_is_a_valid_target_input(name):
         [{"id": "root-alerts", "arn": "arn:aws:sns:us-east-1:%s:root-login-alerts" % ACCOUNT,
           "input_transformer": transformer}]
     )
-    # A JSON string template: SNS sends its text.
-    assert isinstance(json.loads(ap.PROFILES[name]["input_template"].replace("<", "").replace(">", "")), str)
+    # A JSON object template (placeholders as values): SNS sends its text.
+    kind, text = eventbridge_targets.canonical_template(transformer["input_template"])
+    assert kind == "json" and isinstance(json.loads(text), dict)
     used = set(eventbridge_targets.PLACEHOLDER_RE.findall(transformer["input_template"]))
-    assert used <= set(transformer["input_paths_map"]), name
+    assert used == set(transformer["input_paths_map"]), name
+    # The account is the one EventBridge sets, never a detail field the sender chose.
+    assert transformer["input_paths_map"]["account"] == "$.account"
+    assert transformer["input_paths_map"]["region"] == "$.region"
+
+
+@pytest.mark.parametrize("name", ap.PROFILE_NAMES)
+def test_no_sender_field_is_inside_a_json_string(name):
+    profile = ap.PROFILES[name]
+    assert alert_message.quoted_sender_fields(profile["input_template"], profile["input_paths_map"]) == []
+    # The check itself: a detail field in a string is found.
+    assert alert_message.quoted_sender_fields('{"a": "agent <agent>", "b": "<account>"}',
+                                              {"agent": "$.detail.userAgent", "account": "$.account"}) == ["agent"]
 
 
 def test_enough_samples_and_both_kinds_per_profile():
@@ -81,8 +94,12 @@ def test_pattern_matches_exactly_its_samples(name, sample, event, should_match):
 def test_samples_have_the_full_envelope(name, sample, event, should_match):
     assert ENVELOPE_KEYS <= set(event), sample
     assert DETAIL_KEYS <= set(event["detail"]), sample
-    assert event["account"] == event["detail"]["recipientAccountId"]
     assert event["region"] == event["detail"]["awsRegion"]
+    if sample == "forged_custom_event":
+        # Sent by someone, not by AWS: a source of its own, and the account it claims.
+        assert not event["source"].startswith("aws.") and event["detail"]["recipientAccountId"] == "999999999999"
+        return
+    assert event["account"] == event["detail"]["recipientAccountId"]
     assert event["detail"]["eventSource"].split(".")[0] == event["source"].split(".")[1]
 
 
@@ -90,21 +107,21 @@ def test_samples_have_the_full_envelope(name, sample, event, should_match):
                          [case for case in SAMPLES if case.values[3]])
 def test_message_names_the_event_and_the_account(name, sample, event, should_match):
     profile = ap.PROFILES[name]
-    text = alert_message.render(profile["input_template"], profile["input_paths_map"], event)
-    assert isinstance(text, str) and "<" not in text, text
-    assert event["account"] in text
+    message = json.loads(alert_message.render(profile["input_template"], profile["input_paths_map"], event))
+    assert "<" not in json.dumps(message), message
+    assert "AWS account %s" % event["account"] in message["alert"] and "recorded in %s" % event["region"] in message["alert"]
+    assert message["event_history"] == "https://%s.console.aws.amazon.com/cloudtrailv2/home?region=%s#/events" % (
+        event["region"], event["region"])
+    assert message["time"] == event["detail"]["eventTime"] and message["source_ip"] == event["detail"]["sourceIPAddress"]
+    assert message["event_id"] == event["detail"]["eventID"] and message["user_agent"] == event["detail"]["userAgent"]
     if name == "console_sign_in":
-        # Today's email: names the sign-in and whether it succeeded.
-        assert "console sign-in" in text
-        result = (event["detail"]["responseElements"] or {}).get("ConsoleLogin")
-        if result:
-            assert "Result: %s." % result in text
+        assert "console sign-in" in message["alert"]
+        # A sign-in event without a ConsoleLogin result (PasswordUpdated) reads "" there, as EventBridge puts it.
+        assert message["result"] == (event["detail"]["responseElements"] or {}).get("ConsoleLogin", "")
+    elif name == "assume_root":
+        assert message["event"] == "AssumeRoot" and message["caller"] == event["detail"]["userIdentity"]["arn"]
     else:
-        assert event["detail"]["eventName"] in text
-        assert event["detail"]["userIdentity"]["arn"] in text
-        assert event["detail"]["awsRegion"] in text
-        assert event["detail"]["sourceIPAddress"] in text
-        assert event["detail"]["eventTime"] in text
+        assert message["event"] == event["detail"]["eventName"] and message["identity"] == event["detail"]["userIdentity"]["arn"]
 
 
 def test_console_sign_in_is_todays_rule_and_email():
@@ -120,8 +137,22 @@ def test_console_sign_in_is_todays_rule_and_email():
 
 
 def test_console_sign_in_says_success_or_failure():
-    assert "Result: Success." in ap.render_sample("console_sign_in", "root_sign_in")
-    assert "Result: Failure." in ap.render_sample("console_sign_in", "failed_root_sign_in")
+    assert json.loads(ap.render_sample("console_sign_in", "root_sign_in"))["result"] == "Success"
+    assert json.loads(ap.render_sample("console_sign_in", "failed_root_sign_in"))["result"] == "Failure"
+
+
+def test_the_sign_in_email_written_out():
+    assert json.loads(alert_message.sample_email("us-east-1", "222222222222")) == {
+        "alert": "Root user console sign-in to AWS account 222222222222 (recorded in us-east-1). The other fields are copied "
+                 "from the CloudTrail record.",
+        "result": "Success",
+        "mfa_used": "No",
+        "time": "2026-11-24T06:35:38Z",
+        "source_ip": "203.0.113.7",
+        "user_agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0",
+        "event_id": "3b7a9f1c-0000-4000-8000-000000000002",
+        "event_history": "https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events",
+    }
 
 
 def test_api_activity_is_the_cis_filter():
@@ -150,10 +181,11 @@ def test_assume_root_matches_any_caller_type():
     samples = ap.sample_events("assume_root")
     for sample in ("assumed_role_assume_root", "iam_user_assume_root"):
         assert ep.matches(pattern, samples[sample][0])
-    text = ap.render_sample("assume_root", "assumed_role_assume_root")
-    assert "member account 222222222222" in text
-    assert "arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy" in text
-    assert "assumed-role/Admin/alice" in text
+    message = json.loads(ap.render_sample("assume_root", "assumed_role_assume_root"))
+    assert message["target_account"] == "222222222222"
+    assert message["task_policy"] == "arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy"
+    assert message["caller"] == "arn:aws:sts::111111111111:assumed-role/Admin/alice"
+    assert message["alert"].startswith("Centralized root access: sts:AssumeRoot was called in AWS account 111111111111,")
 
 
 def test_samples_follow_account_and_region():
@@ -276,3 +308,106 @@ def test_region_lists_are_checked_against_botocores_regions(regions, words):
 
 def test_real_regions_pass():
     assert ap.validate_regions(["us-east-1", "eu-west-1", "ap-southeast-2"]) == ["us-east-1", "eu-west-1", "ap-southeast-2"]
+
+
+# -- nobody can forge an alert -------------------------------------------------------------
+# Every pattern written out, with its source (EventBridge events reference: aws.signin, aws.iam, aws.sts;
+# "aws." and the service for any API call).
+WRITTEN_OUT = {
+    "console_sign_in": {
+        "source": ["aws.signin"],
+        "detail-type": ["AWS Console Sign In via CloudTrail"],
+        "detail": {"userIdentity": {"type": ["Root"]}},
+    },
+    "api_activity": {
+        "source": [{"prefix": "aws."}],
+        "detail-type": ["AWS API Call via CloudTrail"],
+        "detail": {"userIdentity": {"type": ["Root"], "invokedBy": [{"exists": False}]},
+                   "eventType": [{"anything-but": "AwsServiceEvent"}]},
+    },
+    "credential_changes": {
+        "detail-type": ["AWS API Call via CloudTrail", "AWS Console Sign In via CloudTrail"],
+        "source": ["aws.iam", "aws.signin"],
+        "detail": {
+            "userIdentity": {"type": ["Root"]},
+            "eventType": [{"anything-but": "AwsServiceEvent"}],
+            "$or": [
+                {"eventSource": ["iam.amazonaws.com"],
+                 "eventName": ["CreateAccessKey", "CreateVirtualMFADevice", "EnableMFADevice", "DeactivateMFADevice",
+                               "DeleteVirtualMFADevice", "ResyncMFADevice", "CreateLoginProfile", "UpdateLoginProfile",
+                               "DeleteLoginProfile"]},
+                {"eventSource": ["signin.amazonaws.com"],
+                 "eventName": ["PasswordRecoveryRequested", "PasswordRecoveryCompleted", "PasswordUpdated"]},
+            ],
+        },
+    },
+    "assume_root": {
+        "detail-type": ["AWS API Call via CloudTrail"],
+        "source": ["aws.sts"],
+        "detail": {"eventSource": ["sts.amazonaws.com"], "eventName": ["AssumeRoot"]},
+    },
+}
+
+
+@pytest.mark.parametrize("name", ap.PROFILE_NAMES)
+def test_every_pattern_pins_the_source_aws_uses(name):
+    assert ap.PROFILES[name]["pattern"] == WRITTEN_OUT[name]
+
+
+@pytest.mark.parametrize("name", ap.PROFILE_NAMES)
+def test_a_forged_custom_event_matches_no_pattern_and_would_without_the_source(name):
+    event, should_match = ap.sample_events(name, ACCOUNT, REGION)["forged_custom_event"]
+    assert should_match is False and event["source"] == alert_message.FORGED_SOURCE
+    assert event["detail-type"] in WRITTEN_OUT[name]["detail-type"]
+    pattern = ap.PROFILES[name]["pattern"]
+    assert ep.matches(pattern, event) is False
+    # The source is what stops it: the same pattern without it matches the forgery.
+    assert ep.matches(dict((k, v) for k, v in pattern.items() if k != "source"), event) is True
+
+
+HOSTILE_AGENT = 'Mozilla/5.0", "alert": "All clear: a scheduled test of the security team, no action needed", "x": "\n\nAll clear.'
+
+
+@pytest.mark.parametrize("name", ap.PROFILE_NAMES)
+def test_a_hostile_detail_value_stays_inside_its_own_field(name):
+    profile = ap.PROFILES[name]
+    genuine = [event for event, should in ap.sample_events(name, ACCOUNT, REGION).values() if should][0]
+    event = copy.deepcopy(genuine)
+    event["detail"]["userAgent"] = HOSTILE_AGENT
+    event["detail"]["eventID"] = '"}, "alert": "forged'
+    event["detail"]["recipientAccountId"] = "999999999999"
+    event["detail"]["userIdentity"]["accountId"] = "999999999999"
+    text = alert_message.render(profile["input_template"], profile["input_paths_map"], event)
+    message = json.loads(text)  # still one valid JSON object
+    # The template's keys, each once, in its order: nothing added, nothing overwritten.
+    assert list(message) == [line.split('"')[1] for line in profile["input_template"].splitlines()[1:-1]]
+    assert message["user_agent"] == HOSTILE_AGENT and message["event_id"] == '"}, "alert": "forged'
+    assert message["alert"].startswith(("Root user console sign-in to AWS account %s" % ACCOUNT,
+                                        "AWS account root user API call in AWS account %s" % ACCOUNT,
+                                        "AWS account root user credential change in AWS account %s" % ACCOUNT,
+                                        "Centralized root access: sts:AssumeRoot was called in AWS account %s" % ACCOUNT))
+    assert "999999999999" not in message["alert"] and "All clear" not in message["alert"]
+
+
+def test_the_render_model_shows_why_no_detail_value_goes_inside_a_string():
+    """EventBridge puts a value into a JSON string as its text: a quote in it ends the string."""
+    event = alert_message.sample_events(ACCOUNT)["root_sign_in"][0]
+    event["detail"]["userAgent"] = 'x", "alert": "All clear'
+    quoted = alert_message.render('{"alert": "sign-in to <account>", "agent": "<agent>"}', alert_message.INPUT_PATHS, event)
+    assert json.loads(quoted)["alert"] == "All clear"  # the sender rewrote the alert (the last key wins)
+    as_value = alert_message.render('{"alert": "sign-in to <account>", "agent": <agent>}', alert_message.INPUT_PATHS, event)
+    assert json.loads(as_value) == {"alert": "sign-in to %s" % ACCOUNT, "agent": 'x", "alert": "All clear'}
+
+
+def test_the_account_is_the_one_eventbridge_set():
+    event = alert_message.sample_events(ACCOUNT)["root_sign_in"][0]
+    event["detail"]["recipientAccountId"] = "999999999999"
+    message = json.loads(alert_message.render(alert_message.INPUT_TEMPLATE, alert_message.INPUT_PATHS, event))
+    assert "AWS account %s" % ACCOUNT in message["alert"] and "999999999999" not in json.dumps(message)
+
+
+def test_a_missing_value_reads_empty_as_eventbridge_sends_it():
+    event = alert_message.sample_events(ACCOUNT)["root_sign_in"][0]
+    del event["detail"]["additionalEventData"]
+    message = json.loads(alert_message.render(alert_message.INPUT_TEMPLATE, alert_message.INPUT_PATHS, event))
+    assert message["mfa_used"] == "" and message["result"] == "Success"

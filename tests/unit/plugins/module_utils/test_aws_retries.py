@@ -313,3 +313,24 @@ def test_aws_client_config_for_module_client():
     assert aws_calls.aws_client(Module(), "sns") == "client"
     assert seen["config"].retries == {"mode": "standard", "total_max_attempts": SDK_MAX_ATTEMPTS}
     assert callable(seen["retry_decorator"])
+
+
+@pytest.mark.parametrize("external_id", [None, "rootwatch-7f3a:prod/2026"])
+def test_assume_role_sends_the_external_id(external_id):
+    """The member role's trust may require sts:ExternalId (docs/member-role.yml): it is sent when set, and
+    AssumeRole is made without it otherwise. The answer is shaped like the STS API reference's."""
+    clients = AwsClients(FakeModule())
+    role = "arn:aws:iam::%s:role/RootwatchAutomation" % ACCOUNT
+    expected = {"RoleArn": role, "RoleSessionName": "rootwatch-root-login-alerts"}
+    if external_id:
+        expected["ExternalId"] = external_id
+    with Stubber(clients("sts").client) as stub:
+        stub.add_response("assume_role", {
+            "Credentials": {"AccessKeyId": "ASIAEXAMPLEEXAMPLE00", "SecretAccessKey": "s" * 40, "SessionToken": "t" * 40,
+                            "Expiration": "2026-12-03T12:00:00Z"},
+            "AssumedRoleUser": {"AssumedRoleId": "AROAEXAMPLEEXAMPLE0:rootwatch-root-login-alerts",
+                                "Arn": "arn:aws:sts::%s:assumed-role/RootwatchAutomation/rootwatch-root-login-alerts" % ACCOUNT},
+        }, expected)
+        clients.assume_role(role, "rootwatch-root-login-alerts", external_id)
+        stub.assert_no_pending_responses()
+    assert clients.params["aws_access_key_id"] == "ASIAEXAMPLEEXAMPLE00"

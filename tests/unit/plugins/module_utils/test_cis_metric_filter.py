@@ -12,12 +12,12 @@ __metaclass__ = type
 
 import copy
 import datetime
-import json
 
 import pytest
 
 
 from ansible_collections.rootwatch.aws.plugins.module_utils import cis_metric_filter as cis
+from ansible_collections.rootwatch.aws.plugins.module_utils.delivery_reader import DeliveryPathReader
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ForeignResourceError
 
 from aws_stubs import Stubs  # pylint: disable=import-error
@@ -30,7 +30,6 @@ GROUP_ARN = "arn:aws:logs:us-east-1:123456789012:log-group:rootwatch/cloudtrail:
 GROUP_BASE_ARN = "arn:aws:logs:us-east-1:123456789012:log-group:rootwatch/cloudtrail"
 TOPIC = "arn:aws:sns:us-east-1:123456789012:root-login-alerts"
 TRAIL_ARN = "arn:aws:cloudtrail:us-east-1:123456789012:trail/root-login-alerts"
-ROLE = "rootwatch-cloudtrail-logs"
 ROLE_ARN = "arn:aws:iam::123456789012:role/rootwatch-cloudtrail-logs"
 ALARM = "rootwatch-cis-root-usage"
 ALARM_ARN = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:rootwatch-cis-root-usage"
@@ -75,12 +74,24 @@ class TestPattern:
         (cis.CIS_ROOT_USAGE_PATTERN, "exact"),
         (SECURITY_HUB_PATTERN, "whitespace"),
         ('{\n  $.userIdentity.type = "Root"\n  && $.userIdentity.invokedBy NOT EXISTS\n  && $.eventType != "AwsServiceEvent"\n}', "whitespace"),
-        ('{ $.eventType != "AwsServiceEvent" && $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS }', "reordered"),
-        ('{$.userIdentity.invokedBy NOT EXISTS&&$.eventType!="AwsServiceEvent"&&$.userIdentity.type="Root"}', "reordered"),
+        ('\t{$.userIdentity.type="Root"&&$.userIdentity.invokedBy   NOT\tEXISTS&&$.eventType!="AwsServiceEvent"}  ', "whitespace"),
     ])
     def test_accepted(self, pattern, how):
         assert cis.pattern_match(pattern) == how
         assert cis.is_cis_root_usage_pattern(pattern)
+        assert cis.pattern_reordered(pattern) is False
+
+    @pytest.mark.parametrize("pattern", [
+        '{ $.eventType != "AwsServiceEvent" && $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS }',
+        '{$.userIdentity.invokedBy NOT EXISTS&&$.eventType!="AwsServiceEvent"&&$.userIdentity.type="Root"}',
+    ])
+    def test_reordered_terms_are_not_the_exact_filter(self, pattern):
+        """Security Hub CloudWatch.1 "fails if the exact metric filters prescribed by CIS are not used"
+        (Security Hub controls reference, cloudwatch-controls.html#cloudwatch-1): the same meaning in
+        another order does not pass, and is recognised only to say why."""
+        assert cis.pattern_match(pattern) == ""
+        assert not cis.is_cis_root_usage_pattern(pattern)
+        assert cis.pattern_reordered(pattern) is True
 
     @pytest.mark.parametrize("pattern", [
         None,
@@ -98,44 +109,15 @@ class TestPattern:
     ])
     def test_refused(self, pattern):
         assert cis.pattern_match(pattern) == ""
+        assert cis.pattern_reordered(pattern) is False
 
 
-class TestPolicies:
-    def test_trust_policy_is_the_documented_one_by_default(self):
-        assert cis.cloudtrail_logs_trust_policy() == {"Version": "2012-10-17", "Statement": [{
-            "Sid": "AllowCloudTrailToAssume", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
-            "Action": "sts:AssumeRole"}]}
-
-    def test_trust_policy_scoped_on_request(self):
-        statement = cis.cloudtrail_logs_trust_policy(TRAIL_ARN, ACCOUNT)["Statement"][0]
-        assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT},
-                                          "ArnLike": {"aws:SourceArn": TRAIL_ARN}}
-
-    @pytest.mark.parametrize("arn", [GROUP_ARN, GROUP_BASE_ARN])
-    def test_role_policy_resources(self, arn):
-        policy = cis.cloudtrail_logs_role_policy(arn, ACCOUNT, REGION, "root-login-alerts")
-        streams = GROUP_BASE_ARN + ":log-stream:123456789012_CloudTrail_us-east-1*"
-        assert policy["Version"] == "2012-10-17"
-        assert [(s["Action"], s["Resource"]) for s in policy["Statement"]] == [
-            (["logs:CreateLogStream"], [streams]), (["logs:PutLogEvents"], [streams])]
-        assert all(s["Effect"] == "Allow" and "Condition" not in s for s in policy["Statement"])
-
-    def test_role_policy_other_partition(self):
-        arn = "arn:aws-us-gov:logs:us-gov-west-1:123456789012:log-group:g:*"
-        streams = cis.cloudtrail_logs_role_policy(arn, ACCOUNT, "us-gov-west-1")["Statement"][0]["Resource"]
-        assert streams == ["arn:aws-us-gov:logs:us-gov-west-1:123456789012:log-group:g:log-stream:123456789012_CloudTrail_us-gov-west-1*"]
-
-    def test_role_policy_needs_a_log_group_arn(self):
-        with pytest.raises(ValueError):
-            cis.cloudtrail_logs_role_policy("arn:aws:sns:us-east-1:1:x", ACCOUNT, REGION)
-
+class TestArns:
     def test_arn_helpers(self):
         assert cis.log_group_arn(REGION, ACCOUNT, GROUP) == GROUP_ARN
         assert cis.log_group_name_from_arn(GROUP_ARN) == GROUP
         assert cis.log_group_name_from_arn(GROUP_BASE_ARN) == GROUP
         assert cis.log_group_name_from_arn("arn:aws:s3:::b") is None
-        assert cis.role_arn(REGION, ACCOUNT, ROLE) == ROLE_ARN
-        assert cis.role_arn("cn-north-1", ACCOUNT, "r", "/svc/") == "arn:aws-cn:iam::123456789012:role/svc/r"
         assert cis.is_sns_topic_arn(TOPIC)
         assert not cis.is_sns_topic_arn("arn:aws:automate:us-east-1:ec2:stop")
 
@@ -246,17 +228,59 @@ class TestVerdict:
         verdict = self._broken(change)
         assert verdict["passes"] is False and "no metric filter with the CIS root usage pattern" in verdict["reasons"][0]
 
-    def test_exact_and_reordered_patterns_pass(self):
+    def test_exact_pattern_passes(self):
         def exact(facts):
             facts["metric_filters"][GROUP]["filters"][0]["filterPattern"] = cis.CIS_ROOT_USAGE_PATTERN
         assert self._broken(exact) == dict(self._broken(exact), passes=True, status="passed")
 
+    def test_reordered_pattern_fails_and_says_why(self):
         def reordered(facts):
             facts["metric_filters"][GROUP]["filters"][0]["filterPattern"] = (
                 '{ $.eventType != "AwsServiceEvent" && $.userIdentity.invokedBy NOT EXISTS && $.userIdentity.type = "Root" }')
         verdict = self._broken(reordered)
+        assert verdict["passes"] is False and verdict["status"] == "failed"
+        assert "no metric filter with the CIS root usage pattern" in verdict["reasons"][0]
+        assert verdict["reasons"][1] == ("metric filter CIS-RootAccountUsage has the CIS terms in another order; Security Hub "
+                                         "asks for the exact filter pattern (only whitespace may differ)")
+
+    def test_a_reordered_filter_beside_an_exact_one_passes(self):
+        def both(facts):
+            filters = facts["metric_filters"][GROUP]["filters"]
+            filters.insert(0, dict(filters[0], filterName="Reordered", filterPattern=(
+                '{ $.userIdentity.invokedBy NOT EXISTS && $.userIdentity.type = "Root" && $.eventType != "AwsServiceEvent" }')))
+        verdict = self._broken(both)
+        assert verdict["passes"] is True and "metric filter CIS-RootAccountUsage" in verdict["reasons"][0]
+
+    def test_cloudwatch_logs_delivery_error_fails_with_its_text(self):
+        """GetTrailStatus names a CloudWatch Logs delivery error (CloudTrail user guide, Troubleshooting:
+        "If there's a failure, the command output includes the LatestCloudWatchLogsDeliveryError field").
+        The error text here is illustrative: the API reference only types it as a string."""
+        delivered = datetime.datetime(2026, 11, 30, 8, 15, tzinfo=datetime.timezone.utc)
+        verdict = self._broken(lambda f: trail_entry(f)["status"].update(
+            LatestCloudWatchLogsDeliveryError="AccessDeniedException", LatestCloudWatchLogsDeliveryTime=delivered,
+            LatestDeliveryTime=NOW))
+        assert verdict["passes"] is False and verdict["status"] == "failed"
+        assert verdict["reasons"] == [
+            "trail org-trail cannot deliver its events to CloudWatch Logs (GetTrailStatus LatestCloudWatchLogsDeliveryError: "
+            "AccessDeniedException); its last delivery to CloudWatch Logs was at 2026-11-30T08:15:00+00:00, so no root usage "
+            "reaches the metric filter"]
+
+    def test_cloudwatch_logs_delivery_error_before_any_delivery(self):
+        verdict = self._broken(lambda f: trail_entry(f)["status"].update(LatestCloudWatchLogsDeliveryError="AccessDeniedException"))
+        assert verdict["passes"] is False
+        assert "AccessDeniedException); it has not delivered to CloudWatch Logs yet" in verdict["reasons"][0]
+
+    def test_a_delivery_time_without_an_error_passes(self):
+        verdict = self._broken(lambda f: trail_entry(f)["status"].update(LatestCloudWatchLogsDeliveryTime=NOW))
         assert verdict["passes"] is True
-        assert any("another order" in reason for reason in verdict["reasons"])
+
+    def test_a_delivery_error_on_one_trail_does_not_hide_a_working_one(self):
+        def change(facts):
+            broken = copy.deepcopy(trail_entry(facts))
+            broken["trail"].update(Name="other", TrailARN=TRAIL_ARN + "-other")
+            broken["status"]["LatestCloudWatchLogsDeliveryError"] = "AccessDeniedException"
+            facts["trails"]["trails"].insert(0, broken)
+        assert self._broken(change)["passes"] is True
 
     def test_filters_unread(self):
         assert self._broken(lambda f: f["metric_filters"][GROUP].update(error="AccessDenied"))["passes"] is None
@@ -306,6 +330,95 @@ class TestVerdict:
             trail_entry(facts)["status"] = {"IsLogging": False}
         verdict = self._broken(change)
         assert verdict["passes"] is False and len(verdict["reasons"]) == 2
+
+
+# == what the verdict reads (DeliveryPathReader, CIS on and off) ==========================
+CIS_TRAIL = {"Name": "root-login-alerts", "TrailARN": TRAIL_ARN, "HomeRegion": REGION, "IsMultiRegionTrail": True,
+             "IncludeGlobalServiceEvents": True, "IsOrganizationTrail": False, "S3BucketName": "root-login-alerts-logs",
+             "CloudWatchLogsLogGroupArn": GROUP_ARN, "CloudWatchLogsRoleArn": ROLE_ARN}
+CIS_ALARM = {"AlarmName": "CIS-1.7-RootAccountUsage", "AlarmArn": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:CIS-1.7-RootAccountUsage",
+             "MetricName": "RootAccountUsage", "Namespace": "LogMetrics", "Statistic": "Sum", "Period": 300, "EvaluationPeriods": 1,
+             "Threshold": 1.0, "ComparisonOperator": "GreaterThanOrEqualToThreshold", "ActionsEnabled": True, "AlarmActions": [TOPIC],
+             "StateValue": "OK"}
+
+
+def queue_trail_and_rules(stubs, status):
+    cloudtrail = stubs.stub("cloudtrail")
+    cloudtrail.add_response("describe_trails", {"trailList": [CIS_TRAIL]}, {"includeShadowTrails": True})
+    cloudtrail.add_response("get_trail_status", status, {"Name": TRAIL_ARN})
+    cloudtrail.add_response("get_event_selectors", {"TrailARN": TRAIL_ARN, "EventSelectors": [
+        {"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": []}]}, {"TrailName": TRAIL_ARN})
+    stubs.stub("events").add_response("list_rules", {"Rules": []}, {"EventBusName": "default"})
+
+
+def queue_cis_reads(stubs):
+    """The log group; DescribeMetricFilters in two pages, the CIS filter on the second (50 is the most a page
+    holds, CloudWatch Logs API reference); the alarm on its metric; the alarm topic's subscriptions in two pages."""
+    logs = stubs.stub("logs")
+    logs.add_response("describe_log_groups", {"logGroups": [
+        {"logGroupName": GROUP, "arn": GROUP_ARN, "logGroupArn": GROUP_BASE_ARN, "creationTime": 1, "storedBytes": 0}]},
+        {"logGroupNamePrefix": GROUP})
+    others = [{"filterName": "app-errors-%02d" % number, "logGroupName": GROUP, "filterPattern": '{ $.errorCode = "*" }',
+               "creationTime": 1, "metricTransformations": [{"metricName": "Errors%02d" % number, "metricNamespace": "App",
+                                                             "metricValue": "1"}]} for number in range(50)]
+    logs.add_response("describe_metric_filters", {"metricFilters": others, "nextToken": "page-2"}, {"logGroupName": GROUP})
+    logs.add_response("describe_metric_filters", {"metricFilters": [
+        {"filterName": "CIS-RootAccountUsage", "logGroupName": GROUP, "filterPattern": SECURITY_HUB_PATTERN, "creationTime": 2,
+         "metricTransformations": [{"metricName": "RootAccountUsage", "metricNamespace": "LogMetrics", "metricValue": "1"}]}]},
+        {"logGroupName": GROUP, "nextToken": "page-2"})
+    stubs.stub("cloudwatch").add_response("describe_alarms_for_metric", {"MetricAlarms": [CIS_ALARM]},
+                                          {"MetricName": "RootAccountUsage", "Namespace": "LogMetrics"})
+    sns = stubs.stub("sns")
+    sns.add_response("list_subscriptions_by_topic", {"Subscriptions": [
+        {"SubscriptionArn": "PendingConfirmation", "Owner": ACCOUNT, "Protocol": "email", "Endpoint": "new@example.com",
+         "TopicArn": TOPIC}], "NextToken": "subscriptions-2"}, {"TopicArn": TOPIC})
+    sns.add_response("list_subscriptions_by_topic", {"Subscriptions": [
+        {"SubscriptionArn": TOPIC + ":0b1c2d3e", "Owner": ACCOUNT, "Protocol": "email", "Endpoint": "sec@example.com",
+         "TopicArn": TOPIC}]}, {"TopicArn": TOPIC, "NextToken": "subscriptions-2"})
+
+
+def read_and_judge(stubs):
+    facts = DeliveryPathReader(stubs.factory, REGION, check_mode=True, account_id=ACCOUNT).read(None, cis=True)
+    return facts, cis.cloudwatch1_verdict(dict(facts["cis"], trails=facts["trails"], account_id=ACCOUNT, region=REGION))
+
+
+class TestReadForTheVerdict:
+    def test_every_page_of_metric_filters_and_subscriptions_is_read(self, stubs):
+        queue_trail_and_rules(stubs, {"IsLogging": True, "LatestDeliveryTime": NOW, "LatestCloudWatchLogsDeliveryTime": NOW,
+                                      "StartLoggingTime": NOW})
+        queue_cis_reads(stubs)
+        facts, verdict = read_and_judge(stubs)
+        assert len(facts["cis"]["metric_filters"][GROUP]["filters"]) == 51
+        assert verdict["passes"] is True, verdict
+        assert "metric filter CIS-RootAccountUsage" in verdict["reasons"][0] and "1 confirmed subscription" in verdict["reasons"][0]
+
+    def test_a_delivery_error_in_get_trail_status_fails(self, stubs):
+        # The error text is illustrative: the API reference types LatestCloudWatchLogsDeliveryError as a string only.
+        queue_trail_and_rules(stubs, {"IsLogging": True, "LatestDeliveryTime": NOW, "StartLoggingTime": NOW,
+                                      "LatestCloudWatchLogsDeliveryTime": datetime.datetime(2026, 11, 2, tzinfo=datetime.timezone.utc),
+                                      "LatestCloudWatchLogsDeliveryError": "AccessDeniedException"})
+        queue_cis_reads(stubs)
+        unused, verdict = read_and_judge(stubs)
+        assert verdict["passes"] is False
+        assert verdict["reasons"][0].startswith(
+            "trail root-login-alerts cannot deliver its events to CloudWatch Logs (GetTrailStatus "
+            "LatestCloudWatchLogsDeliveryError: AccessDeniedException); its last delivery to CloudWatch Logs was at 2026-11-02")
+
+    def test_a_failed_second_page_is_unknown_not_absent(self, stubs):
+        queue_trail_and_rules(stubs, {"IsLogging": True})
+        logs = stubs.stub("logs")
+        logs.add_response("describe_log_groups", {"logGroups": [{"logGroupName": GROUP, "arn": GROUP_ARN}]}, {"logGroupNamePrefix": GROUP})
+        logs.add_response("describe_metric_filters", {"metricFilters": [], "nextToken": "page-2"}, {"logGroupName": GROUP})
+        client_error(logs, "describe_metric_filters", "AccessDeniedException", expected={"logGroupName": GROUP, "nextToken": "page-2"})
+        facts, verdict = read_and_judge(stubs)
+        assert facts["cis"]["metric_filters"][GROUP] == {"error": "logs:DescribeMetricFilters %s: AccessDeniedException" % GROUP, "filters": []}
+        assert verdict["status"] == "unknown" and "AccessDeniedException" in verdict["reasons"][0]
+
+    def test_cis_off_reads_nothing_of_cis(self, stubs):
+        queue_trail_and_rules(stubs, {"IsLogging": True})
+        facts = DeliveryPathReader(stubs.factory, REGION, check_mode=True, account_id=ACCOUNT).read(None)
+        assert "cis" not in facts
+        assert not [key for key in stubs.clients if key[0] in ("logs", "cloudwatch")], "CIS off: no CloudWatch Logs or CloudWatch call"
 
 
 # == LogGroupManager ===================================================================
@@ -429,163 +542,6 @@ class TestLogGroupManager:
             manager(cis.LogGroupManager, stubs).ensure(params)
 
 
-# == CloudTrailLogsRoleManager ==========================================================
-ROLE_PARAMS = {"name": ROLE, "state": "present", "log_group_arn": GROUP_ARN, "trail_name": "root-login-alerts",
-               "tags": dict(OWNER), "owner_tag": OWNER}
-TRUST = cis.cloudtrail_logs_trust_policy()
-POLICY = cis.cloudtrail_logs_role_policy(GROUP_ARN, ACCOUNT, REGION)
-
-
-def role(trust=None):
-    return {"Path": "/", "RoleName": ROLE, "RoleId": "AROAEXAMPLEID1234567", "Arn": ROLE_ARN, "CreateDate": NOW,
-            "AssumeRolePolicyDocument": json.dumps(trust or TRUST), "Description": cis.DEFAULT_ROLE_DESCRIPTION}
-
-
-def get_role(stubber, trust=None):
-    stubber.add_response("get_role", {"Role": role(trust)}, {"RoleName": ROLE})
-
-
-def role_tags(stubber, tags):
-    stubber.add_response("list_role_tags", {"Tags": [{"Key": k, "Value": v} for k, v in tags.items()], "IsTruncated": False},
-                         {"RoleName": ROLE})
-
-
-def role_policy(stubber, document=None):
-    if document is None:
-        client_error(stubber, "get_role_policy", "NoSuchEntity", 404)
-        return
-    stubber.add_response("get_role_policy", {"RoleName": ROLE, "PolicyName": cis.DEFAULT_POLICY_NAME,
-                                             "PolicyDocument": json.dumps(document)},
-                         {"RoleName": ROLE, "PolicyName": cis.DEFAULT_POLICY_NAME})
-
-
-class TestRoleManager:
-    def test_create(self, stubs):
-        iam = stubs.stub("iam")
-        client_error(iam, "get_role", "NoSuchEntity", 404, {"RoleName": ROLE})
-        iam.add_response("create_role", {"Role": role()}, {
-            "RoleName": ROLE, "Path": "/", "AssumeRolePolicyDocument": json.dumps(TRUST),
-            "Description": cis.DEFAULT_ROLE_DESCRIPTION, "Tags": [{"Key": "rootwatch:created-by", "Value": "root_login_alerts"}]})
-        iam.add_response("put_role_policy", {}, {"RoleName": ROLE, "PolicyName": cis.DEFAULT_POLICY_NAME,
-                                                 "PolicyDocument": json.dumps(POLICY)})
-        result = manager(cis.CloudTrailLogsRoleManager, stubs).ensure(dict(ROLE_PARAMS))
-        assert result["changed"] is True and result["changes"] == ["create role %s" % ROLE]
-        assert result["role_arn"] == ROLE_ARN
-
-    def test_converged_reads_only(self, stubs):
-        iam = stubs.stub("iam")
-        get_role(iam)
-        role_tags(iam, OWNER)
-        role_policy(iam, POLICY)
-        result = manager(cis.CloudTrailLogsRoleManager, stubs).ensure(dict(ROLE_PARAMS))
-        assert result["changed"] is False and result["changes"] == []
-
-    def test_same_meaning_in_another_spelling_is_converged(self, stubs):
-        iam = stubs.stub("iam")
-        trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": ["cloudtrail.amazonaws.com"]},
-                                                         "Action": ["sts:AssumeRole"]}]}
-        stream = POLICY["Statement"][0]["Resource"][0]
-        policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "logs:CreateLogStream", "Resource": stream},
-                                                         {"Sid": "", "Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": [stream]}]}
-        get_role(iam, trust)
-        role_tags(iam, OWNER)
-        role_policy(iam, policy)
-        assert manager(cis.CloudTrailLogsRoleManager, stubs).ensure(dict(ROLE_PARAMS))["changed"] is False
-
-    def test_update_policy_for_another_log_group(self, stubs):
-        iam = stubs.stub("iam")
-        get_role(iam)
-        role_tags(iam, OWNER)
-        role_policy(iam, cis.cloudtrail_logs_role_policy("arn:aws:logs:us-east-1:123456789012:log-group:old:*", ACCOUNT, REGION))
-        iam.add_response("put_role_policy", {}, {"RoleName": ROLE, "PolicyName": cis.DEFAULT_POLICY_NAME,
-                                                 "PolicyDocument": json.dumps(POLICY)})
-        result = manager(cis.CloudTrailLogsRoleManager, stubs).ensure(dict(ROLE_PARAMS))
-        assert result["changes"] == ["update role %s: policy %s" % (ROLE, cis.DEFAULT_POLICY_NAME)]
-
-    def test_update_trust_policy_when_scoping_is_asked(self, stubs):
-        iam = stubs.stub("iam")
-        get_role(iam)
-        role_tags(iam, OWNER)
-        role_policy(iam, POLICY)
-        scoped = cis.cloudtrail_logs_trust_policy(TRAIL_ARN, ACCOUNT)
-        iam.add_response("update_assume_role_policy", {}, {"RoleName": ROLE, "PolicyDocument": json.dumps(scoped)})
-        result = manager(cis.CloudTrailLogsRoleManager, stubs).ensure(dict(ROLE_PARAMS, trust_source_conditions=True))
-        assert result["changes"] == ["update role %s: trust policy" % ROLE]
-
-    def test_missing_inline_policy_is_put(self, stubs):
-        iam = stubs.stub("iam")
-        get_role(iam)
-        role_tags(iam, OWNER)
-        role_policy(iam, None)
-        iam.add_response("put_role_policy", {}, {"RoleName": ROLE, "PolicyName": cis.DEFAULT_POLICY_NAME,
-                                                 "PolicyDocument": json.dumps(POLICY)})
-        assert manager(cis.CloudTrailLogsRoleManager, stubs).ensure(dict(ROLE_PARAMS))["changed"] is True
-
-    def test_check_mode_writes_nothing(self, stubs):
-        iam = stubs.stub("iam")
-        client_error(iam, "get_role", "NoSuchEntity", 404)
-        result = manager(cis.CloudTrailLogsRoleManager, stubs, check_mode=True).ensure(dict(ROLE_PARAMS))
-        assert result["changed"] is True and result["role_arn"] == ROLE_ARN
-
-    def test_log_group_by_name(self, stubs):
-        iam = stubs.stub("iam")
-        get_role(iam)
-        role_tags(iam, OWNER)
-        role_policy(iam, POLICY)
-        params = dict(ROLE_PARAMS, log_group_name=GROUP)
-        params.pop("log_group_arn")
-        assert manager(cis.CloudTrailLogsRoleManager, stubs).ensure(params)["changed"] is False
-
-    def test_foreign_role_raises(self, stubs):
-        iam = stubs.stub("iam")
-        get_role(iam)
-        role_tags(iam, {})
-        with pytest.raises(ForeignResourceError) as error:
-            manager(cis.CloudTrailLogsRoleManager, stubs).ensure(dict(ROLE_PARAMS))
-        assert "root_login_alerts_cis_role_name" in str(error.value)
-
-    def _absent_reads(self, iam, inline, attached=()):
-        get_role(iam)
-        role_tags(iam, OWNER)
-        iam.add_response("list_role_policies", {"PolicyNames": list(inline), "IsTruncated": False}, {"RoleName": ROLE})
-        iam.add_response("list_attached_role_policies", {"AttachedPolicies": [{"PolicyArn": a, "PolicyName": a.rsplit("/", 1)[-1]} for a in attached],
-                                                         "IsTruncated": False}, {"RoleName": ROLE})
-        if cis.DEFAULT_POLICY_NAME in inline:
-            role_policy(iam, POLICY)
-
-    def test_absent_deletes_policy_then_role(self, stubs):
-        iam = stubs.stub("iam")
-        self._absent_reads(iam, [cis.DEFAULT_POLICY_NAME])
-        iam.add_response("delete_role_policy", {}, {"RoleName": ROLE, "PolicyName": cis.DEFAULT_POLICY_NAME})
-        iam.add_response("delete_role", {}, {"RoleName": ROLE})
-        result = manager(cis.CloudTrailLogsRoleManager, stubs).ensure({"name": ROLE, "state": "absent", "owner_tag": OWNER})
-        assert result["changes"] == ["delete policy %s of role %s" % (cis.DEFAULT_POLICY_NAME, ROLE), "delete role %s" % ROLE]
-
-    def test_absent_check_mode_writes_nothing(self, stubs):
-        self._absent_reads(stubs.stub("iam"), [cis.DEFAULT_POLICY_NAME])
-        result = manager(cis.CloudTrailLogsRoleManager, stubs, check_mode=True).ensure({"name": ROLE, "state": "absent", "owner_tag": OWNER})
-        assert result["changed"] is True
-
-    def test_absent_keeps_a_role_others_also_use(self, stubs):
-        iam = stubs.stub("iam")
-        self._absent_reads(iam, [cis.DEFAULT_POLICY_NAME, "theirs"], ["arn:aws:iam::aws:policy/ReadOnlyAccess"])
-        iam.add_response("delete_role_policy", {}, {"RoleName": ROLE, "PolicyName": cis.DEFAULT_POLICY_NAME})
-        result = manager(cis.CloudTrailLogsRoleManager, stubs).ensure({"name": ROLE, "state": "absent", "owner_tag": OWNER})
-        assert result["changed"] is True and "theirs" in result["kept_because"]
-        assert result["changes"] == ["delete policy %s of role %s" % (cis.DEFAULT_POLICY_NAME, ROLE)]
-
-    def test_absent_keeps_a_foreign_role(self, stubs):
-        iam = stubs.stub("iam")
-        get_role(iam)
-        role_tags(iam, {"team": "other"})
-        result = manager(cis.CloudTrailLogsRoleManager, stubs).ensure({"name": ROLE, "state": "absent", "owner_tag": OWNER})
-        assert result["changed"] is False and result["kept_because"]
-
-    def test_absent_when_missing(self, stubs):
-        client_error(stubs.stub("iam"), "get_role", "NoSuchEntity", 404)
-        assert manager(cis.CloudTrailLogsRoleManager, stubs).ensure({"name": ROLE, "state": "absent", "owner_tag": OWNER})["changed"] is False
-
-
 # == MetricFilterManager ===============================================================
 FILTER_PARAMS = {"name": FILTER, "log_group_name": GROUP, "state": "present", "owner_tag": OWNER}
 
@@ -620,6 +576,22 @@ class TestMetricFilterManager:
         logs.add_response("put_metric_filter", {}, cis.metric_filter_spec(FILTER, GROUP))
         result = manager(cis.MetricFilterManager, stubs).ensure(dict(FILTER_PARAMS))
         assert result["changes"] == ["update metric filter %s: pattern" % FILTER]
+
+    def test_our_filter_with_reordered_terms_is_rewritten(self, stubs):
+        logs = stubs.stub("logs")
+        describe_filters(logs, metric_filter(pattern=(
+            '{ $.eventType != "AwsServiceEvent" && $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS }')))
+        logs.add_response("put_metric_filter", {}, cis.metric_filter_spec(FILTER, GROUP))
+        result = manager(cis.MetricFilterManager, stubs).ensure(dict(FILTER_PARAMS))
+        assert result["changes"] == ["update metric filter %s: pattern" % FILTER]
+
+    def test_pages_are_followed_to_our_filter(self, stubs):
+        logs = stubs.stub("logs")
+        logs.add_response("describe_metric_filters", {"metricFilters": [dict(metric_filter(), filterName=FILTER + "-old")],
+                                                      "nextToken": "page-2"}, {"logGroupName": GROUP, "filterNamePrefix": FILTER})
+        logs.add_response("describe_metric_filters", {"metricFilters": [metric_filter()]},
+                          {"logGroupName": GROUP, "filterNamePrefix": FILTER, "nextToken": "page-2"})
+        assert manager(cis.MetricFilterManager, stubs).ensure(dict(FILTER_PARAMS))["changed"] is False
 
     def test_update_metric(self, stubs):
         logs = stubs.stub("logs")

@@ -11,6 +11,7 @@ import json
 
 import pytest
 
+from ansible_collections.rootwatch.aws.plugins.module_utils import compliance
 from ansible_collections.rootwatch.aws.plugins.module_utils import delivery_path as dp
 from ansible_collections.rootwatch.aws.plugins.module_utils.alert_message import ROOT_SIGN_IN_PATTERN
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_policy import default_topic_policy
@@ -122,6 +123,42 @@ def test_a_path_someone_else_built_counts_and_is_marked_not_ours():
 
 
 # -- event source ------------------------------------------------------------------------
+# AWS's recipe ("Creating Amazon EventBridge rules that react to events"), written out: no source in the pattern.
+RECIPE_PATTERN = {"detail-type": ["AWS Console Sign In via CloudTrail"], "detail": {"userIdentity": {"type": ["Root"]}}}
+NOTE = "rule alerts -> %s: a custom event could trigger it (no source in its pattern)" % TOPIC
+
+
+def test_our_pattern_pins_the_source_and_leaves_no_note():
+    assert ROOT_SIGN_IN_PATTERN["source"] == ["aws.signin"]
+    result = verdict(good_facts())
+    assert result["notes"] == [] and only_path(result)["notes"] == []
+
+
+def test_a_recipe_path_without_source_counts_and_gets_one_note():
+    facts = good_facts()
+    facts["rules"]["rules"][0]["EventPattern"] = json.dumps(RECIPE_PATTERN)
+    result = verdict(facts)
+    assert result["status"] == dp.COMPLIANT and result["problems"] == [] and result["unknown"] == []
+    assert only_path(result)["complete"] is True
+    assert result["notes"] == [NOTE]
+
+
+def test_a_source_list_that_admits_a_custom_source_is_noted_too():
+    facts = good_facts()
+    facts["rules"]["rules"][0]["EventPattern"] = json.dumps(dict(RECIPE_PATTERN, source=["aws.signin", {"prefix": "com."}]))
+    assert verdict(facts)["notes"] == ["rule alerts -> %s: a custom event could trigger it (its pattern admits a source that "
+                                       "does not begin with aws.)" % TOPIC]
+
+
+def test_a_broken_path_without_source_gets_its_problem_not_a_note():
+    facts = good_facts()
+    facts["rules"]["rules"][0]["EventPattern"] = json.dumps(RECIPE_PATTERN)
+    facts["topics"][TOPIC]["subscriptions"] = []
+    result = verdict(facts)
+    assert result["status"] == dp.NEEDS_ACTION and result["notes"] == []
+    assert only_path(result)["notes"] == ["a custom event could trigger it (no source in its pattern)"]
+
+
 def test_no_trail_at_all():
     facts = good_facts()
     facts["trails"]["trails"] = []
@@ -430,3 +467,15 @@ def test_a_broken_path_with_an_unread_link_is_still_broken():
 def test_sign_in_region_by_partition():
     assert dp.sign_in_region("aws") == "us-east-1"
     assert dp.sign_in_region("aws-us-gov") is None and dp.sign_in_region("aws-cn") is None
+
+
+def test_the_report_adds_the_note_and_keeps_the_account_compliant():
+    facts = good_facts()
+    facts["rules"]["rules"][0]["EventPattern"] = json.dumps(RECIPE_PATTERN)
+    entry = compliance.account_entry(ACCOUNT, {"root_login_alerts_result": {"account_id": ACCOUNT, "compliance": verdict(facts),
+                                                                            "changes": []}})
+    assert entry["status"] == dp.COMPLIANT and entry["problems"] == [] and entry["notes"] == [NOTE]
+    report = compliance.build_report([entry], False, "2026-11-24T06:35:38Z")
+    rows = [line for line in report["markdown"].splitlines() if line.startswith("| %s |" % ACCOUNT)]
+    assert len(rows) == 1 and "| compliant |" in rows[0] and "note: " + NOTE in rows[0], rows
+    assert report["document"]["counts"]["compliant"] == 1

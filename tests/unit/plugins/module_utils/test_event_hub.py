@@ -66,80 +66,91 @@ def other_statement(sid="SomeoneElse"):
 
 
 # == pure parts ========================================================================
+# The bus statements this version writes, written out: only the forwarding role (aws:PrincipalArn), only events of
+# AWS services (events:source aws.*, a condition key of events:PutEvents of type ArrayOfString in the Service
+# Authorization Reference, so with a set operator, as in AWS's example "Send events to a custom bus in a different account").
+MEMBER_STATEMENT = {
+    "Sid": "RootwatchMemberPutEvents", "Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::222222222222:root"]},
+    "Action": "events:PutEvents", "Resource": BUS_ARN,
+    "Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::222222222222:role/rootwatch-forward-to-hub"},
+                  "ForAllValues:StringLike": {"events:source": "aws.*"}}}
+ORG_STATEMENT = {
+    "Sid": "RootwatchOrgPutEvents", "Effect": "Allow", "Principal": "*", "Action": "events:PutEvents", "Resource": BUS_ARN,
+    "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abcdef1234"},
+                  "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/rootwatch-forward-to-hub"},
+                  "ForAllValues:StringLike": {"events:source": "aws.*"}}}
+# What an earlier version wrote: any principal of the organization, or of the listed accounts.
+OLD_MEMBER_STATEMENT = {"Sid": "RootwatchMemberPutEvents", "Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::222222222222:root"]},
+                        "Action": "events:PutEvents", "Resource": BUS_ARN}
+OLD_ORG_STATEMENT = {"Sid": "RootwatchOrgPutEvents", "Effect": "Allow", "Principal": "*", "Action": "events:PutEvents",
+                     "Resource": BUS_ARN, "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abcdef1234"}}}
+
+
+def statements(*args, **kwargs):
+    return hub.bus_policy_statements(*args, forwarding_role_name=kwargs.pop("role", ROLE), **kwargs)
+
+
 class TestBusPolicyStatements:
-    def test_member_accounts_make_one_statement_of_root_principals(self):
-        statements = hub.bus_policy_statements(BUS_ARN, member_accounts=[OTHER, MEMBER, OTHER])
-        assert statements == [{
+    def test_member_accounts_make_one_statement_for_their_forwarding_roles(self):
+        assert statements(BUS_ARN, member_accounts=[MEMBER]) == [MEMBER_STATEMENT]
+        assert statements(BUS_ARN, member_accounts=[OTHER, MEMBER, OTHER]) == [{
             "Sid": "RootwatchMemberPutEvents", "Effect": "Allow",
             "Principal": {"AWS": ["arn:aws:iam::222222222222:root", "arn:aws:iam::333333333333:root"]},
-            "Action": "events:PutEvents", "Resource": BUS_ARN}]
+            "Action": "events:PutEvents", "Resource": BUS_ARN,
+            "Condition": {"ArnLike": {"aws:PrincipalArn": ["arn:aws:iam::222222222222:role/rootwatch-forward-to-hub",
+                                                           "arn:aws:iam::333333333333:role/rootwatch-forward-to-hub"]},
+                          "ForAllValues:StringLike": {"events:source": "aws.*"}}}]
 
-    def test_organization_is_principal_star_with_org_condition(self):
-        assert hub.bus_policy_statements(BUS_ARN, organization_id=ORG) == [{
-            "Sid": "RootwatchOrgPutEvents", "Effect": "Allow", "Principal": "*", "Action": "events:PutEvents",
-            "Resource": BUS_ARN, "Condition": {"StringEquals": {"aws:PrincipalOrgID": ORG}}}]
+    def test_organization_is_principal_star_with_org_role_and_source_conditions(self):
+        assert statements(BUS_ARN, organization_id=ORG) == [ORG_STATEMENT]
 
     def test_both_and_the_hub_itself_is_left_out(self):
-        statements = hub.bus_policy_statements(BUS_ARN, ORG, (HUB, MEMBER), sid_prefix="Audit")
-        assert [s["Sid"] for s in statements] == ["AuditOrgPutEvents", "AuditMemberPutEvents"]
-        assert statements[1]["Principal"] == {"AWS": ["arn:aws:iam::222222222222:root"]}
+        both = statements(BUS_ARN, ORG, (HUB, MEMBER), sid_prefix="Audit")
+        assert [s["Sid"] for s in both] == ["AuditOrgPutEvents", "AuditMemberPutEvents"]
+        assert both[1]["Principal"] == {"AWS": ["arn:aws:iam::222222222222:root"]}
 
     def test_partition_comes_from_the_bus(self):
         arn = "arn:aws-cn:events:cn-north-1:111111111111:event-bus/hub"
-        assert hub.bus_policy_statements(arn, member_accounts=[MEMBER])[0]["Principal"] == {"AWS": ["arn:aws-cn:iam::222222222222:root"]}
+        member, = statements(arn, member_accounts=[MEMBER])
+        assert member["Principal"] == {"AWS": ["arn:aws-cn:iam::222222222222:root"]}
+        assert member["Condition"]["ArnLike"] == {"aws:PrincipalArn": "arn:aws-cn:iam::222222222222:role/rootwatch-forward-to-hub"}
+        assert statements(arn, organization_id=ORG)[0]["Condition"]["ArnLike"] == {
+            "aws:PrincipalArn": "arn:aws-cn:iam::*:role/rootwatch-forward-to-hub"}
+
+    @pytest.mark.parametrize("role", [None, "", "a/b", "x" * 65, 7])
+    def test_the_forwarding_role_name_is_required(self, role):
+        with pytest.raises(ValueError, match="forwarding_role_name must be an IAM role name"):
+            statements(BUS_ARN, organization_id=ORG, role=role)
+
+    def test_a_policy_over_10_kb_is_refused_and_points_to_the_organization(self):
+        accounts = ["%012d" % (400000000000 + n) for n in range(120)]
+        with pytest.raises(ValueError, match=r"120 member accounts would be \d+ bytes.*cannot exceed 10 KB.*organization_id"):
+            statements(BUS_ARN, member_accounts=accounts)
+        assert len(statements(BUS_ARN, member_accounts=accounts[:60])[0]["Principal"]["AWS"]) == 60
 
     @pytest.mark.parametrize("organization_id", ["o-abc", "o-ABCDEFGHIJ", "abcdefghijkl", "o-" + "a" * 33, 123])
     def test_bad_organization_id(self, organization_id):
         with pytest.raises(ValueError, match="organization_id"):
-            hub.bus_policy_statements(BUS_ARN, organization_id=organization_id)
+            statements(BUS_ARN, organization_id=organization_id)
 
     @pytest.mark.parametrize("accounts", [["12345"], ["2222222222222"], [222222222222], "222222222222", None])
     def test_bad_member_accounts(self, accounts):
         with pytest.raises(ValueError, match="member_accounts"):
-            hub.bus_policy_statements(BUS_ARN, member_accounts=accounts)
+            statements(BUS_ARN, member_accounts=accounts)
 
     def test_nobody_to_admit(self):
         with pytest.raises(ValueError, match="organization_id or member_accounts"):
-            hub.bus_policy_statements(BUS_ARN, member_accounts=[HUB])
+            statements(BUS_ARN, member_accounts=[HUB])
 
     @pytest.mark.parametrize("arn", ["arn:aws:sns:us-east-1:111111111111:t", "rootwatch-hub", None,
                                      "arn:aws:events:us-east-1:111111111111:rule/x"])
     def test_bad_bus_arn(self, arn):
         with pytest.raises(ValueError, match="bus ARN"):
-            hub.bus_policy_statements(arn, organization_id=ORG)
+            statements(arn, organization_id=ORG)
 
     def test_bad_sid_prefix(self):
         with pytest.raises(ValueError, match="sid_prefix"):
-            hub.bus_policy_statements(BUS_ARN, organization_id=ORG, sid_prefix="no-dashes")
-
-
-class TestRolePolicies:
-    def test_trust_is_events_from_the_member_account(self):
-        assert hub.forwarding_role_trust_policy(MEMBER) == document({
-            "Sid": "AllowEventBridgeToAssume", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
-            "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"aws:SourceAccount": MEMBER}}})
-
-    def test_trust_scoped_to_rules(self):
-        pattern = "arn:aws:events:*:222222222222:rule/rootwatch-*"
-        condition = hub.forwarding_role_trust_policy(MEMBER, [RULE_ARN, pattern])["Statement"][0]["Condition"]
-        assert condition["ArnLike"] == {"aws:SourceArn": [RULE_ARN, pattern]}
-        assert hub.forwarding_role_trust_policy(MEMBER, RULE_ARN)["Statement"][0]["Condition"]["ArnLike"] == {"aws:SourceArn": RULE_ARN}
-
-    @pytest.mark.parametrize("rule", ["arn:aws:events:us-east-1:333333333333:rule/x", "arn:aws:sns:us-east-1:222222222222:rule/x",
-                                      "arn:aws:events:us-east-1:222222222222:event-bus/x", "rule/x"])
-    def test_trust_refuses_rules_of_other_accounts_or_kinds(self, rule):
-        with pytest.raises(ValueError, match="rule_arns"):
-            hub.forwarding_role_trust_policy(MEMBER, [rule])
-
-    def test_trust_needs_an_account(self):
-        with pytest.raises(ValueError):
-            hub.forwarding_role_trust_policy("22222222222")
-
-    def test_role_policy_is_put_events_on_the_bus_only(self):
-        assert hub.forwarding_role_policy(BUS_ARN) == document({
-            "Sid": "PutEventsToHubBus", "Effect": "Allow", "Action": "events:PutEvents", "Resource": BUS_ARN})
-        with pytest.raises(ValueError):
-            hub.forwarding_role_policy("arn:aws:events:us-east-1:111111111111:event-bus/*")
+            statements(BUS_ARN, organization_id=ORG, sid_prefix="no-dashes")
 
 
 class TestDeadLetterQueuePolicy:
@@ -184,54 +195,108 @@ class TestTargetAndRetry:
 
 class TestPlanStatements:
     def test_add_keeps_others(self):
-        plan = hub.plan_statements(document(other_statement()), hub.bus_policy_statements(BUS_ARN, ORG), hub.bus_sids())
+        plan = hub.plan_statements(document(other_statement()), [ORG_STATEMENT], hub.bus_sids())
         assert plan["changed"] and plan["added"] == ["RootwatchOrgPutEvents"]
         assert [s["Sid"] for s in plan["after"]["Statement"]] == ["SomeoneElse", "RootwatchOrgPutEvents"]
 
     def test_stale_statement_of_ours_goes(self):
-        current = document(other_statement(), hub.bus_policy_statements(BUS_ARN, member_accounts=[MEMBER])[0])
-        plan = hub.plan_statements(current, hub.bus_policy_statements(BUS_ARN, ORG), hub.bus_sids())
+        current = document(other_statement(), MEMBER_STATEMENT)
+        plan = hub.plan_statements(current, [ORG_STATEMENT], hub.bus_sids())
         assert plan["removed"] == ["RootwatchMemberPutEvents"] and plan["added"] == ["RootwatchOrgPutEvents"]
 
+    def test_an_older_versions_statements_are_rewritten_by_sid(self):
+        plan = hub.plan_statements(document(other_statement(), OLD_ORG_STATEMENT, OLD_MEMBER_STATEMENT),
+                                   [ORG_STATEMENT, MEMBER_STATEMENT], hub.bus_sids())
+        assert plan["changed"] and plan["replaced"] == ["RootwatchOrgPutEvents", "RootwatchMemberPutEvents"]
+        assert plan["after"] == document(other_statement(), ORG_STATEMENT, MEMBER_STATEMENT)
+
     def test_same_meaning_is_no_change(self):
-        stored = dict(hub.bus_policy_statements(BUS_ARN, member_accounts=[MEMBER])[0], Principal={"AWS": MEMBER},
-                      Action=["events:PutEvents"])
-        plan = hub.plan_statements(document(stored), hub.bus_policy_statements(BUS_ARN, member_accounts=[MEMBER]), hub.bus_sids())
+        stored = dict(MEMBER_STATEMENT, Principal={"AWS": MEMBER}, Action=["events:PutEvents"])
+        plan = hub.plan_statements(document(stored), [MEMBER_STATEMENT], hub.bus_sids())
         assert plan["changed"] is False and plan["after"] == document(stored)
 
     def test_removing_the_last_statement_leaves_no_policy(self):
-        current = document(hub.bus_policy_statements(BUS_ARN, ORG)[0])
-        plan = hub.plan_statements(current, [], hub.bus_sids())
+        plan = hub.plan_statements(document(ORG_STATEMENT), [], hub.bus_sids())
         assert plan["changed"] and plan["after"] is None and plan["removed"] == ["RootwatchOrgPutEvents"]
 
 
 # == the judge ==========================================================================
+# The forwarding role as docs/member-role.yml makes it (roles_spec: ResourcePrefix "rootwatch", HubAccountId HUB),
+# written out, as GetRole and GetRolePolicy answer for it (iam_roles.role_reference).
+GOOD_TRUST = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sts:AssumeRole",
+    "Condition": {"StringEquals": {"aws:SourceAccount": "222222222222"},
+                  "ArnLike": {"aws:SourceArn": "arn:aws:events:*:222222222222:rule/rootwatch*"}}}]}
+GOOD_POLICY = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Action": "events:PutEvents",
+    "Resource": ["arn:aws:events:us-east-1:222222222222:event-bus/default",
+                 "arn:aws:events:us-east-1:111111111111:event-bus/rootwatch-hub"]}]}
+
+
+def good_role(**changes):
+    reference = {"Arn": ROLE_ARN, "AssumeRolePolicyDocument": GOOD_TRUST, "PermissionsBoundary": None,
+                 "PolicyName": "rootwatch-forward-to-hub-bus", "PolicyDocument": GOOD_POLICY}
+    reference.update(changes)
+    return reference
+
+
 def linked(**changes):
-    trust = json.dumps(hub.forwarding_role_trust_policy(MEMBER, [RULE_ARN]))
     member_rule = {
         "rule": {"Name": ROLE, "Arn": RULE_ARN, "State": "ENABLED"},
         "targets": [{"Id": "rootwatch-hub-bus", "Arn": BUS_ARN, "RoleArn": ROLE_ARN, "DeadLetterConfig": {"Arn": QUEUE_ARN}}],
-        "roles": {ROLE_ARN: {"RoleName": ROLE, "Arn": ROLE_ARN, "AssumeRolePolicyDocument": trust}},
+        "roles": {ROLE_ARN: good_role()},
     }
     member_rule.update(changes)
     return member_rule
 
 
-ACCOUNTS_POLICY = document(*hub.bus_policy_statements(BUS_ARN, member_accounts=[MEMBER]))
-ORG_POLICY = document(*hub.bus_policy_statements(BUS_ARN, ORG))
+ACCOUNTS_POLICY = document(MEMBER_STATEMENT)
+ORG_POLICY = document(ORG_STATEMENT)
 
 
 class TestForwardingLink:
     def test_complete(self):
         ok, reason = hub.forwarding_link(linked(), ACCOUNTS_POLICY, MEMBER, BUS_ARN)
-        assert ok is True and "RootwatchMemberPutEvents" in reason and ROLE_ARN in reason
+        assert ok is True and "RootwatchMemberPutEvents" in reason and ROLE_ARN in reason and "aws.signin events" in reason
+
+    @pytest.mark.parametrize("policy, organization", [(document(OLD_MEMBER_STATEMENT), None), (document(OLD_ORG_STATEMENT), ORG)],
+                             ids=["listed accounts", "organization"])
+    def test_an_older_versions_policy_still_delivers(self, policy, organization):
+        """It admits the member's role too (and more): the path holds until the next apply rewrites it."""
+        assert hub.forwarding_link(linked(), policy, MEMBER, BUS_ARN, organization)[0] is True
+
+    @pytest.mark.parametrize("policy, organization", [(ACCOUNTS_POLICY, None), (ORG_POLICY, ORG)], ids=["listed accounts", "organization"])
+    def test_only_aws_sources_pass_the_new_policy(self, policy, organization):
+        """A rule of the member that forwards a custom event, with the same role: events:source is not aws.*."""
+        ok, reason = hub.forwarding_link(linked(), policy, MEMBER, BUS_ARN, organization, event_source="com.example.forged-root-alert")
+        assert ok is False and "does not admit com.example.forged-root-alert events" in reason, reason
+        old = document(OLD_MEMBER_STATEMENT if organization is None else OLD_ORG_STATEMENT)
+        assert hub.forwarding_link(linked(), old, MEMBER, BUS_ARN, organization, event_source="com.example.forged-root-alert")[0] is True
+
+    @pytest.mark.parametrize("policy, organization", [(ACCOUNTS_POLICY, None), (ORG_POLICY, ORG)], ids=["listed accounts", "organization"])
+    def test_another_role_of_the_member_is_not_admitted(self, policy, organization):
+        other = "arn:aws:iam::222222222222:role/their-own-forwarder"
+        targets = [{"Id": "t", "Arn": BUS_ARN, "RoleArn": other}]
+        ok, reason = hub.forwarding_link(linked(targets=targets, roles={other: good_role(Arn=other)}), policy, MEMBER, BUS_ARN, organization)
+        assert ok is False and "from role %s" % other in reason, reason
+
+    def test_a_policy_naming_the_role_itself_admits_it(self):
+        """Someone else's bus policy may name the role ARN (not its account): that admits its sessions."""
+        named = {"Sid": "Theirs", "Effect": "Allow", "Principal": {"AWS": ROLE_ARN}, "Action": "events:PutEvents", "Resource": BUS_ARN}
+        ok, reason = hub.forwarding_link(linked(), document(named), MEMBER, BUS_ARN)
+        assert ok is True and "Theirs" in reason
+
+    def test_a_source_condition_of_someone_else_that_leaves_out_aws_signin(self):
+        theirs = dict(MEMBER_STATEMENT, Sid="Theirs", Condition={"ForAllValues:StringEquals": {"events:source": "com.example.app"}})
+        ok, reason = hub.forwarding_link(linked(), document(theirs), MEMBER, BUS_ARN)
+        assert ok is False and "implicit deny" in reason
 
     def test_policy_as_text_and_org(self):
         assert hub.forwarding_link(linked(), json.dumps(ORG_POLICY), MEMBER, BUS_ARN, ORG)[0] is True
 
     def test_org_policy_without_knowing_the_org_does_not_admit(self):
         ok, reason = hub.forwarding_link(linked(), ORG_POLICY, MEMBER, BUS_ARN)
-        assert ok is False and "does not admit" in reason
+        assert ok is False and "does not admit aws.signin events from role %s of account %s" % (ROLE_ARN, MEMBER) in reason
 
     def test_another_org(self):
         assert hub.forwarding_link(linked(), ORG_POLICY, MEMBER, BUS_ARN, "o-zzzzzzzzzz")[0] is False
@@ -246,11 +311,11 @@ class TestForwardingLink:
     def test_explicit_deny(self):
         deny = {"Sid": "NoMember", "Effect": "Deny", "Principal": "*", "Action": "events:*", "Resource": BUS_ARN,
                 "Condition": {"StringEquals": {"aws:PrincipalAccount": MEMBER}}}
-        ok, reason = hub.forwarding_link(linked(), document(ACCOUNTS_POLICY["Statement"][0], deny), MEMBER, BUS_ARN)
+        ok, reason = hub.forwarding_link(linked(), document(MEMBER_STATEMENT, deny), MEMBER, BUS_ARN)
         assert ok is False and "NoMember" in reason
 
     def test_unevaluable_condition_is_unknown(self):
-        odd = dict(ACCOUNTS_POLICY["Statement"][0], Condition={"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}})
+        odd = dict(MEMBER_STATEMENT, Condition={"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}})
         assert hub.forwarding_link(linked(), document(odd), MEMBER, BUS_ARN)[0] is None
 
     def test_unread_policy_is_unknown(self):
@@ -274,17 +339,62 @@ class TestForwardingLink:
     def test_role_not_read_is_unknown(self):
         assert hub.forwarding_link(linked(roles={}), ACCOUNTS_POLICY, MEMBER, BUS_ARN)[0] is None
 
-    def test_role_without_trust_read_counts_as_present(self):
-        assert hub.forwarding_link(linked(roles={ROLE_ARN: {"Arn": ROLE_ARN}}), ACCOUNTS_POLICY, MEMBER, BUS_ARN)[0] is True
+    def test_a_role_whose_permissions_were_not_read_is_unknown(self):
+        """Another's role on a target to the hub bus is read with GetRole only: what it may do is not known."""
+        reference = {"Arn": ROLE_ARN, "AssumeRolePolicyDocument": GOOD_TRUST, "PermissionsBoundary": None}
+        ok, reason = hub.forwarding_link(linked(roles={ROLE_ARN: reference}), ACCOUNTS_POLICY, MEMBER, BUS_ARN)
+        assert ok is None and "permissions were not read" in reason, reason
+
+    def test_a_role_whose_trust_was_not_read_is_unknown(self):
+        ok, reason = hub.forwarding_link(linked(roles={ROLE_ARN: good_role(AssumeRolePolicyDocument=None)}), ACCOUNTS_POLICY, MEMBER, BUS_ARN)
+        assert ok is None and "trust policy was not read" in reason
+
+    def test_role_unreadable_is_unknown(self):
+        ok, reason = hub.forwarding_link(linked(roles={ROLE_ARN: {"error": "iam:GetRole x: AccessDenied"}}), ACCOUNTS_POLICY, MEMBER, BUS_ARN)
+        assert ok is None and "AccessDenied" in reason
 
     def test_role_trusting_another_service(self):
         trust = document({"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"})
-        ok, reason = hub.forwarding_link(linked(roles={ROLE_ARN: {"AssumeRolePolicyDocument": trust}}), ACCOUNTS_POLICY, MEMBER, BUS_ARN)
-        assert ok is False and "trust" in reason
+        ok, reason = hub.forwarding_link(linked(roles={ROLE_ARN: good_role(AssumeRolePolicyDocument=trust)}), ACCOUNTS_POLICY, MEMBER, BUS_ARN)
+        assert ok is False and "trust does not let events.amazonaws.com assume it" in reason
 
     def test_role_trust_scoped_to_another_rule(self):
-        trust = hub.forwarding_role_trust_policy(MEMBER, ["arn:aws:events:us-east-1:222222222222:rule/other"])
-        assert hub.forwarding_link(linked(roles={ROLE_ARN: {"AssumeRolePolicyDocument": trust}}), ACCOUNTS_POLICY, MEMBER, BUS_ARN)[0] is False
+        trust = copy.deepcopy(GOOD_TRUST)
+        trust["Statement"][0]["Condition"]["ArnLike"]["aws:SourceArn"] = "arn:aws:events:us-east-1:222222222222:rule/other"
+        ok, reason = hub.forwarding_link(linked(roles={ROLE_ARN: good_role(AssumeRolePolicyDocument=trust)}), ACCOUNTS_POLICY, MEMBER, BUS_ARN)
+        assert ok is False and RULE_ARN in reason
+
+    def test_an_inline_deny_of_put_events_breaks_the_link(self):
+        """Issue 21: the member's forwarding role has an inline Deny on events:PutEvents -> every delivery fails."""
+        policy = document(GOOD_POLICY["Statement"][0], {"Sid": "NoForwarding", "Effect": "Deny", "Action": "events:PutEvents", "Resource": "*"})
+        ok, reason = hub.forwarding_link(linked(roles={ROLE_ARN: good_role(PolicyDocument=policy)}), ACCOUNTS_POLICY, MEMBER, BUS_ARN)
+        assert ok is False and "explicitly denied" in reason and "NoForwarding" in reason, reason
+
+    def test_a_deny_that_cannot_be_evaluated_is_unknown_not_broken(self):
+        deny = {"Sid": "MaybeNot", "Effect": "Deny", "Action": "events:*", "Resource": "*", "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}
+        ok, reason = hub.forwarding_link(linked(roles={ROLE_ARN: good_role(PolicyDocument=document(GOOD_POLICY["Statement"][0], deny))}),
+                                         ACCOUNTS_POLICY, MEMBER, BUS_ARN)
+        assert ok is None and "MaybeNot" in reason
+
+    def test_a_policy_for_another_bus_does_not_forward(self):
+        policy = document({"Effect": "Allow", "Action": "events:PutEvents", "Resource": "arn:aws:events:us-east-1:111111111111:event-bus/old"})
+        ok, reason = hub.forwarding_link(linked(roles={ROLE_ARN: good_role(PolicyDocument=policy)}), ACCOUNTS_POLICY, MEMBER, BUS_ARN)
+        assert ok is False and "does not allow events:PutEvents on %s" % BUS_ARN in reason
+
+    def test_a_role_without_the_inline_policy_does_not_forward(self):
+        ok, reason = hub.forwarding_link(linked(roles={ROLE_ARN: good_role(PolicyDocument=None)}), ACCOUNTS_POLICY, MEMBER, BUS_ARN)
+        assert ok is False and "no inline policy rootwatch-forward-to-hub-bus" in reason
+
+    def test_a_permissions_boundary_makes_the_link_unknown_never_compliant(self):
+        boundary = "arn:aws:iam::222222222222:policy/team-boundary"
+        ok, reason = hub.forwarding_link(linked(roles={ROLE_ARN: good_role(PermissionsBoundary=boundary)}), ACCOUNTS_POLICY, MEMBER, BUS_ARN)
+        assert ok is None and boundary in reason
+
+    def test_a_role_of_another_account(self):
+        other = "arn:aws:iam::333333333333:role/x"
+        targets = [{"Id": "t", "Arn": BUS_ARN, "RoleArn": other}]
+        ok, reason = hub.forwarding_link(linked(targets=targets, roles={other: good_role(Arn=other)}), ACCOUNTS_POLICY, MEMBER, BUS_ARN)
+        assert ok is False and "not in account 222222222222" in reason
 
     def test_one_good_target_is_enough(self):
         targets = [{"Id": "old", "Arn": BUS_ARN}] + linked()["targets"]
@@ -292,8 +402,9 @@ class TestForwardingLink:
 
 
 # == event bus ===========================================================================
-BUS_PARAMS = {"name": BUS, "state": "present", "member_accounts": [MEMBER], "tags": dict(OWNER), "owner_tag": OWNER}
-MEMBER_DOC = document(*hub.bus_policy_statements(BUS_ARN, member_accounts=[MEMBER]))
+BUS_PARAMS = {"name": BUS, "state": "present", "member_accounts": [MEMBER], "forwarding_role_name": ROLE, "tags": dict(OWNER),
+              "owner_tag": OWNER}
+MEMBER_DOC = document(MEMBER_STATEMENT)
 
 
 def bus(stubber, policy=None):
@@ -335,13 +446,36 @@ class TestEventBusManager:
         result = manager(hub.EventBusManager, stubs).ensure(dict(BUS_PARAMS))
         assert result["changed"] is False and result["changes"] == [] and result["facts"]["policy"] == stored
 
+    def test_an_older_versions_statement_is_rewritten_and_others_kept(self, stubs):
+        events = stubs.stub("events")
+        stored = document(OLD_MEMBER_STATEMENT, other_statement())
+        bus(events, stored)
+        bus_tags(events, OWNER)
+        bus(events, stored)
+        wanted = document(other_statement(), MEMBER_STATEMENT)  # ours after the others', as merge_statements puts them
+        put_policy(events, wanted)
+        bus(events, wanted)
+        result = manager(hub.EventBusManager, stubs).ensure(dict(BUS_PARAMS))
+        assert result["changes"] == ["update event bus %s: policy" % BUS, "replace bus policy statement RootwatchMemberPutEvents"]
+        assert result["policy"] == wanted
+
+    def test_without_the_forwarding_role_name_nothing_is_written(self, stubs):
+        events = stubs.stub("events")
+        bus(events, document(OLD_MEMBER_STATEMENT))
+        bus_tags(events, OWNER)
+        with pytest.raises(ValueError, match="forwarding_role_name"):
+            manager(hub.EventBusManager, stubs).ensure(dict(BUS_PARAMS, forwarding_role_name=None))
+
     def test_update_rereads_writes_and_reads_back(self, stubs):
         events = stubs.stub("events")
         bus(events, MEMBER_DOC)
         bus_tags(events, OWNER)
         # Another writer added a statement since the first read: it is kept.
         bus(events, document(MEMBER_DOC["Statement"][0], other_statement()))
-        wanted = document(other_statement(), *hub.bus_policy_statements(BUS_ARN, member_accounts=[MEMBER, OTHER]))
+        wanted = document(other_statement(), dict(MEMBER_STATEMENT, Principal={"AWS": [
+            "arn:aws:iam::222222222222:root", "arn:aws:iam::333333333333:root"]}, Condition=dict(MEMBER_STATEMENT["Condition"], ArnLike={
+                "aws:PrincipalArn": ["arn:aws:iam::222222222222:role/rootwatch-forward-to-hub",
+                                     "arn:aws:iam::333333333333:role/rootwatch-forward-to-hub"]})))
         put_policy(events, wanted)
         bus(events, wanted)
         result = manager(hub.EventBusManager, stubs).ensure(dict(BUS_PARAMS, member_accounts=[MEMBER, OTHER]))
@@ -354,7 +488,7 @@ class TestEventBusManager:
         bus_tags(events, OWNER)
         bus(events, document(other_statement(), MEMBER_DOC["Statement"][0]))
         events.add_response("remove_permission", {}, {"EventBusName": BUS, "StatementId": "RootwatchMemberPutEvents"})
-        wanted = document(other_statement(), *hub.bus_policy_statements(BUS_ARN, ORG))
+        wanted = document(other_statement(), ORG_STATEMENT)
         put_policy(events, wanted)
         bus(events, wanted)
         result = manager(hub.EventBusManager, stubs).ensure(dict(BUS_PARAMS, member_accounts=[], organization_id=ORG))
@@ -365,7 +499,7 @@ class TestEventBusManager:
         bus(events, MEMBER_DOC)
         bus_tags(events, OWNER)
         bus(events, MEMBER_DOC)
-        wanted = document(*hub.bus_policy_statements(BUS_ARN, ORG, [MEMBER]))
+        wanted = document(ORG_STATEMENT, MEMBER_STATEMENT)
         put_policy(events, wanted)
         bus(events, document(other_statement()))
         with pytest.raises(hub.EventHubError, match="changed while"):
@@ -444,113 +578,6 @@ class TestEventBusManager:
         stubs.stub("events")
         known = {"bus": {"Name": BUS, "Arn": BUS_ARN, "Policy": json.dumps(MEMBER_DOC)}, "tags": dict(OWNER)}
         assert manager(hub.EventBusManager, stubs).ensure(dict(BUS_PARAMS), known)["changed"] is False
-
-
-# == forwarding role =====================================================================
-ROLE_PARAMS = {"name": ROLE, "state": "present", "hub_bus_arn": BUS_ARN, "tags": dict(OWNER), "owner_tag": OWNER}
-TRUST = hub.forwarding_role_trust_policy(MEMBER)
-POLICY = hub.forwarding_role_policy(BUS_ARN)
-
-
-def role(trust=None):
-    return {"Path": "/", "RoleName": ROLE, "RoleId": "AROAEXAMPLEID1234567", "Arn": ROLE_ARN, "CreateDate": NOW,
-            "AssumeRolePolicyDocument": json.dumps(trust or TRUST), "Description": hub.DEFAULT_FORWARDING_ROLE_DESCRIPTION}
-
-
-def get_role(stubber, trust=None):
-    stubber.add_response("get_role", {"Role": role(trust)}, {"RoleName": ROLE})
-
-
-def role_tags(stubber, tags):
-    stubber.add_response("list_role_tags", {"Tags": [{"Key": k, "Value": v} for k, v in tags.items()], "IsTruncated": False},
-                         {"RoleName": ROLE})
-
-
-def role_policy(stubber, policy):
-    stubber.add_response("get_role_policy", {"RoleName": ROLE, "PolicyName": hub.DEFAULT_FORWARDING_POLICY_NAME,
-                                             "PolicyDocument": json.dumps(policy)},
-                         {"RoleName": ROLE, "PolicyName": hub.DEFAULT_FORWARDING_POLICY_NAME})
-
-
-def put_role_policy(stubber, policy):
-    stubber.add_response("put_role_policy", {}, {"RoleName": ROLE, "PolicyName": hub.DEFAULT_FORWARDING_POLICY_NAME,
-                                                 "PolicyDocument": json.dumps(policy)})
-
-
-class TestForwardingRoleManager:
-    def test_create(self, stubs):
-        iam = stubs.stub("iam")
-        client_error(iam, "get_role", "NoSuchEntity", 404, {"RoleName": ROLE})
-        iam.add_response("create_role", {"Role": role()}, {
-            "RoleName": ROLE, "Path": "/", "AssumeRolePolicyDocument": json.dumps(TRUST),
-            "Description": hub.DEFAULT_FORWARDING_ROLE_DESCRIPTION, "Tags": OWNER_TAGS})
-        put_role_policy(iam, POLICY)
-        result = manager(hub.ForwardingRoleManager, stubs, account=MEMBER).ensure(dict(ROLE_PARAMS))
-        assert result["changed"] is True and result["changes"] == ["create role %s" % ROLE] and result["role_arn"] == ROLE_ARN
-
-    def test_converged_reads_only(self, stubs):
-        iam = stubs.stub("iam")
-        get_role(iam)
-        role_tags(iam, OWNER)
-        role_policy(iam, POLICY)
-        result = manager(hub.ForwardingRoleManager, stubs, account=MEMBER).ensure(dict(ROLE_PARAMS))
-        assert result["changed"] is False and result["changes"] == []
-
-    def test_new_hub_bus_updates_the_policy(self, stubs):
-        iam = stubs.stub("iam")
-        get_role(iam)
-        role_tags(iam, OWNER)
-        role_policy(iam, hub.forwarding_role_policy("arn:aws:events:us-east-1:111111111111:event-bus/old"))
-        put_role_policy(iam, POLICY)
-        result = manager(hub.ForwardingRoleManager, stubs, account=MEMBER).ensure(dict(ROLE_PARAMS))
-        assert result["changes"] == ["update role %s: policy %s" % (ROLE, hub.DEFAULT_FORWARDING_POLICY_NAME)]
-
-    def test_rule_scoping_updates_the_trust(self, stubs):
-        iam = stubs.stub("iam")
-        get_role(iam)
-        role_tags(iam, OWNER)
-        role_policy(iam, POLICY)
-        scoped = hub.forwarding_role_trust_policy(MEMBER, [RULE_ARN])
-        iam.add_response("update_assume_role_policy", {}, {"RoleName": ROLE, "PolicyDocument": json.dumps(scoped)})
-        result = manager(hub.ForwardingRoleManager, stubs, account=MEMBER).ensure(dict(ROLE_PARAMS, rule_arns=[RULE_ARN]))
-        assert result["changes"] == ["update role %s: trust policy" % ROLE]
-
-    def test_check_mode_writes_nothing(self, stubs):
-        client_error(stubs.stub("iam"), "get_role", "NoSuchEntity", 404)
-        result = manager(hub.ForwardingRoleManager, stubs, check_mode=True, account=MEMBER).ensure(dict(ROLE_PARAMS))
-        assert result["changed"] is True and result["role_arn"] == ROLE_ARN
-        assert result["role"]["policy"] == POLICY and result["role"]["assume_role_policy"] == TRUST
-
-    def test_foreign_role_raises_with_our_variable(self, stubs):
-        iam = stubs.stub("iam")
-        get_role(iam)
-        role_tags(iam, {})
-        with pytest.raises(ForeignResourceError, match="root_login_alerts_forwarding_role_name"):
-            manager(hub.ForwardingRoleManager, stubs, account=MEMBER).ensure(dict(ROLE_PARAMS))
-
-    def test_bad_bus_arn(self, stubs):
-        with pytest.raises(ValueError, match="bus ARN"):
-            manager(hub.ForwardingRoleManager, stubs, account=MEMBER).ensure(dict(ROLE_PARAMS, hub_bus_arn="hub"))
-
-    def test_absent_deletes_our_role(self, stubs):
-        iam = stubs.stub("iam")
-        get_role(iam)
-        role_tags(iam, OWNER)
-        iam.add_response("list_role_policies", {"PolicyNames": [hub.DEFAULT_FORWARDING_POLICY_NAME], "IsTruncated": False}, {"RoleName": ROLE})
-        iam.add_response("list_attached_role_policies", {"AttachedPolicies": [], "IsTruncated": False}, {"RoleName": ROLE})
-        role_policy(iam, POLICY)
-        iam.add_response("delete_role_policy", {}, {"RoleName": ROLE, "PolicyName": hub.DEFAULT_FORWARDING_POLICY_NAME})
-        iam.add_response("delete_role", {}, {"RoleName": ROLE})
-        result = manager(hub.ForwardingRoleManager, stubs, account=MEMBER).ensure(dict(ROLE_PARAMS, state="absent"))
-        assert result["changed"] is True
-        assert result["changes"] == ["delete policy %s of role %s" % (hub.DEFAULT_FORWARDING_POLICY_NAME, ROLE), "delete role %s" % ROLE]
-
-    def test_absent_leaves_a_foreign_role(self, stubs):
-        iam = stubs.stub("iam")
-        get_role(iam)
-        role_tags(iam, {})
-        result = manager(hub.ForwardingRoleManager, stubs, account=MEMBER).ensure(dict(ROLE_PARAMS, state="absent"))
-        assert result["changed"] is False and result["kept_because"]
 
 
 # == dead-letter queue ===================================================================

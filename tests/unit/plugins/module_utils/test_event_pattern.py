@@ -130,6 +130,12 @@ MATCHES = [
     ("API call", SEED, dict(sign_in(), **{"detail-type": "AWS API Call via CloudTrail"}), False),
     ("prefix", {"source": [{"prefix": "aws."}]}, sign_in(), True),
     ("prefix ignore case", {"source": [{"prefix": {"equals-ignore-case": "AWS."}}]}, sign_in(), True),
+    # A custom source never begins with "aws.": what the pinned sources keep out.
+    ("prefix, custom source", {"source": [{"prefix": "aws."}]}, dict(sign_in(), source="com.example.forged"), False),
+    ("prefix, no dot", {"source": [{"prefix": "aws."}]}, dict(sign_in(), source="awsome.app"), False),
+    ("pinned source, custom event", {"source": ["aws.signin"], "detail-type": ["AWS Console Sign In via CloudTrail"]},
+     dict(sign_in(), source="com.example.forged"), False),
+    ("no source, custom event", SEED, dict(sign_in(), source="com.example.forged"), True),
     ("suffix", {"source": [{"suffix": ".signin"}]}, sign_in(), True),
     ("equals-ignore-case", {"detail": {"userIdentity": {"type": [{"equals-ignore-case": "root"}]}}}, sign_in(), True),
     ("wildcard", {"detail-type": [{"wildcard": "AWS Console*CloudTrail"}]}, sign_in(), True),

@@ -34,6 +34,36 @@ TRAIL = {
     "selectors": {"EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": []}]},
     "error": None,
 }
+# The member's forwarding role as docs/member-role.yml makes it (ResourcePrefix root-login-alerts, HubAccountId HUB),
+# written out as GetRole and GetRolePolicy answer for it (iam_roles.role_reference).
+GOOD_ROLE = {
+    "Arn": ROLE_ARN,
+    "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"aws:SourceAccount": "111111111111"},
+                      "ArnLike": {"aws:SourceArn": "arn:aws:events:*:111111111111:rule/root-login-alerts*"}}}]},
+    "PermissionsBoundary": None,
+    "PolicyName": "rootwatch-forward-to-hub-bus",
+    "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "events:PutEvents",
+        "Resource": ["arn:aws:events:us-east-1:111111111111:event-bus/default",
+                     "arn:aws:events:us-east-1:999999999999:event-bus/root-login-alerts-hub"]}]},
+}
+
+
+# The hub bus policy statements, written out: the members' forwarding role only, AWS events only.
+MEMBER_BUS_STATEMENT = {
+    "Sid": "RootwatchMemberPutEvents", "Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111111111111:root"]},
+    "Action": "events:PutEvents", "Resource": BUS_ARN,
+    "Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111111111111:role/root-login-alerts-forwarding"},
+                  "ForAllValues:StringLike": {"events:source": "aws.*"}}}
+ORG_BUS_STATEMENT = {
+    "Sid": "RootwatchOrgPutEvents", "Effect": "Allow", "Principal": "*", "Action": "events:PutEvents", "Resource": BUS_ARN,
+    "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"},
+                  "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/root-login-alerts-forwarding"},
+                  "ForAllValues:StringLike": {"events:source": "aws.*"}}}
+# AWS's recipe, as "Creating Amazon EventBridge rules that react to events" builds it: no source in the pattern.
+RECIPE_PATTERN = {"detail-type": ["AWS Console Sign In via CloudTrail"], "detail": {"userIdentity": {"type": ["Root"]}}}
 
 
 def member_facts():
@@ -49,13 +79,13 @@ def member_facts():
     }
 
 
-def member(facts=None, roles=None, queue_messages=0):
+def member(facts=None, roles=None, queue_messages=0, role_checks=()):
     facts = facts or member_facts()
     if roles is None:
-        roles = {ROLE_ARN: {"Arn": ROLE_ARN, "AssumeRolePolicyDocument": event_hub.forwarding_role_trust_policy(MEMBER, [MEMBER_RULE_ARN])}}
+        roles = {ROLE_ARN: copy.deepcopy(GOOD_ROLE)}
     queue = {"name": "q", "arn": "arn:aws:sqs:us-east-1:111111111111:q", "exists": True, "messages": queue_messages}
     ours = {"rule_arns": [MEMBER_RULE_ARN], "target_id": event_hub.DEFAULT_TARGET_ID}
-    return hub_mode.member_summary(facts, roles, SETTINGS, dp.evaluate(facts), queue, ours)
+    return hub_mode.member_summary(facts, roles, SETTINGS, dp.evaluate(facts), queue, ours, role_checks)
 
 
 def hub_facts(subscription_arn=TOPIC + ":abc"):
@@ -79,7 +109,7 @@ def hub_facts(subscription_arn=TOPIC + ":abc"):
 
 def hub(policy=None, facts=None, messages=0, exists=True):
     if policy is None:
-        policy = {"Version": "2012-10-17", "Statement": event_hub.bus_policy_statements(BUS_ARN, member_accounts=[MEMBER])}
+        policy = {"Version": "2012-10-17", "Statement": [MEMBER_BUS_STATEMENT]}
     bus = {"Arn": BUS_ARN, "Policy": json.dumps(policy)} if exists else None
     queue = {"name": "q", "arn": "arn:aws:sqs:us-east-1:999999999999:q", "exists": True, "messages": messages}
     return hub_mode.hub_summary({"bus": bus, "error": None}, dp.evaluate(facts or hub_facts()), SETTINGS, queue)
@@ -106,16 +136,18 @@ def test_without_the_hub_a_member_is_unknown_never_compliant():
 
 
 def test_a_bus_policy_that_does_not_admit_the_member_breaks_forwarding():
-    other = {"Version": "2012-10-17", "Statement": event_hub.bus_policy_statements(BUS_ARN, member_accounts=["222222222222"])}
+    other = {"Version": "2012-10-17", "Statement": [dict(MEMBER_BUS_STATEMENT, Principal={"AWS": ["arn:aws:iam::222222222222:root"]},
+                                                         Condition=dict(MEMBER_BUS_STATEMENT["Condition"], ArnLike={
+                                                             "aws:PrincipalArn": "arn:aws:iam::222222222222:role/root-login-alerts-forwarding"}))]}
     verdict = hub_mode.member_verdict(member(), hub(policy=other))
     assert verdict["status"] == dp.NEEDS_ACTION
     assert ("forwarding", False) in links(verdict)
-    assert "does not admit account %s" % MEMBER in verdict["problems"][0]
+    assert "does not admit aws.signin events from role %s of account %s" % (ROLE_ARN, MEMBER) in verdict["problems"][0]
 
 
 def test_an_organization_statement_admits_only_with_the_organization_id():
     settings = dict(SETTINGS, organization_id=ORG)
-    policy = {"Version": "2012-10-17", "Statement": event_hub.bus_policy_statements(BUS_ARN, organization_id=ORG)}
+    policy = {"Version": "2012-10-17", "Statement": [ORG_BUS_STATEMENT]}
     summary = hub_mode.hub_summary({"bus": {"Arn": BUS_ARN, "Policy": json.dumps(policy)}, "error": None},
                                    dp.evaluate(hub_facts()), settings, {"messages": 0})
     assert hub_mode.member_verdict(member(), summary)["status"] == dp.COMPLIANT
@@ -186,6 +218,9 @@ def test_bus_paths_have_no_event_source_link():
     ({"hub_account_id": HUB, "organization_id": ORG, "region": "eu-west-1"}, "x_region must be us-east-1 in hub mode"),
     ({"organization_id": ORG}, "x_organization_id is set but x_hub_account_id is not"),
     ({"retire_account_topic": True}, "x_retire_account_topic is set but x_hub_account_id is not"),
+    ({"hub_account_id": HUB, "organization_id": ORG, "forwarding_role_name": "a/b"}, "x_forwarding_role_name must be"),
+    ({"hub_account_id": HUB, "member_accounts": ["%012d" % (400000000000 + n) for n in range(120)]},
+     "x_member_accounts: the hub bus policy for 120 member accounts would be"),
 ])
 def test_hub_settings_are_refused_with_the_variable_named(settings, words):
     with pytest.raises(ValueError) as caught:
@@ -201,16 +236,66 @@ def test_hub_settings_accepted_and_roles():
     assert hub_mode.forwarding_role_arn(SETTINGS, MEMBER) == ROLE_ARN
 
 
-def test_a_role_trusting_our_rules_of_every_region_by_pattern_forwards():
-    pattern = hub_mode.forwarding_rule_pattern({"rule_name": "root-login-alerts"}, MEMBER)
-    assert pattern == "arn:aws:events:*:111111111111:rule/root-login-alerts*"
-    roles = {ROLE_ARN: {"Arn": ROLE_ARN, "AssumeRolePolicyDocument": event_hub.forwarding_role_trust_policy(MEMBER, [pattern])}}
-    assert hub_mode.member_verdict(member(roles=roles), hub())["status"] == dp.COMPLIANT
-    other = {ROLE_ARN: {"Arn": ROLE_ARN, "AssumeRolePolicyDocument": event_hub.forwarding_role_trust_policy(
-        MEMBER, ["arn:aws:events:*:111111111111:rule/someone-else*"])}}
-    verdict = hub_mode.member_verdict(member(roles=other), hub())
+def test_a_role_trusting_only_rules_of_others_breaks_forwarding():
+    other = copy.deepcopy(GOOD_ROLE)
+    other["AssumeRolePolicyDocument"]["Statement"][0]["Condition"]["ArnLike"]["aws:SourceArn"] = "arn:aws:events:*:111111111111:rule/someone-else*"
+    verdict = hub_mode.member_verdict(member(roles={ROLE_ARN: other}), hub())
     assert verdict["status"] == dp.NEEDS_ACTION and ("forwarding", False) in links(verdict)
+
+
+def test_a_role_with_an_inline_deny_of_put_events_breaks_forwarding():
+    """Issue 21: "the member's forwarding role has an inline Deny on events:PutEvents" -> AWS fails every delivery."""
+    denied = copy.deepcopy(GOOD_ROLE)
+    denied["PolicyDocument"]["Statement"].append({"Sid": "Freeze", "Effect": "Deny", "Action": "events:PutEvents", "Resource": "*"})
+    verdict = hub_mode.member_verdict(member(roles={ROLE_ARN: denied}), hub())
+    assert verdict["status"] == dp.NEEDS_ACTION and ("forwarding", False) in links(verdict)
+    assert "explicitly denied by statement(s) 'Freeze'" in verdict["problems"][0], verdict["problems"]
+
+
+def test_a_role_with_a_permissions_boundary_is_unknown_never_compliant():
+    bounded = dict(GOOD_ROLE, PermissionsBoundary="arn:aws:iam::111111111111:policy/boundary")
+    verdict = hub_mode.member_verdict(member(roles={ROLE_ARN: bounded}), hub())
+    assert verdict["status"] == dp.UNKNOWN and ("forwarding", None) in links(verdict)
+    assert "arn:aws:iam::111111111111:policy/boundary" in verdict["unknown"][0]
+
+
+def test_a_role_check_that_failed_makes_the_member_need_action_with_its_line():
+    """What the member's run found about its role (iam_roles.RoleVerifier): e.g. the trust misses a regional rule, which
+    the sign-in path through the hub does not show."""
+    check = {"name": "root-login-alerts-forwarding", "usable": False, "problems": ["IAM role root-login-alerts-forwarding "
+             "(root_login_alerts_forwarding_role_name): its trust does not let events.amazonaws.com assume it for rule x"]}
+    verdict = hub_mode.member_verdict(member(role_checks=[check]), hub())
+    assert verdict["status"] == dp.NEEDS_ACTION and check["problems"][0] in verdict["problems"]
+    assert hub_mode.member_verdict(member(role_checks=[dict(check, usable=True, problems=[])]), hub())["status"] == dp.COMPLIANT
 
 
 def test_the_own_default_bus_is_where_other_regions_forward():
     assert hub_mode.own_default_bus_arn(MEMBER) == "arn:aws:events:us-east-1:111111111111:event-bus/default"
+
+
+def test_our_patterns_leave_no_note():
+    verdict = hub_mode.member_verdict(member(), hub())
+    assert verdict["status"] == dp.COMPLIANT and verdict["notes"] == [] and verdict["paths"][0]["notes"] == []
+
+
+def test_a_member_rule_without_source_still_forwards_with_a_note():
+    facts = member_facts()
+    facts["rules"]["rules"][0]["EventPattern"] = json.dumps(RECIPE_PATTERN)
+    verdict = hub_mode.member_verdict(member(facts), hub())
+    assert verdict["status"] == dp.COMPLIANT and verdict["problems"] == []
+    assert verdict["notes"] == ["rule root-login-alerts -> %s: a custom event could trigger it (no source in its pattern)" % BUS_ARN]
+
+
+def test_a_hub_bus_rule_without_source_is_noted_on_the_member_and_the_hub_row():
+    facts = hub_facts()
+    facts["rules"]["rules"][0]["EventPattern"] = json.dumps(RECIPE_PATTERN)
+    summary = hub(facts=facts)
+    verdict = hub_mode.member_verdict(member(), summary)
+    assert verdict["status"] == dp.COMPLIANT
+    assert verdict["notes"] == ["rule root-login-alerts -> %s: hub %s rule root-login-alerts: a custom event could trigger it "
+                                "(no source in its pattern)" % (BUS_ARN, HUB)]
+    own = {"status": dp.COMPLIANT, "paths": [], "problems": [], "unknown": [], "event_source": {}, "notes": []}
+    row = hub_mode.hub_row_verdict(own, summary)
+    assert row["status"] == dp.COMPLIANT
+    assert row["notes"] == ["hub bus %s: rule root-login-alerts -> %s: a custom event could trigger it (no source in its pattern)"
+                            % (BUS_ARN, TOPIC)]

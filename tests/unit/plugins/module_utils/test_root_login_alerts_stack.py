@@ -38,6 +38,7 @@ VALID = [
     ("bucket given", {"trail_bucket": "example-org-trail-logs"}),
     ("default profile", {"profiles": ["console_sign_in"]}),
     ("credential changes too", {"profiles": ["console_sign_in", "credential_changes"]}),
+    ("external id", {"assume_role_external_id": "rootwatch-7f3a:prod/2026"}),
 ]
 
 
@@ -82,6 +83,11 @@ INVALID = [
     ("role into another account", {"account_id": "910000000011"},
      "leads into account 111111111111, but this host names account 910000000011"),
     ("account id not 12 digits", {"account_id": "91000"}, "root_login_alerts_account_id must be a 12-digit AWS account ID"),
+    ("external id without a role", {"assume_role_arn": None, "account_id": "111111111111", "assume_role_external_id": "abc123"},
+     "root_login_alerts_assume_role_external_id is set, but root_login_alerts_assume_role_arn is not"),
+    ("external id too short", {"assume_role_external_id": "a"}, "root_login_alerts_assume_role_external_id must be 2-1224"),
+    ("external id with a space", {"assume_role_external_id": "two words"}, "root_login_alerts_assume_role_external_id must be 2-1224"),
+    ("external id with a newline", {"assume_role_external_id": "abc\n"}, "root_login_alerts_assume_role_external_id must be 2-1224"),
     ("unknown profile", {"profiles": ["console_sign_in", "root_everything"]},
      "root_login_alerts_profiles: value[1]: unknown profile 'root_everything'; known profiles: console_sign_in, api_activity"),
     ("profiles not a list", {"profiles": "console_sign_in"}, "root_login_alerts_profiles: value must be a list of profile names"),
@@ -112,10 +118,10 @@ def test_module_option_names_without_prefix():
 
 def test_sample_email_reads_like_the_documented_alert():
     text = alert_message.sample_email("us-east-1", "222222222222")
-    assert text.startswith("Root user console sign-in to AWS account 222222222222 at 2026-11-24T06:35:38Z from 203.0.113.7.")
-    assert "MFA used: No. Result: Success." in text
-    assert "Event ID: 3b7a9f1c-0000-4000-8000-000000000002." in text
-    assert "https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events/3b7a9f1c" in text
+    assert text.startswith('{\n  "alert": "Root user console sign-in to AWS account 222222222222 (recorded in us-east-1).')
+    assert '"result": "Success",\n  "mfa_used": "No",\n  "time": "2026-11-24T06:35:38Z",\n  "source_ip": "203.0.113.7",' in text
+    assert '"event_id": "3b7a9f1c-0000-4000-8000-000000000002",' in text
+    assert '"event_history": "https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events"' in text
 
 
 @pytest.mark.parametrize("name", ["root_sign_in", "failed_root_sign_in", "iam_user_sign_in"])
@@ -128,7 +134,9 @@ RENDER = [
     ("string template", '"from <ip> at <time>"', "from 203.0.113.7 at 2026-11-24T06:35:38Z"),
     ("json template", '{"ip": <ip>, "text": "ip <ip>"}', '{"ip": "203.0.113.7", "text": "ip 203.0.113.7"}'),
     ("missing path", '"x <nothere>"', "x <nothere>"),
-    ("quote in value", '"agent <agent>"', 'agent say "hi"'),
+    # EventBridge does not escape a value inside a string: the quote ends it (why our templates keep detail values out of strings).
+    ("quote in value", '"agent <agent>"', '"agent say "hi""'),
+    ("quote in a json value", '{"agent": <agent>}', '{"agent": "say \\"hi\\""}'),
 ]
 
 
@@ -143,7 +151,7 @@ def test_render(label, template, expected):
 def test_failed_sign_in_reads_failure():
     event = alert_message.sample_events()["failed_root_sign_in"][0]
     text = alert_message.render(alert_message.INPUT_TEMPLATE, alert_message.INPUT_PATHS, event)
-    assert "Result: Failure." in text
+    assert '"result": "Failure",' in text
 
 
 def test_profile_rule_names_and_extra_profiles():
