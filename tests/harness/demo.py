@@ -13,6 +13,7 @@ role: rootwatch.aws only verifies and uses it, and never writes to IAM.
 import json
 import os
 import re
+import stat
 import subprocess
 import sys
 import tempfile
@@ -72,6 +73,36 @@ def email_subscriptions(emulator, accounts):
     return found
 
 
+def security(emulator, account, report_dir):
+    """Show, on the converged emulator, the defences a reader can check for themselves."""
+    sys.path.insert(0, os.path.join(ROOT, ".collections"))
+    # pylint: disable=import-outside-toplevel
+    from ansible_collections.rootwatch.aws.plugins.module_utils import alert_profiles
+    from ansible_collections.rootwatch.aws.plugins.module_utils import event_pattern
+
+    events = emulator.session(account, "us-east-1").client("events", endpoint_url=emulator.endpoint)
+    pattern = json.loads(events.describe_rule(Name="root-login-alerts")["EventPattern"])
+    samples = alert_profiles.sample_events("console_sign_in", account)
+    print("The rule's pattern, as stored in account %s: %s" % (account, json.dumps(pattern, sort_keys=True)))
+    for name in sorted(samples):
+        event, expected = samples[name]
+        found = event_pattern.matches(pattern, event)
+        print("  %-24s source=%-34s matches=%s" % (name, event.get("source"), found))
+        if found != expected:
+            raise SystemExit("demo: the pattern judged sample %s wrongly" % name)
+    print("A custom event that copies a root sign-in (any source but aws.*, which only AWS may send) never alerts;\n"
+          "the email takes the account from $.account, which EventBridge sets, not from the event's detail.")
+    for name in ("report.json", "report.md"):
+        mode = stat.S_IMODE(os.lstat(os.path.join(report_dir, name)).st_mode)
+        print("%s is mode %04o (directory %04o): it lists recipients and each account's root posture"
+              % (name, mode, stat.S_IMODE(os.lstat(report_dir).st_mode)))
+    print("\nThe member role of docs/member-role.yml trusts one principal (AutomationPrincipalArn, with ExternalId),\n"
+          "has no IAM write at all, writes only resources named root-login-alerts*, targets only its own topics,\n"
+          "its own us-east-1 bus and the hub's bus, and cannot touch GuardDuty's or anyone's trail, rule, bucket or\n"
+          "topic. Each attack is a test against AWS's Service Authorization Reference data: docs/iam-policy.md,\n"
+          "'What this role cannot do'.")
+
+
 def main():
     started = time.monotonic()
     hub = HUB if "--hub" in sys.argv[1:] else None
@@ -80,9 +111,9 @@ def main():
     inventory = write_inventory(workdir, accounts, hub)
     report_dir = os.path.join(workdir, "reports")
     if hub:
-        banner("1/6 Hub mode: hub %s holds the only topic; members %s forward to its bus" % (hub, ", ".join(ACCOUNTS)))
+        banner("1/7 Hub mode: hub %s holds the only topic; members %s forward to its bus" % (hub, ", ".join(ACCOUNTS)))
     else:
-        banner("1/6 Local AWS emulator (moto server on 127.0.0.1) with three accounts: %s" % ", ".join(ACCOUNTS))
+        banner("1/7 Local AWS emulator (moto server on 127.0.0.1) with three accounts: %s" % ", ".join(ACCOUNTS))
     with Emulator() as emulator:
         print("moto server at %s, pid %s; each account is entered through sts:AssumeRole" % (emulator.endpoint, emulator.pid))
         if hub:
@@ -90,16 +121,16 @@ def main():
             print("docs/member-role.yml deployed in every account (HubAccountId=%s): it creates the forwarding role %s, "
                   "which rootwatch.aws verifies and uses but never writes" % (hub, member_roles.FORWARDING_ROLE))
 
-        banner("2/6 Preview: --check --diff shows what would be created, and writes nothing")
+        banner("2/7 Preview: --check --diff shows what would be created, and writes nothing")
         emulator.clear_recording()
         playbook(emulator, inventory, report_dir, "--check", "--diff")
         preview_writes = len(emulator.write_requests())
         print("\nWrite calls made by the preview: %d (of %d requests)" % (preview_writes, len(emulator.requests())))
 
-        banner("3/6 Apply")
+        banner("3/7 Apply")
         playbook(emulator, inventory, report_dir)
 
-        banner("4/6 Re-run: every account is converged, so nothing changes")
+        banner("4/7 Re-run: every account is converged, so nothing changes")
         emulator.clear_recording()
         recap = playbook(emulator, inventory, report_dir)
         changed = sum(recap.get(account, 0) for account in accounts)
@@ -119,7 +150,10 @@ def main():
             if len(subscriptions) != 2:
                 raise SystemExit("demo: expected one subscription per address in hub mode")
 
-        banner("5/6 What the security team receives on a root sign-in, and the compliance report")
+        banner("5/7 Security: what an attacker cannot do with this collection")
+        security(emulator, accounts[0], report_dir)
+
+        banner("6/7 What the security team receives on a root sign-in, and the compliance report")
         sys.path.insert(0, os.path.join(ROOT, ".collections"))
         from ansible_collections.rootwatch.aws.plugins.module_utils.alert_message import sample_email  # pylint: disable=import-outside-toplevel
 
@@ -129,7 +163,7 @@ def main():
         print("(Root credentials: the emulator's iam:GetAccountSummary reports no root MFA in any account, so every row has "
               "that finding. Against AWS the column shows each account's real posture.)\n")
 
-        banner("6/6 Teardown: root_login_alerts_state=absent removes what the role built, and keeps the rest")
+        banner("7/7 Teardown: root_login_alerts_state=absent removes what the role built, and keeps the rest")
         removal = os.path.join(workdir, "removal")
         playbook(emulator, inventory, removal, "-e", "root_login_alerts_state=absent")
         with open(os.path.join(removal, "report.md"), encoding="utf-8") as handle:
