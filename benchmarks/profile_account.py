@@ -3,8 +3,8 @@
 Module-process parts are measured in fresh interpreters that import ansible.module_utils,
 amazon.aws's and our module_utils and the module from a zip of their sources first on sys.path, as
 AnsiballZ's payload does (zipimport compiles them on every run; the standard library, boto3 and
-botocore keep their cached .pyc); each figure is the difference between two such runs, median of
-``--repeats``. The in-process parts run the
+botocore keep their cached .pyc); each figure is the process time read between two steps of one
+interpreter, median of ``--repeats`` interpreters. The in-process parts run the
 module's ``main()`` in this process against the emulator, with everything loaded, as a worker
 forked by Ansible after the preload does: the API calls' client CPU (serialising, signing,
 parsing), the client creation, and the rest (argument validation and the verdict).
@@ -14,7 +14,6 @@ Timings are CPU seconds of this machine; on a shared machine compare the parts, 
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -32,9 +31,9 @@ from emulator import Emulator  # noqa: E402  pylint: disable=wrong-import-positi
 from emulator import role_arn  # noqa: E402  pylint: disable=wrong-import-position
 
 SERVICES = ("sts", "cloudtrail", "s3", "sns", "events", "sqs", "iam")
-# Cumulative steps of a module process; each part is a step minus the one before it.
+# The steps of a module process, in order; each part is the CPU time of its step.
 STEPS = [
-    ("interpreter start", "pass"),
+    ("interpreter start (to the first line)", None),
     ("import ansible.module_utils (basic)", "import ansible.module_utils.basic"),
     ("import boto3/botocore", "import boto3, botocore.session"),
     ("import amazon.aws and our module_utils", "import ansible_collections.rootwatch.aws.plugins.modules.root_login_alerts_stack"),
@@ -78,28 +77,26 @@ def payload_zip(directory):
     return path
 
 
-def child_cpu_ms(code, repeats, payload):
-    """Median CPU ms of a fresh interpreter running ``code``, importing from ``payload`` (a zip) or installed files."""
+def child_parts_ms(payload, repeats):
+    """Per step, the median CPU ms a fresh interpreter spends on it (process time read between the steps)."""
+    path = payload or COLLECTIONS
+    lines = ["import time as _t, sys as _s", "_c = [_t.process_time()]", "_s.path.insert(0, %r)" % path]
+    for unused, step in STEPS[1:]:
+        lines += [step, "_c.append(_t.process_time())"]
+    lines.append("print(' '.join(str(v) for v in _c))")
     samples = []
-    prefix = "import sys; sys.path.insert(0, %r); " % payload if payload else "import sys; sys.path.insert(0, %r); " % COLLECTIONS
     for unused in range(repeats):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        subprocess.run([sys.executable, "-c", prefix + code], check=True)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        samples.append(1000.0 * ((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)))
-    return statistics.median(samples)
+        out = subprocess.run([sys.executable, "-c", "\n".join(lines)], check=True, capture_output=True, text=True).stdout.split()
+        marks = [float(v) for v in out]
+        samples.append([marks[0]] + [b - a for a, b in zip(marks, marks[1:])])
+    return [1000.0 * statistics.median(column) for column in zip(*samples)]
 
 
 def module_process_parts(repeats):
-    parts, code, previous = [], "", {True: 0.0, False: 0.0}
     directory = tempfile.mkdtemp(prefix="rootwatch-profile-")
-    payload = payload_zip(directory)
-    for label, step in STEPS:
-        code = (code + "; " + step) if code else step
-        found = dict((cached, child_cpu_ms(code, repeats, None if cached else payload)) for cached in (False, True))
-        parts.append({"part": label, "from_source_ms": round(found[False] - previous[False], 1), "cached_ms": round(found[True] - previous[True], 1)})
-        previous = found
-    return parts
+    from_zip = child_parts_ms(payload_zip(directory), repeats)
+    cached = child_parts_ms(None, repeats)
+    return [{"part": label, "from_source_ms": round(a, 1), "cached_ms": round(b, 1)} for (label, unused), a, b in zip(STEPS, from_zip, cached)]
 
 
 class CpuMeter:

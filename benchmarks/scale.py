@@ -138,7 +138,10 @@ def timed_run(emulator, playbook, inventory, report_dir, *args, **env_extra):
     }
 
 
-def measure(emulator, workdir, count, first, env_extra):
+RUN_NAMES = ("ping", "fresh_audit", "apply", "converged_audit", "noop")
+
+
+def measure(emulator, workdir, count, first, env_extra, names=RUN_NAMES):
     inventory = write_inventory(workdir, "scale-%d" % count, accounts(first, count))
     reports = os.path.join(workdir, "reports-%d" % count)
     runs = {}
@@ -149,7 +152,7 @@ def measure(emulator, workdir, count, first, env_extra):
         ("converged_audit", OURS, ("--check",)),
         ("noop", OURS, ()),
     ]
-    for name, playbook, args in steps:
+    for name, playbook, args in [step for step in steps if step[0] in names]:
         extra = {} if name == "ping" else env_extra
         runs[name] = timed_run(emulator, playbook, inventory, reports, *args, **extra)
         run = runs[name]
@@ -159,8 +162,8 @@ def measure(emulator, workdir, count, first, env_extra):
         print("  N=%-5d %-16s %7.1f s  %6.1f CPU-s  emulator %5.1f CPU-s  %5.1f req/acct  %d writes  rss %6.1f MiB  pss %7.1f MiB"
               % (count, name, run["seconds"], run["controller_cpu_seconds"], run["emulator_cpu_seconds"],
                  run["requests_per_account"], run["writes"], run["controller_peak_rss_mib"], run["controller_peak_pss_mib"]), flush=True)
-    ping = runs["ping"]["seconds"]
-    for name in ("fresh_audit", "apply", "converged_audit", "noop"):
+    ping = runs["ping"]["seconds"]  # the ping always runs
+    for name in [n for n in RUN_NAMES[1:] if n in runs]:
         runs[name]["ratio_to_ping"] = round(runs[name]["seconds"] / ping, 3)
     return {"accounts": count, "runs": runs}
 
@@ -170,12 +173,13 @@ def verdicts(results):
     found = []
     for size in results["sizes"]:
         runs, count = size["runs"], size["accounts"]
-        found.append(("N=%d: converged no-op <= %d requests per account (%.1f)" % (count, TARGET_REQUESTS, runs["noop"]["requests_per_account"]),
-                      runs["noop"]["requests_per_account"] <= TARGET_REQUESTS, True))
-        found.append(("N=%d: converged audit <= %d requests per account (%.1f)" % (count, TARGET_REQUESTS, runs["converged_audit"]["requests_per_account"]),
-                      runs["converged_audit"]["requests_per_account"] <= TARGET_REQUESTS, True))
-        found.append(("N=%d: no write in the audits and the no-op" % count,
-                      all(runs[name]["writes"] == 0 for name in ("fresh_audit", "converged_audit", "noop")), True))
+        converged = "noop" in runs  # --runs may leave the converged runs out
+        if converged:
+            for name, label in (("noop", "converged no-op"), ("converged_audit", "converged audit")):
+                found.append(("N=%d: %s <= %d requests per account (%.1f)" % (count, label, TARGET_REQUESTS, runs[name]["requests_per_account"]),
+                              runs[name]["requests_per_account"] <= TARGET_REQUESTS, True))
+        checked = [name for name in ("fresh_audit", "converged_audit", "noop") if name in runs]
+        found.append(("N=%d: no write in %s" % (count, ", ".join(checked)), all(runs[name]["writes"] == 0 for name in checked), True))
         if not results["ci"]:
             found.append(("N=%d: fresh audit <= 1x ping (%.2fx)" % (count, runs["fresh_audit"]["ratio_to_ping"]),
                           runs["fresh_audit"]["ratio_to_ping"] <= 1.0, False))
@@ -191,6 +195,7 @@ def main(argv=None):
     parser.add_argument("--accounts", type=int, default=int(os.environ.get("BENCH_ACCOUNTS") or SIZES[-1]),
                         help="the largest size (sizes: %s, capped by this)" % ", ".join(str(s) for s in SIZES))
     parser.add_argument("--module-process", action="store_true", help="ROOTWATCH_IN_PROCESS=false: the module process per account")
+    parser.add_argument("--runs", default=",".join(RUN_NAMES), help="which runs (ping always; fresh_audit is needed)")
     parser.add_argument("--output", help="results file (default benchmarks/results/<date>.json)")
     args = parser.parse_args(argv)
     sizes = [CI_SIZE] if args.ci else [s for s in SIZES if s <= args.accounts] or [args.accounts]
@@ -201,11 +206,12 @@ def main(argv=None):
     with Emulator() as emulator:
         for index, count in enumerate(sizes):
             print("N=%d accounts, forks %d, %s:" % (count, FORKS, results["engine"]), flush=True)
-            results["sizes"].append(measure(emulator, workdir, count, 500000000000 + index * 100000, env_extra))
+            names = set(args.runs.split(",")) | {"ping", "fresh_audit"}
+            results["sizes"].append(measure(emulator, workdir, count, 500000000000 + index * 100000, env_extra, names))
             emulator.reset()  # the next size starts from an empty emulator
     print("\n%-7s %-16s %9s %9s %10s %9s %9s" % ("accounts", "run", "seconds", "s/acct", "CPU-ms/acct", "req/acct", "x ping"))
     for size in results["sizes"]:
-        for name, run in sorted(size["runs"].items(), key=lambda item: ["ping", "fresh_audit", "apply", "converged_audit", "noop"].index(item[0])):
+        for name, run in sorted(size["runs"].items(), key=lambda item: RUN_NAMES.index(item[0])):
             ratio = "%.2f" % run["ratio_to_ping"] if "ratio_to_ping" in run else "-"
             print("%-7d %-16s %9.1f %9.3f %10.0f %9.1f %9s" % (
                 size["accounts"], name, run["seconds"], run["seconds_per_account"], run["controller_cpu_ms_per_account"],
