@@ -17,6 +17,7 @@ import os
 import statistics
 import subprocess
 import sys
+import resource
 import tempfile
 import time
 import zipfile
@@ -99,6 +100,20 @@ def module_process_parts(repeats):
     return [{"part": label, "from_source_ms": round(a, 1), "cached_ms": round(b, 1)} for (label, unused), a, b in zip(STEPS, from_zip, cached)]
 
 
+def playbook_cpu_ms_per_host(playbook, hosts, forks=20):
+    """Controller CPU ms per host of ``playbook`` (ansible-playbook and its workers) on ``hosts`` local hosts."""
+    with tempfile.TemporaryDirectory() as directory:
+        inventory = os.path.join(directory, "inventory.json")
+        with open(inventory, "w", encoding="utf-8") as handle:
+            json.dump({"aws_accounts": {"hosts": dict(("%012d" % (620000000000 + i), {}) for i in range(hosts))}}, handle)
+        env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"))
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), playbook, "-i", inventory, "-f", str(forks)],
+                       cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return 1000.0 * ((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)) / hosts
+
+
 class CpuMeter:
     """CPU seconds spent inside wrapped callables (process time: waiting for the emulator is not counted)."""
 
@@ -174,6 +189,15 @@ def main(argv=None):
         print("  %-52s %7.1f  %7.1f" % (part["part"], part["from_source_ms"], part["cached_ms"]))
     print("  %-52s %7.1f  %7.1f" % ("total", sum(p["from_source_ms"] for p in results["module_process"]),
                                     sum(p["cached_ms"] for p in results["module_process"])))
+    hosts = args.accounts * 5
+    debug = playbook_cpu_ms_per_host(os.path.join(HERE, "debug.yml"), hosts)
+    ping = playbook_cpu_ms_per_host(os.path.join(HERE, "ping.yml"), hosts)
+    results["ansible_task"] = {"debug task per host (fork, TaskExecutor, result)": round(debug, 1),
+                               "ping per host (the same, plus a module process)": round(ping, 1),
+                               "module process of ping (the difference)": round(ping - debug, 1)}
+    print("Ansible, per host (controller CPU ms, %d hosts, whole playbook run divided by hosts):" % hosts)
+    for label, value in results["ansible_task"].items():
+        print("  %-52s %7.1f" % (label, value))
     # Load everything first, as the action plugin's import does in Ansible's parent process.
     from ansible_collections.rootwatch.aws.plugins.action import root_login_alerts_stack as engine  # pylint: disable=import-outside-toplevel
     if engine.PRELOAD_PROBLEM:
