@@ -88,16 +88,19 @@ def memory_kib(pid, field):
 
 
 class MemorySampler(threading.Thread):
-    """Peak RSS of the controller's main process and peak PSS summed over it and its workers."""
+    """Peak RSS of the controller's main process, peak PSS summed over it and its workers, its CPU."""
 
     def __init__(self, pid, interval=0.5):
         super(MemorySampler, self).__init__(daemon=True)
         self.pid, self.interval = pid, interval
         self.main_rss = self.tree_pss = 0
+        self.main_cpu = 0.0
         self.done = threading.Event()
 
     def run(self):
         while not self.done.is_set():
+            # The main process's own CPU (its strategy loop), last seen at most one interval before it ended.
+            self.main_cpu = max(self.main_cpu, process_cpu_seconds(self.pid))
             self.main_rss = max(self.main_rss, memory_kib(self.pid, "VmRSS"))
             self.tree_pss = max(self.tree_pss, sum(memory_kib(p, "Pss") for p in descendants(self.pid)))
             self.done.wait(self.interval)
@@ -130,6 +133,7 @@ def timed_run(emulator, playbook, inventory, report_dir, *args, **env_extra):
     return {
         "seconds": round(seconds, 2),
         "controller_cpu_seconds": round((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), 2),
+        "controller_main_cpu_seconds": round(sampler.main_cpu, 2),
         "emulator_cpu_seconds": round(process_cpu_seconds(emulator.pid) - emulator_before, 2),
         "controller_peak_rss_mib": round(sampler.main_rss / 1024.0, 1),
         "controller_peak_pss_mib": round(sampler.tree_pss / 1024.0, 1),
@@ -159,8 +163,8 @@ def measure(emulator, workdir, count, first, env_extra, names=RUN_NAMES):
         run["seconds_per_account"] = round(run["seconds"] / count, 4)
         run["controller_cpu_ms_per_account"] = round(1000.0 * run["controller_cpu_seconds"] / count, 1)
         run["requests_per_account"] = round(run["requests"] / float(count), 2)
-        print("  N=%-5d %-16s %7.1f s  %6.1f CPU-s  emulator %5.1f CPU-s  %5.1f req/acct  %d writes  rss %6.1f MiB  pss %7.1f MiB"
-              % (count, name, run["seconds"], run["controller_cpu_seconds"], run["emulator_cpu_seconds"],
+        print("  N=%-5d %-16s %7.1f s  %6.1f CPU-s (main %5.1f)  emulator %5.1f CPU-s  %5.1f req/acct  %d writes  rss %6.1f MiB  pss %7.1f MiB"
+              % (count, name, run["seconds"], run["controller_cpu_seconds"], run["controller_main_cpu_seconds"], run["emulator_cpu_seconds"],
                  run["requests_per_account"], run["writes"], run["controller_peak_rss_mib"], run["controller_peak_pss_mib"]), flush=True)
     ping = runs["ping"]["seconds"]  # the ping always runs
     for name in [n for n in RUN_NAMES[1:] if n in runs]:
@@ -195,10 +199,11 @@ def main(argv=None):
     parser.add_argument("--accounts", type=int, default=int(os.environ.get("BENCH_ACCOUNTS") or SIZES[-1]),
                         help="the largest size (sizes: %s, capped by this)" % ", ".join(str(s) for s in SIZES))
     parser.add_argument("--module-process", action="store_true", help="ROOTWATCH_IN_PROCESS=false: the module process per account")
+    parser.add_argument("--sizes", help="comma-separated sizes instead of %s" % ", ".join(str(s) for s in SIZES))
     parser.add_argument("--runs", default=",".join(RUN_NAMES), help="which runs (ping always; fresh_audit is needed)")
     parser.add_argument("--output", help="results file (default benchmarks/results/<date>.json)")
     args = parser.parse_args(argv)
-    sizes = [CI_SIZE] if args.ci else [s for s in SIZES if s <= args.accounts] or [args.accounts]
+    sizes = [CI_SIZE] if args.ci else [int(s) for s in args.sizes.split(",")] if args.sizes else [s for s in SIZES if s <= args.accounts] or [args.accounts]
     env_extra = {"ROOTWATCH_IN_PROCESS": "false"} if args.module_process else {}
     results = {"ci": args.ci, "forks": FORKS, "cpus": os.cpu_count(), "engine": "module process" if args.module_process else "in-process",
                "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "sizes": []}
