@@ -162,3 +162,25 @@ def test_the_controller_interpreter_runs_in_process():
     action = make_action(stack_args())
     assert action._in_process_refusal({"ansible_python_interpreter": sys.executable}) is None
     assert engine.PRELOAD_PROBLEM is None  # boto3, the module and the models were loaded at import
+
+
+def test_the_preload_turns_off_by_the_environment(monkeypatch):
+    monkeypatch.setenv(engine.PRELOAD_ENV, "false")
+    with mock.patch.object(engine.importlib, "import_module") as imported:
+        assert "turned off" in engine.preload()
+    assert not imported.called
+
+
+def test_a_controller_without_the_module_code_falls_back_cleanly(monkeypatch):
+    # As on a controller whose Python lacks boto3 (an execution environment's target interpreter has it).
+    with mock.patch.object(engine.importlib, "import_module", side_effect=ImportError("No module named 'boto3'")):
+        problem = engine.preload()
+    assert problem == "ImportError: No module named 'boto3'"
+    monkeypatch.setattr(engine, "PRELOAD_PROBLEM", problem)
+    refusal = make_action(stack_args())._in_process_refusal({})
+    assert "does not load on the controller" in refusal and "boto3" in refusal
+
+
+def test_an_unknown_ansible_core_falls_back(monkeypatch):
+    monkeypatch.delattr(basic, "_ANSIBLE_PROFILE")
+    assert "basic._ANSIBLE_PROFILE" in engine.engine_problem()
