@@ -30,7 +30,7 @@ def main(argv):
         with open(source, encoding="utf-8") as handle:
             results = json.load(handle)
         sizes_seen.update(size["accounts"] for size in results["sizes"])
-        style = "-" if index == 0 else "--"
+        style, marker = ("-", "o") if index == 0 else ("--", "s")
         for axes, (field, unused) in zip(panels, PANELS):
             scale = 0.001 if field.endswith("_ms_per_account") else 1.0
             for key, label, colour in RUNS:
@@ -39,9 +39,9 @@ def main(argv):
                 # A size may lack a run (scale.py --runs): draw the sizes that have it.
                 points = [(size["accounts"], scale * size["runs"][key][field]) for size in results["sizes"] if key in size["runs"]]
                 if points:
-                    axes.plot([p[0] for p in points], [p[1] for p in points], style, marker="o", color=colour,
+                    axes.plot([p[0] for p in points], [p[1] for p in points], style, marker=marker, color=colour,
                               label=label if key == "ping" else "%s (%s)" % (label, results["engine"]))
-        title.append("%s: %s, %s, forks %d, %d CPUs" % ("solid" if index == 0 else "dashed", results["date"][:10], results["engine"],
+        title.append("%s: %s, %s, forks %d, %d CPUs" % ("solid, circles" if index == 0 else "dashed, squares", results["date"][:10], results["engine"],
                                                         results["forks"], results["cpus"]))
     ticks = sorted(sizes_seen)
     for axes, (unused, ylabel) in zip(panels, PANELS):
