@@ -8,12 +8,9 @@ __metaclass__ = type
 
 import re
 
-try:
-    import botocore.session
-except ImportError:  # pragma: no cover - AnsibleAWSModule reports missing botocore
-    botocore = None
-
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
+
+from ansible_collections.rootwatch.aws.plugins.module_utils.botocore_data import available_regions
 
 _KNOWN_REGIONS = {}
 ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
@@ -27,12 +24,12 @@ def log_group_base_arn(arn):
 
 
 def known_regions(service="events"):
-    """The regions of every partition where botocore's endpoint data lists ``service``."""
+    """The regions of every partition where botocore's endpoint data lists ``service``.
+
+    Once per process, from the shared loader: no second session, no second endpoints.json.
+    """
     if service not in _KNOWN_REGIONS:
-        session = botocore.session.get_session()
-        _KNOWN_REGIONS[service] = frozenset(
-            region for partition in session.get_available_partitions() for region in session.get_available_regions(service, partition)
-        )
+        _KNOWN_REGIONS[service] = available_regions(service)
     return _KNOWN_REGIONS[service]
 
 

@@ -15,8 +15,10 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import get_aws
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 
+from ansible_collections.rootwatch.aws.plugins.module_utils.botocore_data import boto3_session
+from ansible_collections.rootwatch.aws.plugins.module_utils.botocore_data import botocore_session
+
 if HAS_BOTO3:
-    import boto3
     import botocore
     import botocore.config
     import botocore.session
@@ -130,8 +132,9 @@ class AwsClients:
         self.region, self.endpoint, params = get_aws_connection_info(module)
         self.params = dict(params)
         profile = self.params.pop("profile_name", None)
-        core = botocore.session.Session()
-        self.session = boto3.session.Session(botocore_session=core, profile_name=profile)
+        # One session per module run, over the process's parsed botocore data (botocore_data).
+        core = botocore_session()
+        self.session = boto3_session(core, profile_name=profile)
         self.config = botocore.config.Config(user_agent_extra=USER_AGENT_EXTRA).merge(sdk_retry_config(core))
         for key in ("config", "aws_config"):  # the user's settings win
             extra = self.params.pop(key, None)

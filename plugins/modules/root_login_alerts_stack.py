@@ -336,6 +336,11 @@ options:
       - Every value is checked before the first AWS call, so a refused value changes nothing.
     type: str
     default: ""
+notes:
+  - On the local connection, an action plugin of the same name runs this module's code in the controller's
+    worker process, with no module process per account (docs/performance.md). It falls back to the module
+    process for another connection, async, become or another Python interpreter, and when the environment
+    variable C(ROOTWATCH_IN_PROCESS) or the variable C(rootwatch_in_process) is false.
 attributes:
   check_mode:
     support: full

@@ -133,6 +133,11 @@ def stage_molecule():
                 tool("molecule"), "test", "--all"], env=env)
 
 
+def stage_bench():
+    # 20 accounts: fails on the request budget only; the ratio to ping is printed, not judged.
+    return run([sys.executable, os.path.join(ROOT, "benchmarks", "scale.py"), "--ci"])
+
+
 STAGES = {
     "lint": stage_lint,
     "cfnlint": stage_cfnlint,
@@ -140,6 +145,7 @@ STAGES = {
     "unit": stage_unit,
     "integration": stage_integration,
     "molecule": stage_molecule,
+    "bench": stage_bench,
 }
 
 
