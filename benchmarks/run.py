@@ -35,8 +35,11 @@ FORKS = 10
 TARGET_RATIO = 0.5
 # 12 for the delivery path, 4 for the log bucket's ownership tag and secure settings (read every
 # run, so drift and a half-done bucket are repaired), 1 for the root credential posture, 3 for the
-# dead-letter queue of the target (its URL, its message count, its ownership tag).
-TARGET_REQUESTS = 20
+# dead-letter queue of the target (its URL, its message counts, its ownership tag), 1 for the filter
+# policy of the first confirmed subscription.
+TARGET_REQUESTS = 21
+# An audit (check mode) also reads when root was last used: the credential report, 2 requests.
+TARGET_AUDIT_REQUESTS = TARGET_REQUESTS + 2
 TARGET_AUDIT_SECONDS = 60.0
 
 

@@ -60,6 +60,18 @@ SERVICE_EVENT = "AWS Service Event via CloudTrail"
 
 DEFAULT_PROFILES = ["console_sign_in"]
 
+# -- rule states (EventBridge PutRule ``State``) ----------------------------------------
+# "ENABLED: ... EventBridge matches events against the rule, except for AWS management events
+# delivered through CloudTrail" that are read-only; "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS:
+# The rule is enabled for all events, including AWS management events delivered through CloudTrail"
+# (EventBridge API reference, PutRule / Rule ``State``; user guide, "Receiving read-only management
+# events from AWS services"). api_activity must see read-only root calls (DescribeInstances, ...).
+# assume_root: AWS does not document AssumeRoot's ``readOnly``; the STS credential calls are treated
+# as read-only (the user guide's example rule for sts AssumeRole uses this state), and this state
+# receives the event either way (docs/profiles.md).
+RULE_ENABLED = "ENABLED"
+ALL_MANAGEMENT_EVENTS = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
+
 
 # Paths shared by the CloudTrail API-call messages. ``region`` is the envelope's,
 # set by EventBridge: where the event was recorded, which is also where its event
@@ -87,6 +99,58 @@ _COPIED = "The other fields are copied from the CloudTrail record."
 # the root user, so signin.amazonaws.com events such as PasswordUpdated match too
 # (see the samples); credential_changes names them explicitly.
 
+# The events each profile must alert on, judged by ``pattern_coverage``: per kind of
+# event, the fields whose value is ``fixed``, the ``enumerable`` ones (every value must
+# be admitted; label of each for the gaps), ``free`` text fields always present
+# (``prefixed``: always beginning so), ``optional`` ones (present only with the given
+# values) and ``absent`` ones. Fields not listed are unknown: a pattern may not rely on
+# them. ``<account>`` and ``<region>`` are filled in by ``event_set``.
+ACCOUNT, REGION = "<account>", "<region>"
+# Console sign-ins, from the CloudTrail user guide's "AWS Management Console sign-in
+# events" (examples of root sign-ins, success and failure):
+# https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html
+# "For sign-in events, the eventType field is AwsConsoleSignIn."
+# https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-non-api-events.html
+# errorMessage ("Failed authentication") appears only in failed sign-ins; awsRegion is
+# the sign-in endpoint's Region, sourceIPAddress and userAgent are the caller's.
+CONSOLE_SIGN_IN_EVENTS = {
+    "one": "root sign-in",
+    "many": "sign-ins",
+    "covered": "matches every root console sign-in: success and failure, with or without MFA, from any address, "
+               "user agent and sign-in endpoint Region",
+    "kinds": [{
+        "label": "root console sign-ins",
+        "fixed": {
+            "version": "0",
+            "source": alert_message.SIGN_IN_SOURCE,
+            "detail-type": CONSOLE_SIGN_IN,
+            "account": ACCOUNT,
+            "region": REGION,
+            "detail.userIdentity.type": "Root",
+            "detail.userIdentity.principalId": ACCOUNT,
+            "detail.userIdentity.arn": "arn:aws:iam::%s:root" % ACCOUNT,
+            "detail.userIdentity.accountId": ACCOUNT,
+            "detail.eventSource": "signin.amazonaws.com",
+            "detail.eventName": "ConsoleLogin",
+            "detail.eventType": "AwsConsoleSignIn",
+            "detail.recipientAccountId": ACCOUNT,
+            "detail.requestParameters": None,
+            "detail.readOnly": False,
+            "detail.managementEvent": True,
+            "detail.eventCategory": "Management",
+        },
+        "enumerable": {
+            "detail.responseElements.ConsoleLogin": [("Success", "successful sign-ins"), ("Failure", "failed sign-ins")],
+            "detail.additionalEventData.MFAUsed": [("Yes", "sign-ins with MFA"), ("No", "sign-ins without MFA")],
+            "detail.additionalEventData.MobileVersion": [("Yes", "sign-ins to the mobile console"),
+                                                         ("No", "sign-ins to the desktop console")],
+        },
+        "free": ["id", "time", "detail.eventVersion", "detail.eventTime", "detail.eventID", "detail.awsRegion",
+                 "detail.sourceIPAddress", "detail.userAgent"],
+        "optional": {"detail.errorMessage": {"detail.responseElements.ConsoleLogin": "Failure"}},
+    }],
+}
+
 # -- api_activity -------------------------------------------------------------------
 # The CIS CloudWatch.1 metric filter, translated to EventBridge:
 #   { $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS
@@ -105,6 +169,24 @@ API_ACTIVITY_PATTERN = {
         "userIdentity": {"type": ["Root"], "invokedBy": [{"exists": False}]},
         "eventType": [{"anything-but": "AwsServiceEvent"}],
     },
+}
+
+# Root API calls of any service, read-only or not, as the CIS filter counts them: made by
+# the root user, not by a service on its behalf (no invokedBy), eventType AwsApiCall.
+API_ACTIVITY_EVENTS = {
+    "one": "root API call",
+    "many": "root API calls",
+    "covered": "matches every root API call, read-only or not, of any service",
+    "kinds": [{
+        "label": "root API calls",
+        "fixed": {"detail-type": API_CALL, "account": ACCOUNT, "region": REGION,
+                  "detail.userIdentity.type": "Root", "detail.eventType": "AwsApiCall"},
+        "enumerable": {"detail.readOnly": [(True, "read-only root API calls"), (False, "root API calls that change something")]},
+        "prefixed": {"source": "aws."},
+        "free": ["id", "time", "detail.eventVersion", "detail.eventTime", "detail.eventID", "detail.eventSource",
+                 "detail.eventName", "detail.awsRegion", "detail.sourceIPAddress", "detail.userAgent"],
+        "absent": ["detail.userIdentity.invokedBy"],
+    }],
 }
 
 API_ACTIVITY_TEMPLATE = alert_message.json_template(
@@ -182,6 +264,28 @@ CREDENTIAL_CHANGES_PATTERN = {
     },
 }
 
+CREDENTIAL_CHANGES_EVENTS = {
+    "one": "root credential change",
+    "many": "root credential changes",
+    "covered": "matches every root credential change it names, IAM calls and AWS Sign-In events",
+    "kinds": [
+        {"label": "IAM credential calls (iam.amazonaws.com)",
+         "fixed": {"source": "aws.iam", "detail-type": API_CALL, "account": ACCOUNT, "region": REGION,
+                   "detail.userIdentity.type": "Root", "detail.eventSource": "iam.amazonaws.com",
+                   "detail.eventType": "AwsApiCall"},
+         "enumerable": {"detail.eventName": [(name, "%s calls" % name) for name in IAM_CREDENTIAL_EVENTS]},
+         "free": ["id", "time", "detail.eventTime", "detail.eventID", "detail.awsRegion", "detail.sourceIPAddress",
+                  "detail.userAgent"]},
+        {"label": "AWS Sign-In password events (signin.amazonaws.com)",
+         "fixed": {"source": alert_message.SIGN_IN_SOURCE, "detail-type": CONSOLE_SIGN_IN, "account": ACCOUNT,
+                   "region": REGION, "detail.userIdentity.type": "Root", "detail.eventSource": "signin.amazonaws.com",
+                   "detail.eventType": "AwsConsoleSignIn"},
+         "enumerable": {"detail.eventName": [(name, "%s events" % name) for name in SIGNIN_CREDENTIAL_EVENTS]},
+         "free": ["id", "time", "detail.eventTime", "detail.eventID", "detail.awsRegion", "detail.sourceIPAddress",
+                  "detail.userAgent"]},
+    ],
+}
+
 CREDENTIAL_CHANGES_TEMPLATE = alert_message.json_template(
     "AWS account root user credential change in AWS account <account>, recorded in <region>. " + _COPIED, _API_FIELDS)
 
@@ -203,6 +307,21 @@ ASSUME_ROOT_PATTERN = {
     "detail": {"eventSource": ["sts.amazonaws.com"], "eventName": ["AssumeRoot"]},
 }
 
+# The caller's identity type is not fixed (see above): only the call is.
+ASSUME_ROOT_EVENTS = {
+    "one": "AssumeRoot call",
+    "many": "AssumeRoot calls",
+    "covered": "matches every sts:AssumeRoot call, whoever makes it",
+    "kinds": [{
+        "label": "AssumeRoot calls",
+        "fixed": {"source": "aws.sts", "detail-type": API_CALL, "account": ACCOUNT, "region": REGION,
+                  "detail.eventSource": "sts.amazonaws.com", "detail.eventName": "AssumeRoot",
+                  "detail.eventType": "AwsApiCall"},
+        "free": ["id", "time", "detail.eventTime", "detail.eventID", "detail.awsRegion", "detail.sourceIPAddress",
+                 "detail.userAgent", "detail.userIdentity.type", "detail.userIdentity.arn"],
+    }],
+}
+
 ASSUME_ROOT_PATHS = dict(
     [(name, path) for name, path in _API_PATHS.items() if name != "service"],  # always sts.amazonaws.com
     target="$.detail.requestParameters.targetPrincipal",
@@ -217,6 +336,7 @@ ASSUME_ROOT_TEMPLATE = alert_message.json_template(
 PROFILES = {
     "console_sign_in": {
         "name": "console_sign_in",
+        "rule_state": RULE_ENABLED,
         "description": "Root user console sign-ins, successful and failed (recorded in us-east-1 only).",
         "pattern": alert_message.ROOT_SIGN_IN_PATTERN,
         "regions": REGIONS_SIGN_IN,
@@ -225,6 +345,7 @@ PROFILES = {
     },
     "api_activity": {
         "name": "api_activity",
+        "rule_state": ALL_MANAGEMENT_EVENTS,
         "description": "Any API call made as the root user, in every listed region, "
                        "excluding calls made by AWS services (as the CIS CloudWatch.1 filter does).",
         "pattern": API_ACTIVITY_PATTERN,
@@ -234,6 +355,7 @@ PROFILES = {
     },
     "credential_changes": {
         "name": "credential_changes",
+        "rule_state": RULE_ENABLED,
         "description": "Root user credential changes: password recovery and updates, MFA devices, "
                        "access key creation, login profile (recorded in us-east-1 only).",
         "pattern": CREDENTIAL_CHANGES_PATTERN,
@@ -243,6 +365,7 @@ PROFILES = {
     },
     "assume_root": {
         "name": "assume_root",
+        "rule_state": ALL_MANAGEMENT_EVENTS,
         "description": "sts:AssumeRoot calls (centralized root access: privileged root sessions started "
                        "from the management or a delegated-admin account), in every listed region.",
         "pattern": ASSUME_ROOT_PATTERN,
@@ -279,6 +402,26 @@ def get_profile(name):
     """A deep copy of one profile, by name (ValueError when unknown)."""
     validate_profiles([name], param="profile")
     return copy.deepcopy(PROFILES[name])
+
+
+EVENT_SETS = {"console_sign_in": CONSOLE_SIGN_IN_EVENTS, "api_activity": API_ACTIVITY_EVENTS,
+              "credential_changes": CREDENTIAL_CHANGES_EVENTS, "assume_root": ASSUME_ROOT_EVENTS}
+
+
+def _fill(value, account_id, region):
+    if isinstance(value, str):
+        return value.replace(ACCOUNT, account_id).replace(REGION, region)
+    if isinstance(value, dict):
+        return dict((key, _fill(item, account_id, region)) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return type(value)(_fill(item, account_id, region) for item in value)
+    return value
+
+
+def event_set(name, account_id, region):
+    """The events profile ``name`` must alert on, for a rule of ``account_id`` in ``region`` (``pattern_coverage``)."""
+    validate_profiles([name], param="profile")
+    return _fill(copy.deepcopy(EVENT_SETS[name]), account_id, region)
 
 
 def input_transformer(name):

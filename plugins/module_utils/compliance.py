@@ -41,6 +41,27 @@ def verdict_entry(account, verdict, changes):
     }
 
 
+def worst(statuses):
+    """The status that needs attention first (``STATUS_ORDER``); compliant when there is none."""
+    return min(list(statuses) or [COMPLIANT], key=lambda status: STATUS_ORDER.get(status, -1))
+
+
+def sign_in_profile(verdict):
+    """console_sign_in in the report's ``profiles`` shape, from the account's main verdict (its one Region)."""
+    problems = list(verdict["problems"]) + ["unknown: %s" % reason for reason in verdict.get("unknown") or []]
+    return {"status": verdict["status"], "problems": problems,
+            "regions": {delivery_path.sign_in_region("aws"): {"status": verdict["status"], "problems": list(problems)}}}
+
+
+def with_profiles(entry, verdict, profiles):
+    """The entry with ``profiles`` (console_sign_in from ``verdict``, the others as the host judged them,
+    ``profile_verdict``), and its ``status`` the worst of them all; each profile's problems join the entry's."""
+    found = dict(console_sign_in=sign_in_profile(verdict), **dict(profiles or {}))
+    problems = list(entry["problems"]) + ["profile %s, %s" % (name, problem) for name in sorted(profiles or {})
+                                          for problem in found[name]["problems"]]
+    return dict(entry, profiles=found, problems=problems, status=worst([entry["status"]] + [p["status"] for p in found.values()]))
+
+
 def failed_entry(account, message):
     return {"account": account, "status": FAILED, "problems": [message], "drift": []}
 
@@ -114,7 +135,8 @@ def account_entry(host, host_vars, features=None, hubs=None):
     if host_vars.get("root_login_alerts_failure"):
         entry = failed_entry(account, str(host_vars["root_login_alerts_failure"]))
     elif result.get("compliance"):
-        entry = verdict_entry(account, account_verdict(result, hubs), result.get("changes"))
+        verdict = account_verdict(result, hubs)
+        entry = with_profiles(verdict_entry(account, verdict, result.get("changes")), verdict, result.get("profiles"))
         entry["orphaned_topics"] = list(result.get("orphaned_topics") or [])
         if result.get("cis_cloudwatch1"):
             entry["cis_cloudwatch1"] = result["cis_cloudwatch1"]
@@ -126,6 +148,8 @@ def account_entry(host, host_vars, features=None, hubs=None):
     if result.get("root_credentials_read") is not None:
         entry["root_credentials"] = root_credentials.evaluate(
             result["root_credentials_read"], features or result.get("organization_features"))
+    if result.get("root_last_used") is not None:
+        entry["root_last_used"] = result["root_last_used"]
     if result.get("hub_mode"):
         entry["hub_mode"] = result["hub_mode"]
     entry["host"] = str(host)
@@ -174,6 +198,15 @@ def _cloudwatch1_cell(entry):
     return {"passed": "passes", "failed": "FAILS", "unknown": "UNKNOWN", "no_data": "no data"}.get(verdict["status"], verdict["status"])
 
 
+def _profiles_cell(entry):
+    """Each enabled profile's status, with the Regions that are not compliant."""
+    cells = []
+    for name, found in sorted((entry.get("profiles") or {}).items()):
+        regions = sorted(region for region, verdict in found["regions"].items() if verdict["status"] != COMPLIANT)
+        cells.append("%s: %s%s" % (name, found["status"], " (%s)" % ", ".join(regions) if regions else ""))
+    return "; ".join(cells)
+
+
 def _root_credentials_line(entries):
     """The summary's count of the second dimension: root credential findings, and unknowns."""
     judged = [e["root_credentials"] for e in entries if e.get("root_credentials")]
@@ -189,6 +222,17 @@ def _root_credentials_line(entries):
     if by_finding:
         line += " (%s)" % ", ".join("%s: %d" % item for item in sorted(by_finding.items()))
     return line + ", %d unknown" % unknown
+
+
+def _root_last_used_line(entries):
+    """The summary's count of accounts whose root was used recently, from the credential reports read."""
+    checked = [e["root_last_used"] for e in entries if e.get("root_last_used")]
+    if not checked:
+        return None
+    recent = sum(1 for used in checked if used["used_recently"])
+    not_read = sum(1 for used in checked if used["status"] != root_credentials.READ)
+    return "root used in the last %d days: %d account%s (of %d checked, %d not read)" % (
+        root_credentials.RECENT_DAYS, recent, "" if recent == 1 else "s", len(checked), not_read)
 
 
 def _count_line(total, counts, check_mode=False):
@@ -229,6 +273,7 @@ def build_report(entries, check_mode, generated_at, run=None, concurrent=()):
     for entry in ordered:
         counts[entry["status"]] = counts.get(entry["status"], 0) + 1
     judged = [e["root_credentials"] for e in ordered if e.get("root_credentials")]
+    last_used = [e["root_last_used"] for e in ordered if e.get("root_last_used")]
     document = {
         "generated_at": generated_at,
         "mode": "check" if check_mode else "apply",
@@ -236,6 +281,8 @@ def build_report(entries, check_mode, generated_at, run=None, concurrent=()):
                        root_credentials_unknown=sum(1 for p in judged if p["status"] == root_credentials.UNKNOWN)),
         "accounts": ordered,
     }
+    if last_used:
+        document["counts"]["root_used_recently"] = sum(1 for used in last_used if used["used_recently"])
     if run:
         document["run"] = run
     if concurrent:
@@ -250,20 +297,22 @@ def build_report(entries, check_mode, generated_at, run=None, concurrent=()):
     for other in concurrent:
         lines += ["> Run %s finished while this run was working; its report is kept as %s." % (other.get("id"), other["kept_as"]), ""]
     lines += [
-        "| Account | Host | Status | Delivery paths | Recipients (confirmed / pending) | Trail delivers | CloudWatch.1 | "
-        "Root credentials | Problems | Drift |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| Account | Host | Status | Profiles (Regions not compliant) | Delivery paths | Recipients (confirmed / pending) | "
+        "Trail delivers | CloudWatch.1 | Root credentials | Root last used | Problems | Drift |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for entry in ordered:
         lines.append("| %s |" % " | ".join(_cell(c) for c in (
             entry["account"] + (" (hub)" if entry.get("hub_mode") == hub_mode.HUB else ""),
             entry.get("host", ""),
             entry["status"],
+            _profiles_cell(entry),
             _paths_cell(entry),
             _recipients_cell(entry),
             _trail_cell(entry),
             _cloudwatch1_cell(entry),
             root_credentials.describe(entry.get("root_credentials")) if entry["status"] != REMOVED else "",
+            root_credentials.describe_last_used(entry.get("root_last_used")) if entry["status"] != REMOVED else "",
             "; ".join(list(entry.get("problems") or []) + ["orphaned topic %s (ours, no longer used)" % t for t in entry.get("orphaned_topics") or []]
                       + ["note: %s" % note for note in entry.get("notes") or []]),
             "; ".join(entry.get("drift") or []),
@@ -271,6 +320,8 @@ def build_report(entries, check_mode, generated_at, run=None, concurrent=()):
     summary = [_count_line(len(ordered), counts, check_mode)]
     if _root_credentials_line(ordered):
         summary.append(_root_credentials_line(ordered))
+    if _root_last_used_line(ordered):
+        summary.append(_root_last_used_line(ordered))
     summary.extend("run %s finished while this run was working; its report is kept as %s" % (o.get("id"), o["kept_as"]) for o in concurrent)
     for entry in ordered:
         if entry["status"] == REMOVED:

@@ -9,7 +9,9 @@ walked link by link, each with a reason:
 
 1. ``event_source``: a trail that logs management write events and global
    service events in the sign-in Region, and is logging (organization trails count);
-2. ``rule``: enabled, its pattern matches a root sign-in, success and failure;
+2. ``rule``: enabled, its pattern matches every root sign-in (success and failure,
+   any MFA, address, user agent, sign-in endpoint Region), judged by meaning
+   (``pattern_coverage``); a narrowed pattern is partial: not counted, its gaps named;
 3. ``target``: an SNS topic of this account in the sign-in Region, which exists;
 4. ``topic_policy``: lets ``events.amazonaws.com`` call ``sns:Publish`` for this
    rule (Allow and Deny, principal, action, resource, ``aws:SourceArn`` and
@@ -17,7 +19,8 @@ walked link by link, each with a reason:
 5. ``encryption``: none, or a customer-managed key that exists, is enabled and
    whose key policy lets ``events.amazonaws.com`` use ``kms:Decrypt`` and
    ``kms:GenerateDataKey*``;
-6. ``recipients``: at least one confirmed subscription.
+6. ``recipients``: at least one confirmed subscription whose filter policy passes every
+   alert (``filter_policy``: EventBridge sets no message attributes; the body is our template).
 
 A link is ``True`` (proven), ``False`` (broken) or ``None`` (a read it needs
 failed). The account is ``compliant`` with one complete path, ``unknown`` when
@@ -31,9 +34,13 @@ __metaclass__ = type
 
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
 
+from ansible_collections.rootwatch.aws.plugins.module_utils import alert_profiles
 from ansible_collections.rootwatch.aws.plugins.module_utils import event_pattern
+from ansible_collections.rootwatch.aws.plugins.module_utils import filter_policy
+from ansible_collections.rootwatch.aws.plugins.module_utils import pattern_coverage
 from ansible_collections.rootwatch.aws.plugins.module_utils import policy_evaluation
 from ansible_collections.rootwatch.aws.plugins.module_utils.alert_message import sample_events
+from ansible_collections.rootwatch.aws.plugins.module_utils.alert_profiles import SIGN_IN_PROFILE
 from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_coverage import trail_covers
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_policy import EVENTS_SERVICE_PRINCIPAL
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_subscription import DELETED
@@ -68,20 +75,30 @@ def sign_in_region(partition):
     return SIGN_IN_REGIONS.get(partition)
 
 
-def rule_matches(rule, account_id, region):
-    """(True, False or None for "cannot evaluate", reason) for the root sign-in samples."""
+def rule_matches(rule, account_id, region, profile=SIGN_IN_PROFILE):
+    """(True, False or None for "cannot evaluate", reason): does the pattern match every event of ``profile``'s
+    event set, judged by meaning (``pattern_coverage``)? A partial pattern is False, its gaps named."""
     pattern = rule.get("EventPattern")
+    name = rule.get("Name")
     if not pattern:
-        return False, "rule %s has no event pattern" % rule.get("Name")
-    samples = sample_events(account_id, region)
+        return False, "rule %s has no event pattern" % name
+    events = alert_profiles.event_set(profile, account_id, region)
     try:
-        missed = [name for name in MUST_MATCH if not event_pattern.matches(pattern, samples[name][0])]
+        verdict = pattern_coverage.judge(pattern, events)
+        # The sign-in samples only name what is missed in the words earlier reports used.
+        samples = sample_events(account_id, region) if profile == SIGN_IN_PROFILE else {}
+        missed = [sample for sample in MUST_MATCH if samples and not event_pattern.matches(pattern, samples[sample][0])]
     except event_pattern.PatternError as exc:
-        return None, "the pattern of rule %s could not be evaluated here: %s" % (rule.get("Name"), exc)
-    if not missed:
-        return True, "matches a successful and a failed root console sign-in"
-    return False, "the pattern of rule %s does not match a %s" % (
-        rule.get("Name"), " or a ".join(name.replace("_", " ") for name in missed))
+        return None, "the pattern of rule %s could not be evaluated here: %s" % (name, exc)
+    gaps = "; ".join(verdict["gaps"])
+    if verdict["covers"] is True:
+        return True, events["covered"]
+    if verdict["covers"] is None:
+        return None, "whether the pattern of rule %s matches every %s cannot be decided: %s" % (name, events["one"], gaps)
+    if missed:
+        return False, "the pattern of rule %s does not match a %s: %s" % (
+            name, " or a ".join(sample.replace("_", " ") for sample in missed), gaps)
+    return False, "the pattern of rule %s does not match every %s: %s" % (name, events["one"], gaps)
 
 
 def custom_event_note(rule, account_id, region):
@@ -106,7 +123,8 @@ def path_notes(paths, prefix=""):
 
 
 def is_candidate(rule, account_id, region, our_rule_arn=None):
-    """Rules worth walking: ours, and any whose pattern matches at least one root sign-in sample."""
+    """Rules worth walking: ours, and any whose pattern matches at least one root sign-in sample (so a narrowed
+    pattern is walked and reported partial by ``rule_matches``, not dropped)."""
     if our_rule_arn and rule.get("Arn") == our_rule_arn:
         return True
     if not rule.get("EventPattern"):
@@ -193,26 +211,73 @@ def encryption_link(topic_arn, attributes, keys):
         return link("encryption", False, "topic %s is encrypted with the AWS-managed key %s; EventBridge cannot use it" % (name, key_id))
     if metadata.get("KeyState") != "Enabled":
         return link("encryption", False, "topic %s is encrypted with KMS key %s, which is %s" % (name, key_id, metadata.get("KeyState")))
+    # The request context of SNS's KMS calls for EventBridge's Publish: SNS encrypts with the encryption context
+    # aws:sns:topicArn = the topic ARN (AWS's key policies for services publishing to encrypted topics condition on
+    # kms:EncryptionContext:aws:sns:topicArn: SNS developer guide, "Key management",
+    # https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html; GameLift FlexMatch guide, "Set up an SNS
+    # topic with server-side encryption"). No other key is known: whether aws:SourceArn/aws:SourceAccount,
+    # kms:CallerAccount or kms:ViaService reach KMS for a service principal here is not documented, so a
+    # condition on them leaves the link unknown, never broken.
+    context_key = "kms:EncryptionContext:aws:sns:topicArn"
     try:
-        allowed, why = policy_evaluation.allows(key.get("policy"), EVENTS_PRINCIPAL, KMS_ACTIONS, metadata.get("Arn") or "*")
+        allowed, why = policy_evaluation.decide(key.get("policy"), EVENTS_PRINCIPAL, KMS_ACTIONS, metadata.get("Arn") or "*",
+                                                {context_key: topic_arn}, [context_key])
     except ValueError as exc:
         return link("encryption", False, "the key policy of %s cannot be read as a policy: %s" % (key_id, exc))
+    if allowed is None:
+        return link("encryption", None, "the key policy of %s (topic %s) lets %s use the key only under conditions this audit "
+                    "cannot decide on the EventBridge-to-SNS path: %s" % (key_id, name, EVENTS_SERVICE_PRINCIPAL, why))
     if not allowed:
         return link("encryption", False, "the key policy of %s (topic %s) does not let %s use kms:Decrypt and "
                     "kms:GenerateDataKey*: %s" % (key_id, name, EVENTS_SERVICE_PRINCIPAL, why))
     return link("encryption", True, "customer-managed key %s, enabled, usable by %s" % (key_id, EVENTS_SERVICE_PRINCIPAL))
 
 
-def recipients_link(topic_arn, topic):
+def recipients_link(topic_arn, topic, profile=SIGN_IN_PROFILE):
+    """At least one confirmed subscription whose filter policy passes every alert of ``profile`` (``filter_policy``).
+    One whose filter policy could not be read is unknown, never counted nor broken. A confirmed one with no
+    filter read counts only in facts that carry no ``filters`` at all (built without ``delivery_reader``): the
+    reader stops at the first that receives everything, so those after it need no judgement."""
     if topic.get("subscriptions_error"):
         return link("recipients", None, "the subscriptions of %s could not be listed: %s" % (topic_arn, topic["subscriptions_error"]))
     listed = [s for s in topic.get("subscriptions") or [] if s.get("SubscriptionArn") != DELETED]
     confirmed = [s for s in listed if s.get("SubscriptionArn") != PENDING]
     pending = [s for s in listed if s.get("SubscriptionArn") == PENDING]
-    if confirmed:
-        return link("recipients", True, "confirmed: %s" % ", ".join(sorted("%s (%s)" % (s.get("Endpoint"), s.get("Protocol")) for s in confirmed)))
+    filters = topic.get("filters")
+    transformer = alert_profiles.input_transformer(profile)
+    body = filter_policy.message_body(transformer["input_template"], transformer["input_paths_map"])
+    counted, dropped, unread = [], [], []
+    for subscription in confirmed:
+        label = "%s (%s)" % (subscription.get("Endpoint"), subscription.get("Protocol"))
+        read = (filters or {}).get(subscription.get("SubscriptionArn"))
+        if read is None:
+            if filters is None:
+                counted.append(label)
+            continue
+        if read.get("error"):
+            unread.append("%s: its filter policy could not be read: %s" % (label, read["error"]))
+            continue
+        if read.get("attributes") is None:
+            continue  # deleted since it was listed
+        attributes = read["attributes"]
+        ok, why = filter_policy.judge(attributes.get("FilterPolicy"), attributes.get("FilterPolicyScope"), body)
+        if ok:
+            counted.append(label)
+        elif ok is False:
+            dropped.append("%s: its filter policy drops our messages: %s" % (label, why))
+        else:
+            unread.append("%s: %s" % (label, why))
+    if counted:
+        return link("recipients", True, "confirmed: %s" % ", ".join(sorted(counted)))
+    name = topic_arn.rsplit(":", 1)[-1]
+    if unread:
+        return link("recipients", None, "topic %s has no confirmed subscription proven to receive our alerts; %s" % (
+            name, "; ".join(sorted(unread) + sorted(dropped))))
+    if dropped:
+        return link("recipients", False, "topic %s has no confirmed subscription that receives our alerts: %s" % (
+            name, "; ".join(sorted(dropped))))
     return link("recipients", False, "topic %s has no confirmed subscription%s" % (
-        topic_arn.rsplit(":", 1)[-1], " (pending: %s)" % ", ".join(sorted(s.get("Endpoint") for s in pending)) if pending else ""))
+        name, " (pending: %s)" % ", ".join(sorted(s.get("Endpoint") for s in pending)) if pending else ""))
 
 
 # -- paths and the verdict --------------------------------------------------------
@@ -306,13 +371,26 @@ def evaluate(facts):
 
 
 def with_undelivered_events(verdict, queue):
-    """The verdict, ``needs_action`` with a problem when the dead-letter ``queue`` holds events
-    (``{"name", "messages"}``): EventBridge could not deliver them, so an alert may have been lost."""
-    if not (queue or {}).get("messages"):
+    """The verdict, ``needs_action`` with a problem when the dead-letter ``queue`` (``hub_mode.queue_summary``)
+    holds events, in flight and delayed ones too (EventBridge could not deliver them, so an alert may have been
+    lost), or is missing while targets name it: EventBridge then keeps nothing it fails to deliver (it counts
+    such events in ``InvocationsFailedToBeSentToDLQ``, EventBridge user guide, "Using dead-letter queues")."""
+    queue = queue or {}
+    problems = []
+    if queue.get("exists") is False and queue.get("named_by"):
+        problems.append("dead-letter queue %s does not exist, yet %s send(s) to it what EventBridge cannot deliver: "
+                        "such events, root alerts among them, are lost; an apply recreates it"
+                        % (queue.get("name") or queue.get("arn"), ", ".join(queue["named_by"])))
+    if queue.get("messages"):
+        held = [(queue.get("visible"), "available"), (queue.get("in_flight"), "received by someone but not deleted"),
+                (queue.get("delayed"), "delayed")]
+        detail = ", ".join("%d %s" % (count, what) for count, what in held if count)
+        problems.append("dead-letter queue %s holds %d event(s) that EventBridge could not deliver%s: a root alert may "
+                        "have been lost; read them, fix the cause, then purge the queue"
+                        % (queue.get("name"), queue["messages"], " (%s)" % detail if detail else ""))
+    if not problems:
         return verdict
-    problem = ("dead-letter queue %s holds %d event(s) that EventBridge could not deliver: a root alert may have been "
-               "lost; read them, fix the cause, then purge the queue" % (queue.get("name"), queue["messages"]))
-    return dict(verdict, status=NEEDS_ACTION, problems=list(verdict["problems"]) + [problem])
+    return dict(verdict, status=NEEDS_ACTION, problems=list(verdict["problems"]) + problems)
 
 
 def bus_label(bus):

@@ -11,7 +11,8 @@ What it reads, in the sign-in Region:
   event selectors of each trail that can cover the Region;
 - every rule of the default event bus (``ListRules``), and the targets of
   each rule that matches a root sign-in sample (and of ours);
-- each target topic of this account: attributes and subscriptions;
+- each target topic of this account: attributes, subscriptions, and the filter policy of
+  its confirmed subscriptions (``GetSubscriptionAttributes``) until one has none;
 - each customer-managed KMS key of those topics: ``DescribeKey`` and the
   ``default`` key policy.
 """
@@ -29,6 +30,7 @@ except ImportError:  # pragma: no cover - AnsibleAWSModule reports missing botoc
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
+from ansible_collections.rootwatch.aws.plugins.module_utils import filter_policy
 from ansible_collections.rootwatch.aws.plugins.module_utils import iam_roles
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import partition_for_region
 from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import error_code
@@ -46,6 +48,8 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.managers import Reso
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import foreign_resource_message
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import is_owned
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import NOT_FOUND_CODES
+from ansible_collections.rootwatch.aws.plugins.module_utils.sns_subscription import DELETED
+from ansible_collections.rootwatch.aws.plugins.module_utils.sns_subscription import PENDING
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_topic import is_aws_managed_sns_key
 
 KMS_NOT_FOUND_CODES = ("NotFoundException",)
@@ -244,6 +248,15 @@ class DeliveryPathReader(ResourceManager):
             roles[arn] = found if found is None or found.get("error") or found.get("Arn") == arn else None
         return roles
 
+    def read_organization(self):
+        """The account's organization: {"id": "o-..." or None when it is in none, "error": text when the read failed}.
+
+        One organizations:DescribeOrganization, which any account of an organization may call; an account in no
+        organization gets AWSOrganizationsNotInUseException (Organizations API reference, DescribeOrganization, Errors)."""
+        response, error = self._try("organizations:DescribeOrganization", self.client("organizations"), "describe_organization",
+                                    not_found=("AWSOrganizationsNotInUseException",))
+        return {"id": ((response or {}).get("Organization") or {}).get("Id"), "error": error}
+
     def read_bus(self, name):
         """The hub bus: {"bus": DescribeEventBus or None when absent, "error": text when the read failed}."""
         response, error = self._try("events:DescribeEventBus %s" % name, self.client("events"), "describe_event_bus",
@@ -273,7 +286,25 @@ class DeliveryPathReader(ResourceManager):
             token = page.get("NextToken")
             if not token:
                 entry["subscriptions"] = listing
+                entry["filters"] = self._read_filters(sns, listing)
                 return entry
+
+    def _read_filters(self, sns, listing):
+        """{subscription ARN: {"attributes", "error"}} of the confirmed subscriptions, in listing order, until one
+        has no filter policy: it receives every message (``filter_policy``), so those after it need no request
+        and a converged topic with one subscription costs one. Pending ones have no ARN to read."""
+        filters = {}
+        for subscription in listing:
+            arn = subscription.get("SubscriptionArn")
+            if arn in (PENDING, DELETED) or not arn:
+                continue
+            response, error = self._try("sns:GetSubscriptionAttributes %s" % arn, sns, "get_subscription_attributes",
+                                        not_found=NOT_FOUND_CODES, SubscriptionArn=arn)
+            attributes = response.get("Attributes") if response is not None else None
+            filters[arn] = {"attributes": attributes, "error": error}
+            if attributes is not None and filter_policy.judge(attributes.get("FilterPolicy"), attributes.get("FilterPolicyScope"), None)[0]:
+                break
+        return filters
 
     def read_key(self, key_id):
         region = key_id.split(":")[3] if key_id.startswith("arn:") else self.region

@@ -132,8 +132,11 @@ SID_RE = re.compile(r"^[A-Za-z0-9]{1,64}$")
 # Standard queues: "up to 80 characters [...] alphanumeric characters, hyphens (-), and underscores (_)".
 QUEUE_NAME_RE = re.compile(r"^[A-Za-z0-9_\-]{1,80}$")
 QUEUE_ARN_RE = re.compile(r"^arn:aws[a-z\-]*:sqs:([a-z0-9\-]+):(\d{12}):([A-Za-z0-9_\-]{1,80})$")
-QUEUE_ATTRIBUTES = ["QueueArn", "Policy", "ApproximateNumberOfMessages", "SqsManagedSseEnabled", "KmsMasterKeyId",
-                    "MessageRetentionPeriod"]
+# The three counts of GetQueueAttributes, read in the same request: available, in flight ("messages that are
+# in flight", received but not yet deleted) and delayed (SQS API reference, GetQueueAttributes). An event
+# someone received but did not delete is still lost for the alert, so all three count.
+QUEUE_MESSAGE_COUNTS = ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed")
+QUEUE_ATTRIBUTES = ["QueueArn", "Policy"] + list(QUEUE_MESSAGE_COUNTS) + ["SqsManagedSseEnabled", "KmsMasterKeyId", "MessageRetentionPeriod"]
 MISSING_QUEUE_CODES = ("QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue")
 ENABLED_RULE_STATES = ("ENABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
 
@@ -342,7 +345,8 @@ def _parse_policy(text, what):
 
 
 # -- the judge ---------------------------------------------------------------------------
-def forwarding_link(member_rule, hub_bus_policy, member_account, hub_bus_arn, organization_id=None, event_source=SIGN_IN_SOURCE):
+def forwarding_link(member_rule, hub_bus_policy, member_account, hub_bus_arn, organization_id=None, event_source=SIGN_IN_SOURCE,
+                    organization_read=True):
     """Does this member rule deliver to the hub bus? -> (True, False or None, reason).
 
     ``member_rule``: what was read in the member account:
@@ -355,24 +359,35 @@ def forwarding_link(member_rule, hub_bus_policy, member_account, hub_bus_arn, or
     - ``error``: text, when a read failed.
 
     ``hub_bus_policy``: the hub bus policy (dict or JSON text; None: no policy), or
-    ``{"error": text}`` when it could not be read.
+    ``{"error": text}`` when it could not be read. ``organization_id``: the member's own
+    organization (DescribeOrganization in the member), None when it is in none;
+    ``organization_read`` False when that read was not made or failed: ``aws:PrincipalOrgID``
+    is then unknown, and a bus statement conditioned on it is undecided (None).
 
-    The link holds when the rule is enabled, one target is ``hub_bus_arn`` with a
-    RoleArn, that role may be used for it (:func:`_judge_role`: its trust lets
-    events.amazonaws.com assume it for this rule, its inline policy allows
-    events:PutEvents on the bus and denies it nowhere), and the bus policy admits
-    the member. The bus policy is evaluated by ``policy_evaluation.evaluate`` for
-    the request EventBridge makes with the target's role (:func:`_judge_bus_policy`):
-    principal the role, action ``events:PutEvents``, resource the bus, and context
-    ``aws:PrincipalArn`` (the role), ``aws:PrincipalAccount``, ``aws:SourceArn`` (the
-    rule), ``events:source`` (``event_source``: the event forwarded, ``aws.signin``
-    for a console sign-in) and, when given, ``aws:PrincipalOrgID``; without
-    ``organization_id`` a statement that requires an organization does not admit.
-    None means unknown: a needed read failed, or a statement could not be evaluated.
+    The link holds when the rule is enabled and one target is ``hub_bus_arn`` that EventBridge
+    can put the event with:
+
+    - with a RoleArn: that role may be used for it (:func:`_judge_role`: its trust lets
+      events.amazonaws.com assume it for this rule, its inline policy allows events:PutEvents
+      on the bus and denies it nowhere), and the bus policy admits the role's sessions;
+    - without one: the bus policy admits the member account directly. "If you're setting an
+      event bus in another account as the target and that account granted permission to your
+      account through an organization instead of directly by the account ID, you must specify a
+      RoleArn" (EventBridge API reference, PutTargets, Target ``RoleArn``; PutPermission says the
+      same), so an organization statement does not count for it.
+
+    The bus policy is evaluated by ``policy_evaluation.evaluate`` for the request EventBridge
+    makes (:func:`_judge_bus_policy`), with the keys this audit knows: ``aws:PrincipalArn``
+    (the role), ``aws:PrincipalAccount`` and ``aws:SourceAccount`` (the member), ``aws:SourceArn``
+    (the rule), ``events:source`` (``event_source``: ``aws.signin`` for a console sign-in) and
+    ``aws:PrincipalOrgID`` (the member's organization, when read). A condition on another key is
+    undecided. None means unknown: a needed read failed, or a statement could not be decided.
     """
     member_rule = member_rule or {}
     partition, unused_region, hub_account, bus = parse_bus_arn(hub_bus_arn)
     validate_account_id(member_account, "member_account")
+    if organization_id is not None:
+        validate_organization_id(organization_id)
     if member_rule.get("error"):
         return None, "the forwarding rule of account %s could not be read: %s" % (member_account, member_rule["error"])
     rule = member_rule.get("rule")
@@ -384,15 +399,20 @@ def forwarding_link(member_rule, hub_bus_policy, member_account, hub_bus_arn, or
     targets = [t for t in member_rule.get("targets") or [] if t.get("Arn") == hub_bus_arn]
     if not targets:
         return False, "rule %s of account %s has no target %s" % (name, member_account, hub_bus_arn)
+    organization = (organization_id, organization_read)
     unknown, failed = [], []
     for target in targets:
-        ok, reason = _judge_role(member_rule.get("roles") or {}, target, rule, member_account)
-        if ok is True:
-            ok, reason = _judge_bus_policy(hub_bus_policy, member_account, hub_bus_arn, rule, target["RoleArn"], organization_id,
-                                           event_source)
+        if not target.get("RoleArn"):
+            ok, reason = _judge_bus_policy(hub_bus_policy, member_account, hub_bus_arn, rule, None, organization, event_source)
+            how = "without a role"
+        else:
+            ok, reason = _judge_role(member_rule.get("roles") or {}, target, rule, member_account)
             if ok is True:
-                return True, "rule %s of account %s -> hub bus %s (account %s) with role %s; %s" % (
-                    name, member_account, bus, hub_account, target["RoleArn"], reason)
+                ok, reason = _judge_bus_policy(hub_bus_policy, member_account, hub_bus_arn, rule, target["RoleArn"], organization,
+                                               event_source)
+            how = "with role %s" % target["RoleArn"]
+        if ok is True:
+            return True, "rule %s of account %s -> hub bus %s (account %s) %s; %s" % (name, member_account, bus, hub_account, how, reason)
         (unknown if ok is None else failed).append("target %s: %s" % (target.get("Id"), reason))
     if unknown:
         return None, "; ".join(unknown)
@@ -407,12 +427,11 @@ def _judge_role(roles, target, rule, member_account):
     must allow ``events:PutEvents`` on the target bus, with no explicit Deny of it in that policy. Attached
     managed policies and the permissions boundary's document are not read (one more request each): a role
     with a ``PermissionsBoundary`` in GetRole's answer is unknown, never usable. A role whose inline policy
-    was not read (one the role variables do not name) is unknown too.
+    was not read (one the role variables do not name) is unknown too. Not iam:SimulatePrincipalPolicy: it
+    would be one more request per member on every run (over the per-account budget) and needs
+    iam:SimulatePrincipalPolicy on the role, which the least-privilege automation policy does not grant.
     """
-    role_arn = target.get("RoleArn")
-    if not role_arn:
-        return False, ("it has no RoleArn; a target that is an event bus in another account needs an execution role "
-                       "(and an organization-wide bus policy requires one)")
+    role_arn = target["RoleArn"]
     if role_arn not in roles:
         return None, "role %s was not read" % role_arn
     role = roles[role_arn]
@@ -425,27 +444,56 @@ def _judge_role(roles, target, rule, member_account):
     return ok, "its role %s %s" % (role_arn, "; ".join(reasons))
 
 
-def _judge_bus_policy(policy, member_account, bus_arn, rule, role_arn, organization_id, event_source):
-    """Does the bus policy admit PutEvents of ``event_source`` events by the role's sessions for this rule?
+BUS_REQUEST_KEYS = ("aws:PrincipalArn", "aws:PrincipalAccount", "aws:SourceAccount", "aws:SourceArn", "events:source")
 
-    The principal is the role (a policy naming it, or its account, or ``*``); its sessions'
-    ``aws:PrincipalArn`` is the role's ARN. A policy of an older version (``Principal "*"``
-    with ``aws:PrincipalOrgID`` only, or the listed accounts' roots) still admits it.
+
+def _judge_bus_policy(policy, member_account, bus_arn, rule, role_arn, organization, event_source):
+    """Does the bus policy admit PutEvents of ``event_source`` events from this member rule?
+
+    With ``role_arn`` the principal is the role (a policy naming it, or its account, or ``*``); its
+    sessions' ``aws:PrincipalArn`` is the role's ARN. A policy of an older version (``Principal "*"``
+    with ``aws:PrincipalOrgID`` only, or the listed accounts' roots) still admits it. Without a role
+    the principal is the member account itself, whose ``aws:PrincipalArn`` AWS does not document (judged
+    absent and as the account root; undecided unless both agree), and only a direct admission counts (``aws:PrincipalOrgID`` taken
+    as absent: an organization grant needs a RoleArn, PutTargets). ``organization``: (the member's
+    organization ID or None, whether it was read).
     """
     if isinstance(policy, dict) and set(policy) == set(["error"]):
         return None, "the policy of hub bus %s could not be read: %s" % (bus_arn, policy["error"])
-    context = {"aws:PrincipalArn": role_arn, "aws:PrincipalAccount": member_account, "events:source": [event_source]}
+    organization_id, organization_read = organization
+    context = {"aws:PrincipalAccount": member_account, "aws:SourceAccount": member_account, "events:source": [event_source]}
+    known = list(BUS_REQUEST_KEYS)
     if rule.get("Arn"):
         context["aws:SourceArn"] = rule["Arn"]
-    if organization_id:
-        context["aws:PrincipalOrgID"] = validate_organization_id(organization_id)
-    result = policy_evaluation.evaluate(policy, {"AWS": role_arn}, "events:PutEvents", bus_arn, context)
-    if result["allowed"]:
-        return True, "the bus policy admits %s events from role %s (statement %s)" % (event_source, role_arn, ", ".join(result["statements"]))
-    if result["unevaluated"] and result["decision"] == policy_evaluation.IMPLICIT_DENY:
-        return None, "the bus policy could not be fully evaluated: %s %s" % (result["reason"], " ".join(result["unevaluated"]))
-    return False, "the hub bus policy does not admit %s events from role %s of account %s: %s" % (
-        event_source, role_arn, member_account, result["reason"])
+    if role_arn:
+        principal, who = role_arn, "role %s" % role_arn
+        context["aws:PrincipalArn"] = role_arn
+        if organization_read:
+            known.append("aws:PrincipalOrgID")
+            if organization_id:
+                context["aws:PrincipalOrgID"] = organization_id
+    else:
+        principal, who = root_principal(parse_bus_arn(bus_arn)[0], member_account), "account %s (a target without RoleArn)" % member_account
+        known.append("aws:PrincipalOrgID")
+    result = policy_evaluation.evaluate(policy, {"AWS": principal}, "events:PutEvents", bus_arn, context, known)
+    if not role_arn:
+        # No role session exists, so aws:PrincipalArn is no role's; AWS does not document whether it is absent or the
+        # account's root: judged both ways, and undecided unless they agree.
+        rooted = policy_evaluation.evaluate(policy, {"AWS": principal}, "events:PutEvents", bus_arn,
+                                            dict(context, **{"aws:PrincipalArn": principal}), known)
+        if rooted["outcome"] is not result["outcome"]:
+            result = dict(result, outcome=None, unevaluated=result["unevaluated"] + [
+                "The decision depends on aws:PrincipalArn, which AWS does not document for a target without RoleArn."])
+    if result["outcome"] is True:
+        return True, "the bus policy admits %s events from %s (statement %s)" % (event_source, who, ", ".join(result["statements"]))
+    if result["outcome"] is None:
+        return None, "the hub bus policy could not be decided for %s events from %s: %s %s" % (
+            event_source, who, result["reason"], " ".join(result["unevaluated"]))
+    reason = "the hub bus policy does not admit %s events from %s of account %s: %s" % (event_source, who, member_account, result["reason"])
+    if not role_arn:
+        reason += (" A target without RoleArn counts only when the bus admits the account directly: one admitted through "
+                   "an organization needs a RoleArn (EventBridge API reference, PutTargets, RoleArn)")
+    return False, reason
 
 
 # -- event bus (hub) -------------------------------------------------------------------
@@ -622,9 +670,10 @@ class DeadLetterQueueManager(ResourceManager):
     managed key must let events.amazonaws.com use it), ``message_retention_period``
     (default 14 days), ``tags``, ``purge_tags``, ``owner_tag``. ``known`` may hold
     ``queue_url`` (None when absent), ``attributes`` (GetQueueAttributes) and
-    ``tags``. Facts include ``ApproximateNumberOfMessages`` (an int, None when the
-    queue does not exist), so an audit can report a queue that holds undelivered
-    events. Extra keys: ``queue`` (view), ``queue_arn``, ``queue_url``.
+    ``tags``. Facts include ``messages`` (every event it holds) and each of
+    :data:`QUEUE_MESSAGE_COUNTS` (ints, None when the queue does not exist), so an
+    audit can report a queue that holds undelivered events, even ones received but
+    not deleted. Extra keys: ``queue`` (view), ``queue_arn``, ``queue_url``.
     """
 
     kind = "dead-letter queue"
@@ -647,9 +696,16 @@ class DeadLetterQueueManager(ResourceManager):
         return dict(self.sqs.list_queue_tags(QueueUrl=url, aws_retry=True).get("Tags") or {})
 
     @staticmethod
-    def messages(attributes):
-        value = (attributes or {}).get("ApproximateNumberOfMessages")
-        return int(value) if value not in (None, "") else None
+    def message_counts(attributes):
+        """{count name: int or None} of :data:`QUEUE_MESSAGE_COUNTS`, from GetQueueAttributes' strings."""
+        found = attributes or {}
+        return dict((key, int(found[key]) if found.get(key) not in (None, "") else None) for key in QUEUE_MESSAGE_COUNTS)
+
+    @classmethod
+    def messages(cls, attributes):
+        """Every event the queue holds (available, in flight and delayed); None when it does not exist."""
+        counts = [value for value in cls.message_counts(attributes).values() if value is not None]
+        return sum(counts) if attributes is not None and counts else None
 
     @staticmethod
     def view(name, arn, attributes, tags):
@@ -706,7 +762,7 @@ class DeadLetterQueueManager(ResourceManager):
         need_tags = url is not None and (params.get("tags") is not None or owner_tag)
         tags = (known["tags"] if "tags" in known else self.list_tags(url)) if need_tags else None
         count = self.messages(attributes)
-        facts = {"queue_url": url, "attributes": attributes, "tags": tags, "ApproximateNumberOfMessages": count}
+        facts = dict(self.message_counts(attributes), queue_url=url, attributes=attributes, tags=tags, messages=count)
         if count:
             self.warn("Dead-letter queue %s holds %d event(s) that EventBridge could not deliver" % (name, count))
         if state == "absent":

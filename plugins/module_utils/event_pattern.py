@@ -271,9 +271,17 @@ def _canonical_object(pattern):
 _MISSING = object()
 
 
+MISSING = _MISSING  # the value of a field an event does not have, for ``leaf_matches``
+
+
 def matches(pattern, event):
     """True when ``event`` (a dict) matches ``pattern``, with EventBridge semantics."""
     return _match_object(validate(pattern), event)
+
+
+def leaf_matches(matchers, value):
+    """True when one field's ``value`` (``MISSING`` when absent) satisfies a validated leaf array of a pattern."""
+    return _match_leaf(matchers, value)
 
 
 def _match_object(pattern, event):

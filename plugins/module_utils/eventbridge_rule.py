@@ -33,7 +33,11 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.managers import as_m
 RULE_NAME_RE = re.compile(r"^[.\-_A-Za-z0-9]{1,64}$")
 BUS_NAME_RE = re.compile(r"^[/.\-_A-Za-z0-9]{1,256}$")
 DEFAULT_BUS = "default"
-API_STATE = {"present": "ENABLED", "disabled": "DISABLED"}
+# ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS: enabled for all events, read-only CloudTrail management
+# events included, which ENABLED drops (EventBridge API reference, PutRule ``State``).
+API_STATE = {"present": "ENABLED", "disabled": "DISABLED",
+             "enabled_with_all_cloudtrail_management_events": "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"}
+STATE_OPTION = dict((value, key) for key, value in API_STATE.items())  # the API State -> the module's state
 BATCH = 10  # put_targets / remove_targets take at most 10 entries
 
 

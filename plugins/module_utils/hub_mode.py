@@ -15,11 +15,17 @@ The verdict of a member is proven link by link, like ``delivery_path``'s:
    sign-in, success and failure;
 3. ``forwarding``: one of its targets is the hub bus, with a role of the member
    that EventBridge may use for it (its trust admits events.amazonaws.com for the
-   rule, its inline policy allows events:PutEvents on the bus), and the hub bus
-   policy admits the member (``event_hub.forwarding_link``);
+   rule, its inline policy allows events:PutEvents on the bus), or none when the
+   bus admits the member account directly, and the hub bus policy admits that
+   principal with the member's own identity: its account, its rule as
+   ``aws:SourceArn`` and its organization as read in the member
+   (``event_hub.forwarding_link``);
 4. then the links of a working path on the hub bus: ``rule`` (a hub bus rule
-   that matches), ``target``, ``topic_policy``, ``encryption``, ``recipients``
-   (``delivery_path.evaluate`` on the hub bus).
+   that matches the member's events: forwarded events keep the member's
+   ``account``, EventBridge user guide, "Sending and receiving events between AWS
+   accounts"), ``target``,
+   ``topic_policy``, ``encryption``, ``recipients`` (``delivery_path.evaluate``
+   on the hub bus, its rule link judged again with the member's account).
 
 The member and the hub are read by their own hosts; the hub once per run. The
 member's summary (:func:`member_summary`) and the hub's (:func:`hub_summary`)
@@ -137,14 +143,34 @@ def _rule_view(rule):
     return view
 
 
-def queue_summary(outcome):
-    """The dead-letter queue as the audit reports it, from ``DeadLetterQueueManager``'s result."""
+def queue_summary(outcome, rules=(), applied=False):
+    """The dead-letter queue as the audit reports it, from ``DeadLetterQueueManager``'s result.
+
+    ``rules``: rules as read before any write (``Name``, ``targets`` in the API's shape), for the
+    targets whose ``DeadLetterConfig`` names the queue (``named_by``). ``applied``: an apply ensured
+    the queue, so it exists now; check mode reports it as found.
+    """
     queue = outcome.get("queue") or {}
-    return {"name": queue.get("name"), "arn": outcome.get("queue_arn"), "exists": bool(outcome["facts"].get("queue_url")),
-            "messages": outcome["facts"].get("ApproximateNumberOfMessages")}
+    facts = outcome["facts"]
+    arn = outcome.get("queue_arn")
+    named_by = sorted(set("rule %s target %s" % (rule.get("Name"), target.get("Id")) for rule in rules or []
+                          for target in rule.get("targets") or [] if arn and (target.get("DeadLetterConfig") or {}).get("Arn") == arn))
+    return {"name": queue.get("name"), "arn": arn,
+            "exists": bool(outcome.get("queue_url") if applied else facts.get("queue_url")),
+            "messages": facts.get("messages"), "visible": facts.get("ApproximateNumberOfMessages"),
+            "in_flight": facts.get("ApproximateNumberOfMessagesNotVisible"), "delayed": facts.get("ApproximateNumberOfMessagesDelayed"),
+            "named_by": named_by}
 
 
-def member_summary(facts, roles, settings, local, queue, ours, role_checks=()):
+def organization_summary(read):
+    """The member's organization as the report judges it, from ``DeliveryPathReader.read_organization``'s
+    answer (None when it was not read): ``{"id": "o-..." or None (in no organization), "error": text or None}``."""
+    if read is None:
+        return None
+    return {"id": read.get("id"), "error": read.get("error")}
+
+
+def member_summary(facts, roles, settings, local, queue, ours, role_checks=(), organization=None):
     """What a member host leaves for the report: only JSON-safe values, no timestamps.
 
     ``facts``: ``delivery_reader`` facts of the member's default bus; ``roles``:
@@ -153,7 +179,7 @@ def member_summary(facts, roles, settings, local, queue, ours, role_checks=()):
     (a topic of its own still alerts, during a move to hub mode); ``queue``:
     :func:`queue_summary`; ``ours``: our rule ARNs and target ID; ``role_checks``: the
     ``iam_roles.RoleVerifier`` result views (``usable``, ``problems``) of the roles the
-    member's rules need.
+    member's rules need; ``organization``: :func:`organization_summary` (None: not read).
     """
     rules = facts["rules"]
     return {
@@ -171,11 +197,13 @@ def member_summary(facts, roles, settings, local, queue, ours, role_checks=()):
         "dead_letter_queue": queue,
         "ours": dict(ours),
         "role_checks": [dict(check) for check in role_checks],
+        "organization": organization,
     }
 
 
-def hub_summary(bus_read, bus_verdict, settings, queue, partition="aws"):
-    """What the hub host leaves for the report: the bus, its policy and the paths from the bus."""
+def hub_summary(bus_read, bus_verdict, settings, queue, partition="aws", bus_rules=None):
+    """What the hub host leaves for the report: the bus, its policy, the paths from the bus and its rules
+    (``bus_rules``: ``delivery_reader.read_rules`` of the bus), which each member's events are matched with."""
     bus = bus_read.get("bus")
     if bus_read.get("error"):
         policy = {"error": bus_read["error"]}
@@ -189,16 +217,39 @@ def hub_summary(bus_read, bus_verdict, settings, queue, partition="aws"):
         "organization_id": settings.get("organization_id"),
         "verdict": bus_verdict,
         "dead_letter_queue": queue,
+        "rules": dict((rule.get("Name"), dict((key, rule.get(key)) for key in ("Name", "Arn", "State", "EventPattern")))
+                      for rule in (bus_rules or {}).get("rules") or []),
     }
 
 
 # -- the member verdict -------------------------------------------------------------------
-def _hub_links(hub):
-    """The links of the hub's best path from its bus, or one link saying why there is none."""
+def _for_member(path, hub, member):
+    """A path from the hub bus as the member's events meet it: its rule link judged again with the member's
+    account and Region (forwarded events keep them), when the hub left its rules."""
+    rule = (hub.get("rules") or {}).get(path["rule"])
+    if rule is None:
+        return path
+    found = delivery_path.rule_link(rule, member["account_id"], member["region"])
+    links = list(path["links"])
+    index = [i for i, entry in enumerate(links) if entry["link"] == "rule"]
+    if not index or (found["ok"] is links[index[0]]["ok"] and found["ok"] is True):
+        return path
+    if found["ok"] is not True:
+        found = dict(found, reason="%s, for the events of account %s (forwarded events keep the sender's account, EventBridge "
+                     "user guide, \"Sending and receiving events between AWS accounts\")" % (found["reason"], member["account_id"]))
+    links[index[0]] = found
+    broken = [entry for entry in links if entry["ok"] is not True]
+    # A bus path has no event_source link: the events come from the members, whose trails their verdicts judge.
+    complete = not broken and len(links) == len(delivery_path.LINKS) - 1
+    return dict(path, links=links, complete=complete, problem=(broken or [{"reason": ""}])[0]["reason"])
+
+
+def _hub_links(hub, member):
+    """The links of the hub's best path from its bus for this member's events, or one link saying why there is none."""
     if hub is None:
         return None, [delivery_path.link("forwarding", None, HUB_NOT_READ)]
     verdict = hub["verdict"]
-    paths = verdict["paths"]
+    paths = [_for_member(p, hub, member) for p in verdict["paths"]]
     best = ([p for p in paths if p["complete"] and p["ours"]] or [p for p in paths if p["complete"]] or paths or [None])[0]
     if best is None:
         reasons = verdict["unknown"] or verdict["problems"] or ["no rule on hub bus %s matches a root console sign-in" % hub["bus_arn"]]
@@ -212,8 +263,15 @@ def _forwarding_link(member, rule, target, hub):
         return None
     if hub.get("bus_exists") is False:
         return delivery_path.link("forwarding", False, "hub bus %s does not exist" % hub["bus_arn"])
+    organization = member.get("organization") or {}
+    read = bool(member.get("organization")) and not organization.get("error")
     ok, reason = event_hub.forwarding_link({"rule": rule, "targets": [target], "roles": member["roles"]}, hub["bus_policy"],
-                                           member["account_id"], member["hub_bus_arn"], hub.get("organization_id"))
+                                           member["account_id"], member["hub_bus_arn"], organization.get("id") if read else None,
+                                           organization_read=read)
+    if ok is None and not read and "aws:PrincipalOrgID" in reason:
+        reason += "; the organization of account %s %s" % (
+            member["account_id"], "could not be read: %s" % organization["error"] if organization.get("error") else
+            "was not read (it is read with root_login_alerts_organization_id set)")
     return delivery_path.link("forwarding", ok, reason)
 
 
@@ -225,7 +283,7 @@ def _forwarding_path(member, rule, target, hub):
         best = None
     else:
         forwarding = _forwarding_link(member, rule, target, hub)
-        best, hub_links = _hub_links(hub)
+        best, hub_links = _hub_links(hub, member)
         links.extend(([forwarding] if forwarding else []) + hub_links)
     broken = [entry for entry in links if entry["ok"] is False]
     unread = [entry for entry in links if entry["ok"] is None]

@@ -17,6 +17,16 @@ in the ``unevaluated`` list of the result.
 Internally every match is three-valued: True, False or None (unknown), combined
 with Kleene logic, so a statement with an element that definitely does not
 match never applies, whatever else it contains.
+
+Known keys (opt-in, ``known_keys``). By default a key absent from ``context`` is
+absent from the request. A caller that cannot know every key the service sends
+names the keys it knows (``known_keys``: those of ``context`` plus any known to be
+absent); a condition on any other key is unknown, whatever its operator: with
+``...IfExists`` or ``Null`` the key's presence is itself unknown. IAM's rules for
+absent keys (``...IfExists`` true, ``Null`` true) apply to known keys only. The
+result's ``outcome`` is then three-valued: True (allowed, no Deny undecided),
+False (an explicit Deny applies, or nothing may allow) or None (an Allow that
+might apply, or a Deny that might, could not be decided).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -189,8 +199,9 @@ def _statements(policy):
 class _Statement(object):
     """One statement being evaluated: collects the reasons it could not be fully evaluated."""
 
-    def __init__(self, statement, index, variables, resource_account=None):
+    def __init__(self, statement, index, variables, resource_account=None, known_keys=None):
         self.statement = statement
+        self.known_keys = known_keys
         sid = statement.get("Sid")
         self.id = str(sid) if sid not in (None, "") else "#%d" % index
         self.variables = variables
@@ -411,6 +422,9 @@ def _null(st, operator, key, patterns, present):
 
 
 def _condition_key(st, operator, key, raw_values, context):
+    if st.known_keys is not None and key.lower() not in st.known_keys and key.lower() not in context:
+        return st.unknown("condition %s on %s: this audit cannot know whether or with which value %s reaches the request"
+                          % (operator, key, key))
     prefix = ""
     base = operator
     for candidate in SET_PREFIXES:
@@ -484,7 +498,18 @@ def _effect(st):
     return "Unknown"
 
 
-def evaluate(policy, principal, action, resource, context=None):
+def _known_keys(known_keys, lowered):
+    if known_keys is None:
+        return None
+    if isinstance(known_keys, str) or not isinstance(known_keys, (list, tuple, set, frozenset)):
+        raise ValueError("known_keys must be a list of condition keys, got %r" % (known_keys,))
+    for key in known_keys:
+        if not isinstance(key, str) or not key:
+            raise ValueError("known_keys entry %r is not a condition key" % (key,))
+    return frozenset(key.lower() for key in known_keys) | frozenset(lowered)
+
+
+def evaluate(policy, principal, action, resource, context=None, known_keys=None):
     """Decide one request against one resource policy.
 
     policy: dict or JSON text (None/'' = no policy -> implicit deny).
@@ -495,8 +520,13 @@ def evaluate(policy, principal, action, resource, context=None):
     statement is unknown for a principal other than the account itself.
     action: "sns:Publish"; resource: an ARN; context: {condition key: value or list of values}
     (keys compared case-insensitively; a key absent from context is absent from the request).
+    known_keys: None (every key is known: those of context present, all others absent), or the
+    keys whose presence and value the caller knows (context's keys are added); a condition on any
+    other key is unknown.
     Returns a dict: {"decision": ALLOW|EXPLICIT_DENY|IMPLICIT_DENY,
                      "allowed": bool (decision == ALLOW),
+                     "outcome": True (allowed, no Deny undecided), False (denied, explicitly or because no
+                                statement may allow) or None (an Allow or a Deny could not be decided),
                      "statements": [Sid (or "#<index>" when no Sid) of the statements that decided:
                                     the denying ones, else the allowing ones],
                      "reason": human-readable sentence naming those statements or saying no statement allows the action,
@@ -508,18 +538,19 @@ def evaluate(policy, principal, action, resource, context=None):
     if not isinstance(resource, str) or not resource:
         raise ValueError("resource must be a non-empty ARN string, got %r" % (resource,))
     lowered = _request_context(context)
+    known = _known_keys(known_keys, lowered)
     resource_account = ARN_ACCOUNT.match(resource)
     resource_account = resource_account.group(1) if resource_account else None
     statements, version = _statements(policy)
     request = "%s on %s for %s" % (action, resource, _describe_principal(pairs))
     if statements is None:
         return _result(
-            IMPLICIT_DENY, [], "There is no policy, so no statement allows %s (implicit deny)." % request, []
+            IMPLICIT_DENY, [], "There is no policy, so no statement allows %s (implicit deny)." % request, [], False
         )
 
     denied, maybe_denied, allowed, maybe_allowed, unevaluated = [], [], [], [], []
     for index, statement in enumerate(statements):
-        st = _Statement(statement, index, version == VARIABLES_VERSION, resource_account)
+        st = _Statement(statement, index, version == VARIABLES_VERSION, resource_account, known)
         effect = _effect(st)
         applies = _and([_principal(st, pairs), _action(st, action), _resource(st, resource), _condition(st, lowered)])
         if applies is False:
@@ -543,35 +574,65 @@ def evaluate(policy, principal, action, resource, context=None):
                 request,
                 _quote(maybe_denied),
             )
-        return _result(EXPLICIT_DENY, denied + maybe_denied, reason + ".", unevaluated)
+        # A Deny that might apply decides nothing unless some Allow might apply too: without one it is denied anyway.
+        outcome = False if denied or not (allowed or maybe_allowed) else UNKNOWN
+        return _result(EXPLICIT_DENY, denied + maybe_denied, reason + ".", unevaluated, outcome)
     if allowed:
-        return _result(ALLOW, allowed, "%s is allowed by statement(s) %s." % (request, _quote(allowed)), unevaluated)
+        return _result(ALLOW, allowed, "%s is allowed by statement(s) %s." % (request, _quote(allowed)), unevaluated, True)
     reason = "No statement allows %s (implicit deny)" % request
     if maybe_allowed:
         reason += "; statement(s) %s might, but could not be fully evaluated and were not counted" % _quote(
             maybe_allowed
         )
-    return _result(IMPLICIT_DENY, [], reason + ".", unevaluated)
+    return _result(IMPLICIT_DENY, [], reason + ".", unevaluated, UNKNOWN if maybe_allowed else False)
 
 
-def _result(decision, statements, reason, unevaluated):
+def _result(decision, statements, reason, unevaluated, outcome):
     return {
         "decision": decision,
         "allowed": decision == ALLOW,
+        "outcome": outcome,
         "statements": statements,
         "reason": reason,
         "unevaluated": unevaluated,
     }
 
 
-def allows(policy, principal, actions, resource, context=None):
-    """All actions allowed? -> (bool, reason). The reason names the first action not allowed and why."""
+def _actions(actions):
     if isinstance(actions, str):
         actions = [actions]
     if not isinstance(actions, (list, tuple)) or not actions:
         raise ValueError("actions must be a non-empty list of actions, got %r" % (actions,))
+    return actions
+
+
+def decide(policy, principal, actions, resource, context=None, known_keys=None):
+    """All actions allowed? -> (True, False or None, reason), from each action's ``outcome``.
+
+    False as soon as one action is denied (explicitly, or with no statement that may allow it);
+    otherwise None when one could not be decided (the reason names the conditions); True when
+    every action is allowed."""
+    reasons, undecided = [], []
+    for action in _actions(actions):
+        result = evaluate(policy, principal, action, resource, context, known_keys)
+        if result["outcome"] is False:
+            reason = "%s is not allowed: %s" % (action, result["reason"])
+            if result["unevaluated"]:
+                reason += " Not evaluated: %s" % " ".join(result["unevaluated"])
+            return False, reason
+        if result["outcome"] is UNKNOWN:
+            undecided.append("%s cannot be decided: %s Not evaluated: %s" % (action, result["reason"], " ".join(result["unevaluated"])))
+        else:
+            reasons.append(result["reason"])
+    if undecided:
+        return UNKNOWN, " ".join(undecided)
+    return True, " ".join(reasons)
+
+
+def allows(policy, principal, actions, resource, context=None):
+    """All actions allowed? -> (bool, reason). The reason names the first action not allowed and why."""
     reasons = []
-    for action in actions:
+    for action in _actions(actions):
         result = evaluate(policy, principal, action, resource, context)
         if not result["allowed"]:
             reason = "%s is not allowed: %s" % (action, result["reason"])

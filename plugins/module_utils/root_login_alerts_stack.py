@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
 import json
 import re
 
@@ -22,6 +23,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils import event_hub
 from ansible_collections.rootwatch.aws.plugins.module_utils import event_pattern
 from ansible_collections.rootwatch.aws.plugins.module_utils import hub_mode
 from ansible_collections.rootwatch.aws.plugins.module_utils import iam_roles
+from ansible_collections.rootwatch.aws.plugins.module_utils import profile_verdict
 from ansible_collections.rootwatch.aws.plugins.module_utils import root_credentials
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import ACCOUNT_ID_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import EXTERNAL_ID_RE
@@ -38,6 +40,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.delivery_reader impo
 from ansible_collections.rootwatch.aws.plugins.module_utils.delivery_reader import known_rule
 from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import EventBridgeRuleManager
 from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import RULE_NAME_RE
+from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import STATE_OPTION
 from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import replaced_target_arn
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ForeignResourceError
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ResourceManager
@@ -340,13 +343,14 @@ class RootLoginAlertsStack(ResourceManager):
         """Per-account mode, and the hub in hub mode (which also gets the bus, its rules and a dead-letter queue)."""
         reader = self._manager(DeliveryPathReader)
         use_cis = bool(settings.get("cis_metric_filter"))
+        credential_report = self._start_credential_report(settings)
         facts = reader.read(ours, cis=use_cis)
         found = delivery_path.evaluate(facts)
         result = {"changed": False, "changes": [], "diff": {"before": {}, "after": {}}, "compliance": found,
                   "pending_confirmation": [], "subscriptions": [], "pattern_tests": []}
         if use_cis:
             result["cis_cloudwatch1"] = self._cloudwatch1(facts)
-        result.update(self._root_credentials(settings))
+        result.update(self._root_credentials(settings, credential_report))
         if found["status"] == delivery_path.UNKNOWN:
             if not self.check_mode:
                 raise StackError(
@@ -490,7 +494,8 @@ class RootLoginAlertsStack(ResourceManager):
         result["compliance"] = with_unverified_bucket(result["compliance"], dict(outcomes).get("trail"))
         # A role the run needs that is missing or may not do its part: needs_action (an apply stopped before writing).
         result["compliance"] = iam_roles.with_role_checks(result["compliance"], role_checks(outcomes))
-        result["dead_letter_queue"] = hub_mode.queue_summary(queue)
+        result["profiles"] = self._profile_verdicts(settings, facts, profile_rules, regions, outcomes)
+        result["dead_letter_queue"] = self._queue_summary(queue, facts, profile_rules, hub_known)
         if hub:
             result["hub"] = self._hub_summary(settings, reader, facts, hub_known, outcomes, result["changed"])
         if result["pending_confirmation"] and not self.check_mode:
@@ -524,6 +529,35 @@ class RootLoginAlertsStack(ResourceManager):
                 found.append(entry)
         return found
 
+    def _profile_verdicts(self, settings, facts, profile_rules, plan, outcomes):
+        """Each enabled profile beyond console_sign_in, per Region (``profile_verdict``), from what this run read: the
+        rules as found (check mode) or as this run left them. A Region that no trail read in us-east-1 covers has its
+        own trails read (a single-Region trail is listed only in its Region), so a covered account reads nothing more."""
+        if not extra_profiles(settings):
+            return {}
+        done = dict(outcomes)
+
+        def found(entry, key):
+            return entry["known"] if self.check_mode or key not in done else profile_verdict.rule_facts(done[key].get("rule"))
+
+        rules = {}
+        for entry in profile_rules:
+            if entry["wanted"]:
+                rules.setdefault(entry["profile"], {})[hub_mode.HUB_REGION] = found(entry, "rule_" + entry["profile"])
+        for entry in (plan or {}).get("rules") or []:
+            if entry["wanted"]:
+                rules.setdefault(entry["profile"], {})[entry["region"]] = found(entry, "rule_%s_%s" % (entry["region"], entry["profile"]))
+        regions = [r for r in (plan or {}).get("listed") or [] if r in plan["enabled"]]
+        trails = {hub_mode.HUB_REGION: facts["trails"]}
+        for region in regions:
+            if region != hub_mode.HUB_REGION and delivery_path.event_source_link(facts["trails"], self.account_id, region)["ok"] is False:
+                trails[region] = self._manager(DeliveryPathReader, region=region).read_trails()
+        return profile_verdict.evaluate({
+            "account_id": self.account_id, "partition": partition_for_region(self.region), "profiles": extra_profiles(settings),
+            "regions": regions, "rules": rules, "trails": trails, "topics": facts["topics"], "keys": facts["keys"],
+            "topic_arn": facts["ours"]["topic_arn"], "bus_arn": hub_mode.own_default_bus_arn(self.account_id, partition_for_region(self.region)),
+            "role": (done.get("forwarding_role") or {}).get("role")})
+
     def _sign_in_rule(self, settings, key, bus, description, target, known, outcomes):
         """The console sign-in rule on ``bus`` with ``target`` added (others' targets kept), tagged as ours."""
         return self._record(outcomes, key, self._manager(EventBridgeRuleManager).ensure(
@@ -554,7 +588,7 @@ class RootLoginAlertsStack(ResourceManager):
                       "targets": [{"id": target["id"], "arn": target["arn"]}]}
             if entry["wanted"]:
                 params.update(
-                    state="present", event_pattern=event_pattern.canonicalize(profile["pattern"]),
+                    state=STATE_OPTION[profile["rule_state"]], event_pattern=event_pattern.canonicalize(profile["pattern"]),
                     description="Root user alerts, profile %s (rootwatch.aws)" % entry["profile"],
                     targets=[target], purge_targets=False, tags=dict(settings.get("tags") or {}, **OWNER_TAG), purge_tags=False)
             else:
@@ -622,6 +656,16 @@ class RootLoginAlertsStack(ResourceManager):
         return self._record(outcomes, key, self._manager(event_hub.DeadLetterQueueManager, region=region).ensure(
             {"name": hub_mode.hub_names(settings)["dead_letter_queue_name"], "rule_arns": rule_arns,
              "tags": dict(settings.get("tags") or {}, **OWNER_TAG), "purge_tags": False, "owner_tag": OWNER_TAG}, known=known))
+
+    def _queue_summary(self, outcome, facts, profile_rules=(), hub_known=None):
+        """``hub_mode.queue_summary`` of this Region's queue, with the rules read before any write whose targets may
+        name it (a missing queue they name loses every event they fail to deliver)."""
+        rules = list((facts.get("rules") or {}).get("rules") or [])
+        rules.extend({"Name": entry["name"], "targets": (entry.get("known") or {}).get("targets") or []} for entry in profile_rules or [])
+        if hub_known:
+            rules.extend({"Name": "%s (bus %s)" % (entry["name"], entry["bus"]), "targets": (entry.get("known") or {}).get("targets") or []}
+                         for entry in hub_known["rules"])
+        return hub_mode.queue_summary(outcome, rules, applied=not self.check_mode)
 
     # -- regions --------------------------------------------------------------------
     def _enabled_regions(self):
@@ -744,8 +788,8 @@ class RootLoginAlertsStack(ResourceManager):
             bus_rules = hub_known["bus_rules"]
         ours = dict(facts["ours"], rule_arn=hub_known["rules"][0]["arn"])
         verdict = delivery_path.evaluate(dict(facts, bus=names["hub_bus_name"], rules=bus_rules, ours=ours))
-        return hub_mode.hub_summary(bus_read, verdict, settings, hub_mode.queue_summary(outcome["dead_letter_queue"]),
-                                    partition_for_region(self.region))
+        return hub_mode.hub_summary(bus_read, verdict, settings, self._queue_summary(outcome["dead_letter_queue"], facts, hub_known=hub_known),
+                                    partition_for_region(self.region), bus_rules=bus_rules)
 
     def _member_present(self, settings, ours):
         """A member in hub mode: its trail, and rules that forward root events to the hub bus with a role
@@ -753,11 +797,12 @@ class RootLoginAlertsStack(ResourceManager):
         so it is judged in the report (``hub_mode.member_verdict``); here it is ``unknown`` until then."""
         bus_arn = hub_mode.hub_bus_arn(settings, partition_for_region(self.region))
         reader = self._manager(DeliveryPathReader)
+        credential_report = self._start_credential_report(settings)
         facts = reader.read(ours)
         local = delivery_path.evaluate(facts)
         result = {"changed": False, "changes": [], "diff": {"before": {}, "after": {}}, "pending_confirmation": [],
                   "subscriptions": [], "pattern_tests": []}
-        result.update(self._root_credentials(settings))
+        result.update(self._root_credentials(settings, credential_report))
         foreign = []
         role_known = self._read_role(settings)
         # The role's own ARN (a path of its own, if it has one), else the one the template gives it.
@@ -768,9 +813,13 @@ class RootLoginAlertsStack(ResourceManager):
         found_roles[role_arn] = role_known["role"]
         member_ours = {"rule_arns": [ours["rule_arn"]], "target_id": event_hub.DEFAULT_TARGET_ID}
         checks = []
+        # The member's own organization, for a hub bus that admits by aws:PrincipalOrgID (organization_id): one request,
+        # only then. Without it an organization statement is judged unknown, a statement naming the account is not.
+        organization = hub_mode.organization_summary(reader.read_organization()) if settings.get("organization_id") else None
 
         def summary(found, found_local, queue):
-            facts_summary = hub_mode.member_summary(found, found_roles, settings, found_local, queue, member_ours, checks)
+            facts_summary = hub_mode.member_summary(found, found_roles, settings, found_local, queue, member_ours, checks,
+                                                    organization)
             return {"member": facts_summary, "compliance": hub_mode.member_verdict(facts_summary, None)}
 
         gate = list(local["unknown"]) + [v["error"] for v in found_roles.values() if isinstance(v, dict) and v.get("error")]
@@ -815,7 +864,7 @@ class RootLoginAlertsStack(ResourceManager):
             facts = reader.read(ours)
             local = delivery_path.evaluate(facts)
             found_roles.update(reader.read_roles(forwarding_roles(facts, bus_arn, role_arn)))
-        result.update(summary(facts, local, hub_mode.queue_summary(queue)))
+        result.update(summary(facts, local, self._queue_summary(queue, facts, profile_rules)))
         result.update(
             rule=rule["rule"], profile_rules=dict((p, o["rule"]) for p, o in profile_outcomes if o.get("rule")),
             trail=trail_summary(settings, dict(outcomes)), orphaned_topics=[], forwarding_role_arn=role_outcome["role_arn"],
@@ -838,7 +887,11 @@ class RootLoginAlertsStack(ResourceManager):
         result["retired"] = True
         return merge_outcomes(result, outcomes)
 
-    def _root_credentials(self, settings):
+    def _start_credential_report(self, settings):
+        """With ``report_last_used``, ask IAM for the credential report before the other reads (None otherwise)."""
+        return self._manager(RootCredentialsReader).start_credential_report() if settings.get("report_last_used") else None
+
+    def _root_credentials(self, settings, credential_report=None):
         """The root user's credential posture, a second dimension beside the verdict (read only).
 
         ``root_credentials_read`` and ``organization_features`` go to the report, which judges
@@ -850,6 +903,9 @@ class RootLoginAlertsStack(ResourceManager):
         out = {"root_credentials_read": read, "root_credentials": root_credentials.evaluate(read, features)}
         if features is not None:
             out["organization_features"] = features
+        if credential_report is not None:
+            out["root_last_used"] = root_credentials.last_used(
+                reader.read_credential_report(credential_report), datetime.datetime.now(datetime.timezone.utc))
         return out
 
     def _cloudwatch1(self, facts):

@@ -46,11 +46,15 @@ options:
     description:
       - V(present) makes sure the rule exists and is enabled.
       - V(disabled) makes sure the rule exists and is disabled.
+      - V(enabled_with_all_cloudtrail_management_events) makes sure the rule exists in state
+        C(ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS), so that it also receives read-only management
+        events delivered through CloudTrail, which a rule in state C(ENABLED) never sees (EventBridge API
+        reference, PutRule C(State)).
       - V(absent) removes the rule's targets, then the rule. When O(targets) is given with
         V(absent), only those targets are removed, and the rule is deleted only when no other
         target remains (targets that others attached are never removed that way).
     type: str
-    choices: [present, disabled, absent]
+    choices: [present, disabled, enabled_with_all_cloudtrail_management_events, absent]
     default: present
   event_pattern:
     description:
@@ -215,7 +219,7 @@ rule:
       type: str
       sample: default
     state:
-      description: C(ENABLED) or C(DISABLED).
+      description: C(ENABLED), C(DISABLED) or C(ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS).
       type: str
       sample: ENABLED
     description:
@@ -287,7 +291,8 @@ def argument_spec():
         name=dict(type="str", required=True),
         event_bus_name=dict(type="str", default="default"),
         description=dict(type="str"),
-        state=dict(type="str", choices=["present", "disabled", "absent"], default="present"),
+        state=dict(type="str", choices=["present", "disabled", "enabled_with_all_cloudtrail_management_events", "absent"],
+                   default="present"),
         event_pattern=dict(type="raw"),
         tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),

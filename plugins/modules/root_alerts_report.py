@@ -22,6 +22,11 @@ description:
     recipients, ours or not ours, each link with its reason), the problems and the drift (what the
     run changed, or would change). Accounts that need attention come first, failed ones first of
     all, with the reason.
+  - Each judged entry also has C(profiles), every enabled alert profile by name (console_sign_in from
+    the delivery-path verdict, the others as their host judged them), each with C(status), C(problems)
+    and C(regions) (per Region, C(status) and C(problems)). The account's C(status) is the worst of the
+    sign-in path and every enabled profile. C(report.md) shows them in its Profiles column, with the
+    Regions that are not compliant.
   - An account whose run failed (the role's variable C(root_login_alerts_failure) is set) is
     reported as V(failed); one with no result at all as V(not_run). Two hosts that reached the same
     account are both V(failed), because each account must be one inventory host.
@@ -170,6 +175,9 @@ report:
                complete: false, recipients: [], pending: ["security@example.com"]}
           problems: ["rule root-login-alerts -> arn:aws:sns:us-east-1:111111111111:root-login-alerts: topic
                       root-login-alerts has no confirmed subscription (pending: security@example.com)"]
+          profiles:
+            console_sign_in: {status: needs_action, problems: ["rule root-login-alerts -> ..."],
+                              regions: {us-east-1: {status: needs_action, problems: ["rule root-login-alerts -> ..."]}}}
           drift: []
 summary:
   description: One line with the counts, then one line per account that needs action, failed, was not run or was removed.

@@ -191,6 +191,18 @@ options:
       - Every account's root credential posture (C(iam:GetAccountSummary)) is read either way.
     type: bool
     default: false
+  report_last_used:
+    description:
+      - Also read when the root user was last used, from the IAM credential report, and return it as
+        RV(root_last_used). It costs two requests - C(iam:GenerateCredentialReport) before the other reads,
+        C(iam:GetCredentialReport) after them, with no wait. IAM builds a new report at most every four hours and
+        answers the last one until then; a report still being generated is reported as such, and the next run
+        reads it.
+      - A finding beside the verdict: it never changes RV(compliance).
+      - The role sets it in audits (check mode) and leaves it off for applies, whose converged no-op stays
+        at its request budget.
+    type: bool
+    default: false
   cis_metric_filter:
     description:
       - Also what Security Hub CloudWatch.1 (CIS AWS Foundations 1.4.0, 4.3) checks for root usage. The
@@ -464,6 +476,21 @@ cis_cloudwatch1:
   returned: when O(cis_metric_filter=true) and O(state=present)
   type: dict
   sample: {"passes": true, "status": "passed", "reasons": ["trail root-login-alerts -> log group root-login-alerts-cloudtrail -> ..."]}
+profiles:
+  description:
+    - The verdict of each extra alert profile in O(profiles) (console_sign_in is C(compliance)), by profile
+      name, judged like C(compliance) (as found in check mode, as it stands after an apply) in each Region the
+      profile alerts in. C(status) is the worst of its Regions; each Region has C(status) and C(problems).
+    - A Region counts only when a logging trail covers it (multi-Region, or homed there); the rule must exist
+      in the profile's state (api_activity and assume_root need C(ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS)),
+      its pattern must cover the profile's events, and its target must reach a confirmed recipient (other
+      Regions through the us-east-1 default bus and the profile's rule there).
+    - Per-account mode and the hub; a member in hub mode has none here.
+  returned: when O(state=present) and a path was judged
+  type: dict
+  sample: {"api_activity": {"status": "needs_action", "problems": ["eu-west-1: eu-west-1 receives nothing: ..."],
+           "regions": {"us-east-1": {"status": "compliant", "problems": []},
+                       "eu-west-1": {"status": "needs_action", "problems": ["eu-west-1 receives nothing: ..."]}}}}
 profile_rules:
   description: The rule of each extra alert profile in O(profiles), by profile name, as it stands after the run.
   returned: when O(state=present)
@@ -487,6 +514,18 @@ root_credentials_read:
   returned: when O(state=present)
   type: dict
   sample: {"summary": {"AccountMFAEnabled": 0, "AccountAccessKeysPresent": 0, "AccountSigningCertificatesPresent": 0}}
+root_last_used:
+  description:
+    - With O(report_last_used=true), when the root user was last used, from the IAM credential report's
+      C(<root_account>) row. C(last_used) is the latest of C(password_last_used) and each access key's
+      C(last_used) (null when IAM records no use); C(used_recently) says whether that was in the last 90 days.
+    - C(status) is V(read), V(generating) (IAM is building the report; the next run reads it) or V(unknown)
+      (a read failed, or the report has no root row, as C(unknown) says). C(notes) says when the report is
+      older than four hours or IAM has no record of the password's use.
+  returned: when O(report_last_used=true) and O(state=present)
+  type: dict
+  sample: {"status": "read", "last_used": "2026-11-20T10:15:00+00:00", "password_last_used": "2026-11-20T10:15:00+00:00",
+           "access_keys": [], "report_generated_at": "2026-12-03T09:00:00+00:00", "used_recently": true, "notes": [], "unknown": []}
 organization_features:
   description: With O(management_account=true), the C(organization_id) and C(enabled_features) read, or C(error).
   returned: when O(management_account=true) and O(state=present)
@@ -522,8 +561,9 @@ hub:
   description:
     - In the hub account, what the report judges every member with; the hub is read once per run.
     - C(bus_arn), C(bus_exists), C(bus_policy) (or C({"error"}) when it could not be read), C(organization_id),
-      C(verdict) (the paths from the hub bus, as RV(compliance) without the C(event_source) link) and
-      C(dead_letter_queue) (C(name), C(arn), C(exists), C(messages)).
+      C(verdict) (the paths from the hub bus, as RV(compliance) without the C(event_source) link),
+      C(dead_letter_queue) (C(name), C(arn), C(exists), C(messages)) and C(rules) (each hub bus rule's C(Name),
+      C(Arn), C(State) and C(EventPattern), which each member's own events are matched with).
   returned: in the hub account, with O(state=present)
   type: dict
 member:
@@ -531,7 +571,9 @@ member:
     - In a member account, what it forwards, for the report to judge with the hub's RV(hub). These are
       C(event_source) (its trail link), C(rules) (the rules of its default bus that match a root sign-in, with
       their targets), C(roles) (the execution roles of the targets that are the hub bus), C(local) (its own
-      delivery-path verdict, for a topic it still has), C(hub_bus_arn) and C(dead_letter_queue).
+      delivery-path verdict, for a topic it still has), C(hub_bus_arn), C(dead_letter_queue) and C(organization)
+      (C(id), the member's own organization, V(null) in none, and C(error); V(null) when it was not read; it is read,
+      with one organizations:DescribeOrganization, only with O(organization_id)).
   returned: in a member account, with O(state=present)
   type: dict
 retire_pending:
@@ -610,6 +652,7 @@ def argument_spec():
         profiles=dict(type="list", elements="str", default=["console_sign_in"]),
         regions=dict(type="list", elements="str"),
         management_account=dict(type="bool", default=False),
+        report_last_used=dict(type="bool", default=False),
         cis_metric_filter=dict(type="bool", default=False),
         cis_reused_trail=dict(type="bool", default=False),
         cis_log_group_name=dict(type="str"),

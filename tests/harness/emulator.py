@@ -25,7 +25,8 @@ TEST_ROLE_NAME = "RootwatchTestRole"
 # Read-only actions by name; everything else is a write.
 READ_PREFIXES = ("Describe", "List", "Get", "Lookup", "Test", "Head", "Search")
 # Calls that change no resource although their names do not say so.
-NON_WRITE_ACTIONS = {"AssumeRole", "GetCallerIdentity", "ValidateTemplate"}
+# GenerateCredentialReport builds the account's credential report, no resource (a Read in the Service Authorization Reference).
+NON_WRITE_ACTIONS = {"AssumeRole", "GetCallerIdentity", "ValidateTemplate", "GenerateCredentialReport"}
 
 
 def free_port():

@@ -15,6 +15,7 @@ from test_root_alerts_playbook import (  # pylint: disable=import-error
     account_failed,
     assert_accounts,
     failed_task,
+    read_report,
     run,
     stack,
     write_inventory,
@@ -93,3 +94,45 @@ def test_a_same_named_rule_of_someone_else_stops_the_account_before_any_write(tm
     assert "EventBridge rule %s in us-east-1 exists but was not created by rootwatch.aws" % PROFILE_RULE in message, message
     assert emulator.write_requests() == [], [r.action for r in emulator.write_requests()]
     assert inside.client("events").describe_rule(Name=PROFILE_RULE)["Description"] == "the security team's own"
+
+
+API_RULE = NAME + "-api-activity"
+ALL_EVENTS = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
+
+
+def test_api_activity_rule_merely_enabled_is_judged_and_fixed(tmp_path, emulator):
+    """Table row 6. EventBridge delivers read-only management events only to rules in state
+    ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (PutRule ``State``), so a rule that is merely ENABLED drops
+    every read-only root call. The emulator stores that state as AWS does (it delivers nothing either way)."""
+    account = simulated_accounts(1, first=555555555701)[0]
+    inside = Account(emulator, account)
+    inventory = write_inventory(tmp_path / "api.yml", [account], profiles=["console_sign_in", "api_activity"], regions=["us-east-1"])
+    applied = run(emulator, inventory, tmp_path / "apply")
+    assert applied.rc == 0, applied
+    events = inside.client("events")
+    assert events.describe_rule(Name=API_RULE)["State"] == ALL_EVENTS
+    assert stack(applied, account)["profiles"]["api_activity"]["status"] == "compliant", stack(applied, account)["profiles"]
+    document, unused = read_report(tmp_path / "apply")
+    assert document["accounts"][0]["status"] == "compliant"
+
+    # A careless admin (or an older version) sets the rule to ENABLED: same pattern, same target.
+    current = events.describe_rule(Name=API_RULE)
+    events.put_rule(Name=API_RULE, EventPattern=current["EventPattern"], State="ENABLED", Description=current["Description"])
+    audit = run(emulator, inventory, tmp_path / "audit", check=True)
+    assert audit.rc == 0 and emulator.write_requests() == []
+    found = stack(audit, account)["profiles"]["api_activity"]
+    drop = "rule %s is ENABLED, not %s: it drops every read-only root call" % (API_RULE, ALL_EVENTS)
+    assert found == {"status": "needs_action", "problems": ["us-east-1: " + drop],
+                     "regions": {"us-east-1": {"status": "needs_action", "problems": [drop]}}}, found
+    document, markdown = read_report(tmp_path / "audit")
+    entry = document["accounts"][0]
+    assert entry["status"] == "needs_action" and entry["profiles"]["console_sign_in"]["status"] == "compliant"
+    assert "profile api_activity, us-east-1: " + drop in entry["problems"]
+    assert "api_activity: needs_action (us-east-1); console_sign_in: compliant" in markdown
+
+    fixed = run(emulator, inventory, tmp_path / "fixed")
+    assert fixed.rc == 0, fixed
+    assert events.describe_rule(Name=API_RULE)["State"] == ALL_EVENTS
+    assert stack(fixed, account)["profiles"]["api_activity"]["status"] == "compliant"
+    assert read_report(tmp_path / "fixed")[0]["accounts"][0]["status"] == "compliant"
+    assert_accounts(run(emulator, inventory, tmp_path / "again"), [account], changed=False)

@@ -1,5 +1,6 @@
 """Recipients follow root_login_alerts_emails: a dropped address is unsubscribed, one mailbox is one
-subscription whatever its case, other protocols are kept; a renamed topic's old one is reported.
+subscription whatever its case, other protocols are kept; a renamed topic's old one is reported. A
+confirmed subscription whose filter policy drops our alerts is not a recipient (issue 21, row 2).
 
 Emulator quirk: email subscriptions are confirmed at once (on AWS a pending one cannot be
 deleted; it is reported, and SNS deletes it after 48 hours).
@@ -7,7 +8,21 @@ deleted; it is reported, and SNS deletes it after 48 hours).
 
 from emulator import simulated_accounts  # pylint: disable=import-error
 from test_kill_and_concurrency import foreign_sqs_subscription
-from test_root_alerts_playbook import NAME, STACK_TASK, Account, account_failed, failed_task, run, stack, write_inventory
+from test_root_alerts_playbook import (  # pylint: disable=import-error
+    NO_OP_REQUEST_BUDGET,
+    EMAILS,
+    NAME,
+    STACK_TASK,
+    Account,
+    account_failed,
+    count,
+    failed_task,
+    read_report,
+    requests_by_account,
+    run,
+    stack,
+    write_inventory,
+)
 
 
 def test_dropped_address_is_unsubscribed_and_other_protocols_kept(tmp_path, emulator):
@@ -57,3 +72,53 @@ def test_renamed_topic_leaves_the_old_one_reported(tmp_path, emulator):
     old_arn = Account(emulator, account).topic_arn(NAME)
     assert [w for w in result.get("warnings", []) if old_arn in w and "no longer" in w], result.get("warnings")
     assert result["orphaned_topics"] == [old_arn]
+
+
+# -- issue 21, row 2: a confirmed subscription counts only when its filter policy passes our alerts ------------
+# NO_OP_REQUEST_BUDGET (21) counts the filter policy of the first confirmed subscription
+# (sns:GetSubscriptionAttributes), read until one receives everything.
+
+
+def subscription_arn(inside, endpoint):
+    listing = inside.client("sns").list_subscriptions_by_topic(TopicArn=inside.topic_arn())["Subscriptions"]
+    return [s["SubscriptionArn"] for s in listing if s["Endpoint"] == endpoint][0]
+
+
+def test_the_only_subscription_filters_out_our_alerts_so_the_audit_needs_action(tmp_path, emulator):
+    account = simulated_accounts(1)[0]
+    inventory = write_inventory(tmp_path / "inventory.yml", [account])
+    assert run(emulator, inventory, tmp_path / "apply").rc == 0
+    again = run(emulator, inventory, tmp_path / "again")
+    assert again.rc == 0 and stack(again, account)["changed"] is False and emulator.write_requests() == []
+    counted = count(requests_by_account(emulator, emulator.requests())[account])
+    assert sum(counted.values()) <= NO_OP_REQUEST_BUDGET, counted
+    assert counted["sns:GetSubscriptionAttributes"] == 1, counted
+    assert [e["status"] for e in read_report(tmp_path / "again")[0]["accounts"]] == ["compliant"]
+
+    # Written out literally: an attribute policy. EventBridge publishes without message attributes, so SNS
+    # never delivers our alerts to this subscription (the emulator stores the policy as AWS does).
+    inside = Account(emulator, account)
+    sns = inside.client("sns")
+    arn = subscription_arn(inside, EMAILS[0])
+    sns.set_subscription_attributes(SubscriptionArn=arn, AttributeName="FilterPolicy", AttributeValue='{"severity": ["HIGH"]}')
+    audit = run(emulator, inventory, tmp_path / "audit", check=True)
+    assert audit.rc == 0 and emulator.write_requests() == []
+    entry = read_report(tmp_path / "audit")[0]["accounts"][0]
+    assert entry["status"] == "needs_action", entry
+    problems = " ".join(entry["problems"])
+    assert "%s (email): its filter policy drops our messages: it filters on message attributes (severity)" % EMAILS[0] in problems, problems
+
+    # A body policy our alerts satisfy (their fixed text begins so): the recipient counts again.
+    # Quirk: the emulator checks a FilterPolicy against the scope stored at the time, so the scope goes first.
+    sns.set_subscription_attributes(SubscriptionArn=arn, AttributeName="FilterPolicyScope", AttributeValue="MessageBody")
+    sns.set_subscription_attributes(SubscriptionArn=arn, AttributeName="FilterPolicy",
+                                    AttributeValue='{"alert": [{"prefix": "Root user console sign-in"}]}')
+    audit = run(emulator, inventory, tmp_path / "body", check=True)
+    assert audit.rc == 0
+    assert [e["status"] for e in read_report(tmp_path / "body")[0]["accounts"]] == ["compliant"]
+
+    # A body policy on a field copied from the event passes only some sign-ins: not counted, named.
+    sns.set_subscription_attributes(SubscriptionArn=arn, AttributeName="FilterPolicy", AttributeValue='{"source_ip": [{"prefix": "10."}]}')
+    audit = run(emulator, inventory, tmp_path / "partial", check=True)
+    entry = read_report(tmp_path / "partial")[0]["accounts"][0]
+    assert entry["status"] == "needs_action" and "it passes only some alerts: source_ip" in " ".join(entry["problems"]), entry

@@ -22,6 +22,7 @@ from test_root_alerts_playbook import (  # pylint: disable=import-error
     account_failed,
     assert_accounts,
     failed_task,
+    read_report,
     run,
     stack,
     write_inventory,
@@ -138,3 +139,61 @@ def test_api_activity_in_two_regions_in_hub_mode_and_every_profile_against_its_s
     for account in accounts:
         for region in TWO:
             assert [r for r in rules_in(emulator, account, region) if r.startswith(NAME)] == [], (account, region)
+
+
+def add_single_region_trail(inside):
+    """The account's only trail: single-Region, in us-east-1, logging every management event (it covers the
+    root sign-ins, which CloudTrail records in us-east-1, so the role reuses it)."""
+    bucket = "audit-%s" % inside.id
+    inside.client("s3").create_bucket(Bucket=bucket)
+    cloudtrail = inside.client("cloudtrail")
+    cloudtrail.create_trail(Name="audit-us-east-1", S3BucketName=bucket, IsMultiRegionTrail=False, IncludeGlobalServiceEvents=True)
+    cloudtrail.put_event_selectors(TrailName="audit-us-east-1",
+                                   EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": []}])
+    cloudtrail.start_logging(Name="audit-us-east-1")
+
+
+def trail_reads_in(emulator, region):
+    """CloudTrail requests signed for ``region`` (SigV4 scope: KEY/DATE/REGION/SERVICE/aws4_request)."""
+    return [r.action for r in emulator.requests() if r.service == "cloudtrail" and "/%s/cloudtrail/" % region in r.headers.get("authorization", "")]
+
+
+def test_a_region_no_trail_covers_is_reported_as_receiving_nothing_until_the_user_asks_for_a_trail(tmp_path, emulator):
+    """Table rows 5 and 7: api_activity in eu-west-1 while the only trail is single-Region in us-east-1. CloudTrail
+    records an API call in the Region where it is made, and EventBridge gets "AWS API Call via CloudTrail" events only
+    with "a CloudTrail trail with logging enabled" (EventBridge user guide), so eu-west-1 sends nothing. The report
+    shows every profile per Region; root_login_alerts_trail: create is how the user asks for a multi-Region trail."""
+    account = simulated_accounts(1, first=555555556501)[0]
+    inside = Account(emulator, account)
+    add_single_region_trail(inside)
+    member_roles.deploy(emulator, account)
+    inventory = write_inventory(tmp_path / "reused.yml", [account], profiles=["console_sign_in", "api_activity"], regions=TWO)
+    applied = run(emulator, inventory, tmp_path / "apply")
+    assert applied.rc == 0, applied
+    assert stack(applied, account)["trail"]["reused"] is True and inside.trails() == ["audit-us-east-1"]
+    assert stack(applied, account)["compliance"]["status"] == "compliant"  # the sign-in path is whole
+    document, markdown = read_report(tmp_path / "apply")
+    entry = document["accounts"][0]
+    api = entry["profiles"]["api_activity"]
+    assert entry["status"] == "needs_action" and api["status"] == "needs_action"
+    assert api["regions"]["us-east-1"] == {"status": "compliant", "problems": []}, api
+    assert api["regions"]["eu-west-1"]["status"] == "needs_action"
+    nothing = api["regions"]["eu-west-1"]["problems"][0]
+    assert nothing.startswith("eu-west-1 receives nothing: no logging CloudTrail trail covers it"), nothing
+    assert entry["profiles"]["console_sign_in"] == {"status": "compliant", "problems": [],
+                                                    "regions": {"us-east-1": {"status": "compliant", "problems": []}}}
+    assert "| needs_action | api_activity: needs_action (eu-west-1); console_sign_in: compliant |" in markdown
+    assert "| Profiles (Regions not compliant) |" in markdown
+    # Only an uncovered Region has its own trails read (a single-Region trail is listed only in its Region).
+    assert "DescribeTrails" in trail_reads_in(emulator, "eu-west-1")
+
+    created = run(emulator, inventory, tmp_path / "create", root_login_alerts_trail="create")
+    assert created.rc == 0, created
+    assert inside.trails() == ["audit-us-east-1", NAME]
+    assert inside.client("cloudtrail").get_trail(Name=NAME)["Trail"]["IsMultiRegionTrail"] is True
+    entry = read_report(tmp_path / "create")[0]["accounts"][0]
+    assert entry["status"] == "compliant" and entry["profiles"]["api_activity"]["regions"]["eu-west-1"]["status"] == "compliant", entry
+
+    again = run(emulator, inventory, tmp_path / "again", root_login_alerts_trail="create")
+    assert_accounts(again, [account], changed=False)
+    assert emulator.write_requests() == [] and trail_reads_in(emulator, "eu-west-1") == []  # covered: nothing more is read

@@ -40,8 +40,9 @@ OUR_TARGET_ID = "rootwatch-root-login-alerts"
 CREATED_BY = {"Key": "rootwatch:created-by", "Value": "root_login_alerts"}
 # Per account, AssumeRole included: 12 for the delivery path, 4 for the log bucket (its tag, public
 # access block, encryption and ownership), 1 for the root credentials (iam:GetAccountSummary), 3 for
-# the dead-letter queue (its URL, attributes with the message count, and tag).
-NO_OP_REQUEST_BUDGET = 20
+# the dead-letter queue (its URL, attributes with the message counts, and tag), and 1 for the first
+# confirmed subscription's filter policy (sns:GetSubscriptionAttributes: a filter can drop every alert).
+NO_OP_REQUEST_BUDGET = 21
 
 
 # -- running the playbook -------------------------------------------------------------------

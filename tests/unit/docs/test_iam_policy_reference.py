@@ -592,6 +592,9 @@ TARGET = "events:TargetArn"
 # the opt-in ones; ``where`` limits a call to the deployments that need it.
 LEGITIMATE = [
     call("cloudtrail:DescribeTrails"),
+    call("organizations:DescribeOrganization"),  # a hub-mode member reads its own organization (no resource type)
+    call("iam:GenerateCredentialReport"),  # when root was last used: the credential report (no resource type)
+    call("iam:GetCredentialReport"),
     call("cloudtrail:GetEventSelectors", "arn:aws:cloudtrail:us-west-2:{account}:trail/org-audit"),  # a trail homed elsewhere
     call("cloudtrail:GetTrailStatus", "arn:aws:cloudtrail:us-east-1:%s:trail/organization-trail" % MANAGEMENT),  # an organization trail
     call("cloudtrail:GetEventSelectors", OUR_TRAIL),
@@ -833,7 +836,7 @@ ATTACKS = {
         call("sts:AssumeRole", "arn:aws:iam::%s:role/OrganizationAccountAccessRole" % STRANGER),
         call("sts:AssumeRole", "arn:aws:iam::{account}:role/root-login-alerts-forwarding"),
         call("organizations:LeaveOrganization"),
-        call("organizations:DescribeOrganization"),
+        call("organizations:InviteAccountToOrganization"),
     ]),
 }
 

@@ -38,10 +38,14 @@ def test_profile_names_are_the_public_four():
     }
     assert ap.DEFAULT_PROFILES == ["console_sign_in"]
     for name, profile in ap.PROFILES.items():
-        assert set(profile) == {"name", "description", "pattern", "regions", "input_paths_map", "input_template"}
+        assert set(profile) == {"name", "rule_state", "description", "pattern", "regions", "input_paths_map", "input_template"}
         assert profile["name"] == name
         assert profile["regions"] in (ap.REGIONS_SIGN_IN, ap.REGIONS_ALL)
         assert profile["description"]
+    # Read-only management events reach only rules in ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (PutRule State).
+    assert dict((name, p["rule_state"]) for name, p in ap.PROFILES.items()) == {
+        "console_sign_in": "ENABLED", "credential_changes": "ENABLED",
+        "api_activity": "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS", "assume_root": "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"}
 
 
 @pytest.mark.parametrize("name", ap.PROFILE_NAMES)

@@ -41,9 +41,9 @@ def test_report_orders_accounts_needing_attention_first_and_counts():
     json.dumps(document)  # serialisable
     markdown = report["markdown"]
     assert "5 accounts: 1 compliant, 1 need action, 1 unknown, 1 failed, 1 not run." in markdown
-    assert "| 222222222222 |  | needs_action | BROKEN theirs -> alerts (not ours) | 0 / 0 | yes |" in markdown
-    assert "| 111111111111 |  | compliant | alerts -> alerts (ours) | 1 / 0 | yes |" in markdown
-    assert "| 555555555555 |  | unknown | none |" in markdown and "UNKNOWN" in markdown
+    assert "| 222222222222 |  | needs_action |  | BROKEN theirs -> alerts (not ours) | 0 / 0 | yes |" in markdown
+    assert "| 111111111111 |  | compliant |  | alerts -> alerts (ours) | 1 / 0 | yes |" in markdown
+    assert "| 555555555555 |  | unknown |  | none |" in markdown and "UNKNOWN" in markdown
     assert "create rule" in markdown
     assert report["summary_lines"][0] == "5 accounts: 1 compliant, 1 need action, 1 unknown, 1 failed, 1 not run"
     assert "333333333333 failed: AccessDenied on sts:AssumeRole" in report["summary_lines"]
@@ -73,3 +73,41 @@ def test_a_dead_letter_queue_that_holds_events_makes_a_compliant_account_need_ac
     assert "dead-letter queue root-login-alerts-undelivered holds 2 event(s)" in entry["problems"][-1]
     empty = dict(result, dead_letter_queue=dict(queue, messages=0))
     assert c.account_entry("prod", {"root_login_alerts_result": empty})["status"] == GOOD["status"]
+
+
+# -- profiles (issue 21 item 6) -------------------------------------------------------
+API_BROKEN = {"status": c.NEEDS_ACTION, "problems": ["eu-west-1: eu-west-1 receives nothing: no logging CloudTrail trail covers it"],
+              "regions": {"us-east-1": {"status": c.COMPLIANT, "problems": []},
+                          "eu-west-1": {"status": c.NEEDS_ACTION, "problems": ["eu-west-1 receives nothing: no logging CloudTrail trail covers it"]}}}
+API_GOOD = {"status": c.COMPLIANT, "problems": [], "regions": {"us-east-1": {"status": c.COMPLIANT, "problems": []},
+                                                               "eu-west-1": {"status": c.COMPLIANT, "problems": []}}}
+
+
+def test_account_entry_lists_every_profile_per_region_with_console_sign_in_from_the_main_verdict():
+    result = {"account_id": "111111111111", "compliance": GOOD, "changes": [], "profiles": {"api_activity": API_GOOD}}
+    entry = c.account_entry("prod", {"root_login_alerts_result": result})
+    assert entry["status"] == c.COMPLIANT
+    assert entry["profiles"] == {
+        "console_sign_in": {"status": c.COMPLIANT, "problems": [], "regions": {"us-east-1": {"status": c.COMPLIANT, "problems": []}}},
+        "api_activity": API_GOOD,
+    }
+
+
+def test_the_account_status_is_the_worst_of_the_sign_in_path_and_every_profile():
+    result = {"account_id": "111111111111", "compliance": GOOD, "changes": [], "profiles": {"api_activity": API_BROKEN}}
+    entry = c.account_entry("prod", {"root_login_alerts_result": result})
+    assert entry["status"] == c.NEEDS_ACTION
+    assert entry["problems"] == ["profile api_activity, eu-west-1: eu-west-1 receives nothing: no logging CloudTrail trail covers it"]
+    unknown = dict(API_GOOD, status=c.UNKNOWN)
+    entry = c.account_entry("prod", {"root_login_alerts_result": dict(result, compliance=BROKEN, profiles={"assume_root": unknown})})
+    assert entry["status"] == c.UNKNOWN  # unknown comes before needs_action (STATUS_ORDER)
+    assert entry["profiles"]["console_sign_in"]["status"] == c.NEEDS_ACTION
+
+
+def test_markdown_has_a_profiles_column_naming_the_regions_that_are_not_compliant():
+    result = {"account_id": "111111111111", "compliance": GOOD, "changes": [], "profiles": {"api_activity": API_BROKEN}}
+    report = c.build_report([c.account_entry("prod", {"root_login_alerts_result": result})], check_mode=True,
+                            generated_at="2026-11-24T07:00:00Z")
+    assert "| Status | Profiles (Regions not compliant) | Delivery paths |" in report["markdown"]
+    assert "| needs_action | api_activity: needs_action (eu-west-1); console_sign_in: compliant | alerts -> alerts (ours) |" in report["markdown"]
+    assert report["document"]["accounts"][0]["profiles"]["api_activity"]["regions"]["eu-west-1"]["status"] == c.NEEDS_ACTION

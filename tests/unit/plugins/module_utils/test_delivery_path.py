@@ -379,9 +379,29 @@ def test_key_policy_granting_decrypt_only():
 
 
 def test_key_grant_conditioned_on_source_arn_is_not_proven():
-    # SNS does not pass aws:SourceArn / aws:SourceAccount to KMS for EventBridge (see shared design notes).
-    conditioned = dict(EVENTS_KEY_STATEMENT, Condition={"ArnEquals": {"aws:SourceArn": RULE_ARN}})
-    assert verdict(with_key(good_facts(), policy=[conditioned]))["status"] == dp.NEEDS_ACTION
+    """Issue 21 table row 4: whether aws:SourceAccount / aws:SourceArn reach KMS on the EventBridge-to-SNS path is not
+    documented, so a grant under them is neither proven nor broken: unknown, naming the condition."""
+    conditioned = {"Sid": "AllowEventBridgeForOurRule", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+                   "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*",
+                   "Condition": {"StringEquals": {"aws:SourceAccount": "111111111111"}, "ArnEquals": {"aws:SourceArn": RULE_ARN}}}
+    result = verdict(with_key(good_facts(), policy=[ROOT_KEY_STATEMENT, conditioned]))
+    assert result["status"] == dp.UNKNOWN and link_of(result, "encryption")["ok"] is None, result
+    assert "aws:SourceArn" in result["unknown"][0] and "aws:SourceAccount" in result["unknown"][0], result["unknown"]
+
+
+def test_key_grant_conditioned_on_the_encryption_context_sns_sends():
+    """SNS encrypts with the encryption context aws:sns:topicArn = the topic ARN (SNS developer guide, "Key management")."""
+    scoped = dict(EVENTS_KEY_STATEMENT, Condition={"StringEquals": {"kms:EncryptionContext:aws:sns:topicArn": TOPIC}})
+    assert verdict(with_key(good_facts(), policy=[ROOT_KEY_STATEMENT, scoped]))["status"] == dp.COMPLIANT
+    other = dict(EVENTS_KEY_STATEMENT, Condition={"StringEquals": {"kms:EncryptionContext:aws:sns:topicArn": TOPIC + "-other"}})
+    result = verdict(with_key(good_facts(), policy=[ROOT_KEY_STATEMENT, other]))
+    assert result["status"] == dp.NEEDS_ACTION and link_of(result, "encryption")["ok"] is False
+    # A Deny that might apply leaves the link undecided, one that applies breaks it.
+    maybe = {"Sid": "OnlyThroughSns", "Effect": "Deny", "Principal": "*", "Action": "kms:*", "Resource": "*",
+             "Condition": {"StringNotEquals": {"kms:ViaService": "sns.us-east-1.amazonaws.com"}}}
+    assert verdict(with_key(good_facts(), policy=[ROOT_KEY_STATEMENT, EVENTS_KEY_STATEMENT, maybe]))["status"] == dp.UNKNOWN
+    deny = dict(maybe, Condition={"StringNotEquals": {"kms:EncryptionContext:aws:sns:topicArn": TOPIC + "-other"}})
+    assert verdict(with_key(good_facts(), policy=[ROOT_KEY_STATEMENT, EVENTS_KEY_STATEMENT, deny]))["status"] == dp.NEEDS_ACTION
 
 
 @pytest.mark.parametrize("state", ["Disabled", "PendingDeletion"])

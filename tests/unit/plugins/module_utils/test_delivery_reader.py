@@ -82,9 +82,14 @@ def queue_topic(stubs, key=None, subscriptions=None):
     if key:
         attributes["KmsMasterKeyId"] = key
     sns.add_response("get_topic_attributes", {"Attributes": attributes}, {"TopicArn": TOPIC})
-    sns.add_response("list_subscriptions_by_topic", {"Subscriptions": subscriptions if subscriptions is not None else [
-        {"SubscriptionArn": TOPIC + ":1", "Owner": ACCOUNT, "Protocol": "email", "Endpoint": "sec@example.com", "TopicArn": TOPIC}]},
-        {"TopicArn": TOPIC})
+    listed = subscriptions if subscriptions is not None else [
+        {"SubscriptionArn": TOPIC + ":1", "Owner": ACCOUNT, "Protocol": "email", "Endpoint": "sec@example.com", "TopicArn": TOPIC}]
+    sns.add_response("list_subscriptions_by_topic", {"Subscriptions": listed}, {"TopicArn": TOPIC})
+    # The first confirmed subscription's attributes (no FilterPolicy: it receives everything, so the reader stops).
+    for item in [s for s in listed if s["SubscriptionArn"] not in ("PendingConfirmation", "Deleted")][:1]:
+        sns.add_response("get_subscription_attributes", {"Attributes": {
+            "SubscriptionArn": item["SubscriptionArn"], "TopicArn": TOPIC, "Owner": ACCOUNT, "Protocol": "email", "Endpoint": item["Endpoint"],
+            "PendingConfirmation": "false", "ConfirmationWasAuthenticated": "true"}}, {"SubscriptionArn": item["SubscriptionArn"]})
 
 
 KEY_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [

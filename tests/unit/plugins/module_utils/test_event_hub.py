@@ -318,6 +318,54 @@ class TestForwardingLink:
         odd = dict(MEMBER_STATEMENT, Condition={"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}})
         assert hub.forwarding_link(linked(), document(odd), MEMBER, BUS_ARN)[0] is None
 
+    def test_a_member_outside_the_admitted_organization_is_not_admitted(self):
+        """Issue 21 table row 8: the bus admits aws:PrincipalOrgID o-abcdef1234; the member's own organization (read
+        in the member) is another one, or none: its PutEvents is denied."""
+        ok, reason = hub.forwarding_link(linked(), ORG_POLICY, MEMBER, BUS_ARN, "o-zzzzzzzzzz", organization_read=True)
+        assert ok is False and "RootwatchOrgPutEvents" not in reason and "implicit deny" in reason, reason
+        assert hub.forwarding_link(linked(), ORG_POLICY, MEMBER, BUS_ARN, None, organization_read=True)[0] is False
+
+    def test_an_unread_organization_leaves_an_organization_statement_undecided(self):
+        ok, reason = hub.forwarding_link(linked(), ORG_POLICY, MEMBER, BUS_ARN, None, organization_read=False)
+        assert ok is None and "aws:PrincipalOrgID" in reason, reason
+        # ... but not a policy that admits the member directly.
+        assert hub.forwarding_link(linked(), ACCOUNTS_POLICY, MEMBER, BUS_ARN, None, organization_read=False)[0] is True
+
+    def test_a_condition_on_a_key_eventbridge_does_not_tell_is_undecided(self):
+        tagged = dict(MEMBER_STATEMENT, Condition={"StringEquals": {"aws:PrincipalTag/team": "security"}})
+        ok, reason = hub.forwarding_link(linked(), document(tagged), MEMBER, BUS_ARN)
+        assert ok is None and "aws:PrincipalTag/team" in reason, reason
+
+    def test_the_request_carries_the_member_rule_as_source_arn(self):
+        scoped = dict(MEMBER_STATEMENT, Condition={"ArnEquals": {"aws:SourceArn": RULE_ARN}, "StringEquals": {"aws:SourceAccount": MEMBER}})
+        assert hub.forwarding_link(linked(), document(scoped), MEMBER, BUS_ARN)[0] is True
+        other_rule = dict(scoped, Condition={"ArnEquals": {"aws:SourceArn": RULE_ARN + "-other"}})
+        assert hub.forwarding_link(linked(), document(other_rule), MEMBER, BUS_ARN)[0] is False
+
+    def test_a_role_less_target_counts_when_the_bus_admits_the_account_directly(self):
+        """PutTargets: a RoleArn is needed only when the receiver admits the sender through an organization. AWS's
+        account example ("Permissions for event buses"), written out: the member's root, no condition."""
+        direct = {"Sid": "AllowAccountToPutEvents", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222222222222:root"},
+                  "Action": "events:PutEvents", "Resource": BUS_ARN}
+        role_less = linked(targets=[{"Id": "direct", "Arn": BUS_ARN}], roles={})
+        ok, reason = hub.forwarding_link(role_less, document(direct), MEMBER, BUS_ARN)
+        assert ok is True and "without a role" in reason and "AllowAccountToPutEvents" in reason, reason
+
+    def test_a_role_less_target_is_not_admitted_through_the_organization(self):
+        organization_wide = {"Sid": "AllowOrganization", "Effect": "Allow", "Principal": "*", "Action": "events:PutEvents",
+                             "Resource": BUS_ARN, "Condition": {"StringEquals": {"aws:PrincipalOrgID": ORG}}}
+        role_less = linked(targets=[{"Id": "direct", "Arn": BUS_ARN}], roles={})
+        ok, reason = hub.forwarding_link(role_less, document(organization_wide), MEMBER, BUS_ARN, ORG)
+        assert ok is False and "PutTargets, RoleArn" in reason, reason
+
+    def test_a_role_less_target_under_a_principal_arn_condition_that_could_go_either_way_is_undecided(self):
+        negated = {"Sid": "AnyoneButMallory", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222222222222:root"},
+                   "Action": "events:PutEvents", "Resource": BUS_ARN,
+                   "Condition": {"StringNotEquals": {"aws:PrincipalArn": "arn:aws:iam::222222222222:root"}}}
+        role_less = linked(targets=[{"Id": "direct", "Arn": BUS_ARN}], roles={})
+        ok, reason = hub.forwarding_link(role_less, document(negated), MEMBER, BUS_ARN)
+        assert ok is None and "aws:PrincipalArn" in reason, reason
+
     def test_unread_policy_is_unknown(self):
         ok, reason = hub.forwarding_link(linked(), {"error": "AccessDenied"}, MEMBER, BUS_ARN)
         assert ok is None and "AccessDenied" in reason
@@ -329,7 +377,8 @@ class TestForwardingLink:
         ({"rule": None}, "has no rule"),
         ({"rule": {"Name": "r", "Arn": RULE_ARN, "State": "DISABLED"}}, "DISABLED"),
         ({"targets": [{"Id": "t", "Arn": "arn:aws:events:us-east-1:111111111111:event-bus/other", "RoleArn": ROLE_ARN}]}, "no target"),
-        ({"targets": [{"Id": "t", "Arn": BUS_ARN}]}, "no RoleArn"),
+        # Without a role, our policy's aws:PrincipalArn (the forwarding role) admits nothing, whether the key is absent or the root.
+        ({"targets": [{"Id": "t", "Arn": BUS_ARN}]}, "without RoleArn"),
         ({"roles": {ROLE_ARN: None}}, "does not exist"),
     ])
     def test_broken_links(self, changes, words):

@@ -79,13 +79,13 @@ def member_facts():
     }
 
 
-def member(facts=None, roles=None, queue_messages=0, role_checks=()):
+def member(facts=None, roles=None, queue_messages=0, role_checks=(), organization=None):
     facts = facts or member_facts()
     if roles is None:
         roles = {ROLE_ARN: copy.deepcopy(GOOD_ROLE)}
     queue = {"name": "q", "arn": "arn:aws:sqs:us-east-1:111111111111:q", "exists": True, "messages": queue_messages}
     ours = {"rule_arns": [MEMBER_RULE_ARN], "target_id": event_hub.DEFAULT_TARGET_ID}
-    return hub_mode.member_summary(facts, roles, SETTINGS, dp.evaluate(facts), queue, ours, role_checks)
+    return hub_mode.member_summary(facts, roles, SETTINGS, dp.evaluate(facts), queue, ours, role_checks, organization)
 
 
 def hub_facts(subscription_arn=TOPIC + ":abc"):
@@ -107,12 +107,13 @@ def hub_facts(subscription_arn=TOPIC + ":abc"):
     }
 
 
-def hub(policy=None, facts=None, messages=0, exists=True):
+def hub(policy=None, facts=None, messages=0, exists=True, settings=SETTINGS):
     if policy is None:
         policy = {"Version": "2012-10-17", "Statement": [MEMBER_BUS_STATEMENT]}
     bus = {"Arn": BUS_ARN, "Policy": json.dumps(policy)} if exists else None
     queue = {"name": "q", "arn": "arn:aws:sqs:us-east-1:999999999999:q", "exists": True, "messages": messages}
-    return hub_mode.hub_summary({"bus": bus, "error": None}, dp.evaluate(facts or hub_facts()), SETTINGS, queue)
+    facts = facts or hub_facts()
+    return hub_mode.hub_summary({"bus": bus, "error": None}, dp.evaluate(facts), settings, queue, bus_rules=facts["rules"])
 
 
 def links(verdict):
@@ -145,13 +146,50 @@ def test_a_bus_policy_that_does_not_admit_the_member_breaks_forwarding():
     assert "does not admit aws.signin events from role %s of account %s" % (ROLE_ARN, MEMBER) in verdict["problems"][0]
 
 
-def test_an_organization_statement_admits_only_with_the_organization_id():
-    settings = dict(SETTINGS, organization_id=ORG)
-    policy = {"Version": "2012-10-17", "Statement": [ORG_BUS_STATEMENT]}
-    summary = hub_mode.hub_summary({"bus": {"Arn": BUS_ARN, "Policy": json.dumps(policy)}, "error": None},
-                                   dp.evaluate(hub_facts()), settings, {"messages": 0})
-    assert hub_mode.member_verdict(member(), summary)["status"] == dp.COMPLIANT
-    assert hub_mode.member_verdict(member(), dict(summary, organization_id=None))["status"] == dp.NEEDS_ACTION
+def test_an_organization_statement_admits_the_member_by_its_own_organization():
+    """Issue 21 table row 8: the bus admits aws:PrincipalOrgID o-a1b2c3d4e5; the member's own organization, as
+    DescribeOrganization answers in the member, decides, not the organization the hub was configured with."""
+    org_hub = hub(policy={"Version": "2012-10-17", "Statement": [ORG_BUS_STATEMENT]}, settings=dict(SETTINGS, organization_id=ORG))
+    inside = hub_mode.member_verdict(member(organization={"id": ORG, "error": None}), org_hub)
+    assert inside["status"] == dp.COMPLIANT, inside
+    outside = hub_mode.member_verdict(member(organization={"id": "o-zzzzzzzzzz", "error": None}), org_hub)
+    assert outside["status"] == dp.NEEDS_ACTION and ("forwarding", False) in links(outside)
+    assert "does not admit aws.signin events from role %s of account %s" % (ROLE_ARN, MEMBER) in outside["problems"][0]
+    alone = hub_mode.member_verdict(member(organization={"id": None, "error": None}), org_hub)  # AWSOrganizationsNotInUse
+    assert alone["status"] == dp.NEEDS_ACTION
+    denied = hub_mode.member_verdict(member(organization={"id": None, "error": "organizations:DescribeOrganization: AccessDenied"}), org_hub)
+    assert denied["status"] == dp.UNKNOWN and ("forwarding", None) in links(denied)
+    assert "aws:PrincipalOrgID" in denied["unknown"][0] and "AccessDenied" in denied["unknown"][0], denied["unknown"]
+    unread = hub_mode.member_verdict(member(), org_hub)
+    assert unread["status"] == dp.UNKNOWN and "was not read" in unread["unknown"][0]
+    # An unread organization matters only to an organization-scoped statement.
+    assert hub_mode.member_verdict(member(), hub())["status"] == dp.COMPLIANT
+
+
+def test_a_hub_rule_narrowed_to_the_hub_account_matches_no_member_event():
+    """Issue 21 table row 10: forwarded events keep the member's account, so "account": [hub] matches none of them."""
+    narrowed = dict(ROOT_SIGN_IN_PATTERN, account=[HUB])
+    facts = hub_facts()
+    facts["rules"]["rules"][0]["EventPattern"] = json.dumps(narrowed)
+    summary = hub(facts=facts)
+    assert summary["verdict"]["status"] == dp.COMPLIANT  # the hub's own samples carry its account
+    verdict = hub_mode.member_verdict(member(), summary)
+    assert verdict["status"] == dp.NEEDS_ACTION and ("rule", False) in links(verdict)[3:], links(verdict)
+    assert "for the events of account %s" % MEMBER in verdict["problems"][0], verdict["problems"]
+    # Narrowed to the members instead, it still matches them.
+    facts["rules"]["rules"][0]["EventPattern"] = json.dumps(dict(ROOT_SIGN_IN_PATTERN, account=[MEMBER]))
+    assert hub_mode.member_verdict(member(), hub(facts=facts))["status"] == dp.COMPLIANT
+
+
+def test_a_role_less_forwarding_target_counts_when_the_bus_admits_the_account_directly():
+    facts = member_facts()
+    facts["rules"]["rules"][0]["targets"] = [{"Id": "direct", "Arn": BUS_ARN}]
+    direct = {"Sid": "MemberAccount", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"},
+              "Action": "events:PutEvents", "Resource": BUS_ARN}
+    verdict = hub_mode.member_verdict(member(facts, roles={}), hub(policy={"Version": "2012-10-17", "Statement": [direct]}))
+    assert verdict["status"] == dp.COMPLIANT, verdict
+    # Our bus policy admits the forwarding role only: a target without it is not admitted.
+    assert hub_mode.member_verdict(member(facts, roles={}), hub())["status"] == dp.NEEDS_ACTION
 
 
 def test_a_missing_role_a_missing_bus_and_an_unread_bus_policy():

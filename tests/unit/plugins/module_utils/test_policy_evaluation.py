@@ -16,6 +16,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.policy_evaluation im
 from ansible_collections.rootwatch.aws.plugins.module_utils.policy_evaluation import EXPLICIT_DENY
 from ansible_collections.rootwatch.aws.plugins.module_utils.policy_evaluation import IMPLICIT_DENY
 from ansible_collections.rootwatch.aws.plugins.module_utils.policy_evaluation import allows
+from ansible_collections.rootwatch.aws.plugins.module_utils.policy_evaluation import decide as decide_all
 from ansible_collections.rootwatch.aws.plugins.module_utils.policy_evaluation import evaluate
 
 ACCOUNT = "111111111111"
@@ -91,6 +92,7 @@ def test_eventbridge_statement_allows_this_rule():
     assert result == {
         "decision": ALLOW,
         "allowed": True,
+        "outcome": True,
         "statements": ["AllowEventBridge"],
         "reason": result["reason"],
         "unevaluated": [],
@@ -641,3 +643,84 @@ def test_malformed_statements_never_allow(changes, decision):
     result = decide(policy(publish(**changes)))
     assert result["decision"] == decision
     assert result["unevaluated"] and "'AllowEventBridge'" in result["unevaluated"][0]
+
+
+# -- known keys (opt-in): a condition on a key whose value the caller does not know is undecided --------------
+SNS_CONTEXT_KEY = "kms:EncryptionContext:aws:sns:topicArn"
+KMS_CONTEXT = {SNS_CONTEXT_KEY: TOPIC}
+KNOWN = [SNS_CONTEXT_KEY]
+
+
+def key_statement(condition=None, effect="Allow", sid="EventsUseTheKey"):
+    statement = {"Sid": sid, "Effect": effect, "Principal": {"Service": "events.amazonaws.com"},
+                 "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*"}
+    if condition:
+        statement["Condition"] = condition
+    return statement
+
+
+def test_without_known_keys_an_absent_key_is_absent():
+    conditioned = policy(key_statement({"ArnEquals": {"aws:SourceArn": RULE}}))
+    result = evaluate(conditioned, EVENTS, "kms:Decrypt", KEY, KMS_CONTEXT)
+    assert result["decision"] == IMPLICIT_DENY and result["outcome"] is False
+
+
+def test_a_condition_on_an_unknown_key_is_undecided_and_named():
+    conditioned = policy(key_statement({"StringEquals": {"aws:SourceAccount": ACCOUNT}, "ArnEquals": {"aws:SourceArn": RULE}}))
+    result = evaluate(conditioned, EVENTS, "kms:Decrypt", KEY, KMS_CONTEXT, KNOWN)
+    assert result["decision"] == IMPLICIT_DENY and result["allowed"] is False and result["outcome"] is None
+    assert "aws:SourceArn" in " ".join(result["unevaluated"]) and "aws:SourceAccount" in " ".join(result["unevaluated"])
+
+
+@pytest.mark.parametrize("condition", [
+    {"ArnEqualsIfExists": {"aws:SourceArn": RULE}},
+    {"Null": {"aws:SourceArn": "true"}},
+    {"Null": {"aws:SourceArn": "false"}},
+], ids=["IfExists", "Null true", "Null false"])
+def test_if_exists_and_null_on_an_unknown_key_are_undecided_too(condition):
+    """Whether the key is present is itself unknown, so neither IAM rule for absent keys decides."""
+    assert evaluate(policy(key_statement(condition)), EVENTS, "kms:Decrypt", KEY, KMS_CONTEXT, KNOWN)["outcome"] is None
+
+
+@pytest.mark.parametrize("condition, outcome", [
+    ({"StringEquals": {SNS_CONTEXT_KEY: TOPIC}}, True),
+    ({"StringEquals": {SNS_CONTEXT_KEY: OTHER_TOPIC}}, False),
+    ({"StringEqualsIfExists": {"kms:ViaService": "sns.us-east-1.amazonaws.com"}}, True),  # known absent: IfExists holds
+    ({"Null": {"kms:ViaService": "false"}}, False),  # known absent
+], ids=["context value", "other topic", "IfExists on a known-absent key", "Null on a known-absent key"])
+def test_known_keys_follow_iam_rules(condition, outcome):
+    known = KNOWN + ["kms:ViaService"]
+    assert evaluate(policy(key_statement(condition)), EVENTS, "kms:Decrypt", KEY, KMS_CONTEXT, known)["outcome"] is outcome
+
+
+def test_an_element_that_does_not_match_decides_whatever_the_unknown_key():
+    """Kleene logic: another principal's statement never applies, even with a condition on an unknown key."""
+    theirs = dict(key_statement({"ArnEquals": {"aws:SourceArn": RULE}}), Principal={"Service": "s3.amazonaws.com"})
+    result = evaluate(policy(theirs), EVENTS, "kms:Decrypt", KEY, KMS_CONTEXT, KNOWN)
+    assert result["outcome"] is False and result["unevaluated"] == []
+
+
+def test_an_undecided_deny_makes_an_allowed_request_undecided():
+    deny = key_statement({"StringNotEquals": {"aws:SourceAccount": ACCOUNT}}, effect="Deny", sid="OnlyOurAccount")
+    result = evaluate(policy(key_statement(), deny), EVENTS, "kms:Decrypt", KEY, KMS_CONTEXT, KNOWN)
+    assert result["decision"] == EXPLICIT_DENY and result["outcome"] is None
+    # ... and decides nothing when no Allow could apply anyway.
+    assert evaluate(policy(deny), EVENTS, "kms:Decrypt", KEY, KMS_CONTEXT, KNOWN)["outcome"] is False
+    # A Deny that applies decides.
+    applies = key_statement({"StringEquals": {SNS_CONTEXT_KEY: TOPIC}}, effect="Deny", sid="NotThisTopic")
+    assert evaluate(policy(key_statement(), applies, deny), EVENTS, "kms:Decrypt", KEY, KMS_CONTEXT, KNOWN)["outcome"] is False
+
+
+def test_decide_over_several_actions():
+    only_decrypt = dict(key_statement(), Action="kms:Decrypt")
+    assert decide_all(policy(only_decrypt), EVENTS, ["kms:Decrypt", "kms:GenerateDataKey"], KEY, KMS_CONTEXT, KNOWN)[0] is False
+    conditioned = policy(key_statement({"ArnEquals": {"aws:SourceArn": RULE}}))
+    ok, reason = decide_all(conditioned, EVENTS, ["kms:Decrypt", "kms:GenerateDataKey"], KEY, KMS_CONTEXT, KNOWN)
+    assert ok is None and "aws:SourceArn" in reason
+    assert decide_all(policy(key_statement()), EVENTS, ["kms:Decrypt", "kms:GenerateDataKey"], KEY, KMS_CONTEXT, KNOWN)[0] is True
+
+
+@pytest.mark.parametrize("known", ["aws:SourceArn", [""], [None]])
+def test_known_keys_must_be_a_list_of_keys(known):
+    with pytest.raises(ValueError, match="known_keys"):
+        evaluate(policy(key_statement()), EVENTS, "kms:Decrypt", KEY, KMS_CONTEXT, known)
