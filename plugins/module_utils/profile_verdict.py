@@ -172,4 +172,3 @@ def evaluate(facts):
     """
     return dict((name, evaluate_profile(name, facts)) for name in facts.get("profiles") or []
                 if name != alert_profiles.SIGN_IN_PROFILE)
-

@@ -198,7 +198,7 @@ options:
         C(iam:GetCredentialReport) after them, with no wait. IAM builds a new report at most every four hours and
         answers the last one until then; a report still being generated is reported as such, and the next run
         reads it.
-      - A finding beside the verdict: it never changes RV(compliance).
+      - A finding beside the verdict, which it never changes (RV(compliance)).
       - The role sets it in audits (check mode) and leaves it off for applies, whose converged no-op stays
         at its request budget.
     type: bool

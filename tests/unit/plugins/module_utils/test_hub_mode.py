@@ -107,7 +107,8 @@ def hub_facts(subscription_arn=TOPIC + ":abc"):
     }
 
 
-def hub(policy=None, facts=None, messages=0, exists=True, settings=SETTINGS):
+def hub(policy=None, facts=None, messages=0, exists=True, settings=None):
+    settings = SETTINGS if settings is None else settings
     if policy is None:
         policy = {"Version": "2012-10-17", "Statement": [MEMBER_BUS_STATEMENT]}
     bus = {"Arn": BUS_ARN, "Policy": json.dumps(policy)} if exists else None

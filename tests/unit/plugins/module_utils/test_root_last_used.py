@@ -173,6 +173,7 @@ def test_a_denied_generate_costs_one_request():
     stubs.assert_done()
     assert read["error"].startswith("iam:GenerateCredentialReport: AccessDenied")
 
+
 def host_vars(account, last_used_object):
     return {"root_login_alerts_result": {
         "account_id": account, "changes": [],
