@@ -15,13 +15,15 @@ CONVERGED_CALLS = {
     "cloudtrail:ListTags": 1,
     "sns:GetTopicAttributes": 1,
     "sns:ListSubscriptionsByTopic": 1,
+    # The first confirmed subscription's filter policy: one that drops our messages is not a recipient.
+    "sns:GetSubscriptionAttributes": 1,
     "sns:ListTagsForResource": 1,  # ownership by proof: our tag on the topic
     "events:ListRules": 1,  # every rule of the default bus: the verdict judges all paths, ours among them
     "events:ListTargetsByRule": 1,
     "events:ListTagsForResource": 1,  # ownership by proof: our tag on the rule
     "iam:GetAccountSummary": 1,  # the root credential posture
     # The dead-letter queue of the rule's target: its tag (ownership by proof), and its attributes,
-    # whose ApproximateNumberOfMessages says whether an alert was not delivered.
+    # whose message counts (visible, in flight, delayed) say whether an alert was not delivered.
     "sqs:GetQueueUrl": 1,
     "sqs:GetQueueAttributes": 1,
     "sqs:ListQueueTags": 1,
