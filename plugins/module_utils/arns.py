@@ -16,6 +16,8 @@ _KNOWN_REGIONS = {}
 ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
 # STS AssumeRole ExternalId: 2-1224 characters of [\w+=,.@:/-] (ASCII word characters); use fullmatch.
 EXTERNAL_ID_RE = re.compile(r"[\w+=,.@:/\-]{2,1224}", re.ASCII)
+# An IAM role ARN: path and name of [\w+=,.@/-], at most 512 characters (IAM API reference, Role.Arn).
+ROLE_ARN_RE = re.compile(r"^arn:aws[a-z\-]*:iam::\d{12}:role/[\w+=,.@/\-]{1,512}$")
 
 
 def log_group_base_arn(arn):

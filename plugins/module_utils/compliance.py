@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.rootwatch.aws.plugins.module_utils import delivery_path
+from ansible_collections.rootwatch.aws.plugins.module_utils import destination_verdict
 from ansible_collections.rootwatch.aws.plugins.module_utils import hub_mode
 from ansible_collections.rootwatch.aws.plugins.module_utils import root_credentials
 
@@ -38,6 +39,8 @@ def verdict_entry(account, verdict, changes):
         # What holds but is worth knowing (a custom event could trigger a counted path's rule); never a status.
         "notes": list(verdict.get("notes") or []),
         "drift": list(changes or []),
+        # The kinds of destination with a complete path: email, slack, teams, webhook:<name>.
+        "reaches": list(verdict["reaches"]) if "reaches" in verdict else destination_verdict.reaches(verdict["paths"]),
     }
 
 
@@ -181,7 +184,19 @@ def _recipients_cell(entry):
         return ""
     confirmed = sorted(set(r for p in paths if p["complete"] for r in p["recipients"]))
     pending = sorted(set(r for p in paths for r in p["pending"]))
-    return "%d / %d" % (len(confirmed), len(pending))
+    reaches = entry.get("reaches") or []
+    return "%d / %d%s" % (len(confirmed), len(pending), " (reaches %s)" % ", ".join(reaches) if reaches else "")
+
+
+def _reaches_line(entries):
+    """The summary's count of accounts per kind of destination with a complete path, when any is not email."""
+    counts = {}
+    for entry in entries:
+        for kind in entry.get("reaches") or []:
+            counts[kind] = counts.get(kind, 0) + 1
+    if not counts or list(counts) == [destination_verdict.EMAIL]:
+        return None
+    return "alerts reach: %s" % ", ".join("%s in %d account%s" % (kind, n, "" if n == 1 else "s") for kind, n in sorted(counts.items()))
 
 
 def _trail_cell(entry):
@@ -297,7 +312,7 @@ def build_report(entries, check_mode, generated_at, run=None, concurrent=()):
     for other in concurrent:
         lines += ["> Run %s finished while this run was working; its report is kept as %s." % (other.get("id"), other["kept_as"]), ""]
     lines += [
-        "| Account | Host | Status | Profiles (Regions not compliant) | Delivery paths | Recipients (confirmed / pending) | "
+        "| Account | Host | Status | Profiles (Regions not compliant) | Delivery paths | Recipients (confirmed / pending, reaches) | "
         "Trail delivers | CloudWatch.1 | Root credentials | Root last used | Problems | Drift |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
@@ -318,6 +333,8 @@ def build_report(entries, check_mode, generated_at, run=None, concurrent=()):
             "; ".join(entry.get("drift") or []),
         )))
     summary = [_count_line(len(ordered), counts, check_mode)]
+    if _reaches_line(ordered):
+        summary.append(_reaches_line(ordered))
     if _root_credentials_line(ordered):
         summary.append(_root_credentials_line(ordered))
     if _root_last_used_line(ordered):

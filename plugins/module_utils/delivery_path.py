@@ -20,7 +20,13 @@ walked link by link, each with a reason:
    whose key policy lets ``events.amazonaws.com`` use ``kms:Decrypt`` and
    ``kms:GenerateDataKey*``;
 6. ``recipients``: at least one confirmed subscription whose filter policy passes every
-   alert (``filter_policy``: EventBridge sets no message attributes; the body is our template).
+   alert (``filter_policy``: EventBridge sets no message attributes; the body is our template);
+   the chat service's subscription counts only with an ENABLED channel configuration that lists
+   the topic (``destination_verdict``).
+
+A target that is an API destination (a webhook) has, after the rule, the links ``target`` (one of
+our webhooks), ``role``, ``connection`` (``AUTHORIZED``) and ``api_destination`` (``ACTIVE``).
+Each complete path names the kinds of destination it ``reaches`` (email, slack, teams, webhook:<name>).
 
 A link is ``True`` (proven), ``False`` (broken) or ``None`` (a read it needs
 failed). The account is ``compliant`` with one complete path, ``unknown`` when
@@ -35,6 +41,7 @@ __metaclass__ = type
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
 
 from ansible_collections.rootwatch.aws.plugins.module_utils import alert_profiles
+from ansible_collections.rootwatch.aws.plugins.module_utils import destination_verdict
 from ansible_collections.rootwatch.aws.plugins.module_utils import event_pattern
 from ansible_collections.rootwatch.aws.plugins.module_utils import filter_policy
 from ansible_collections.rootwatch.aws.plugins.module_utils import pattern_coverage
@@ -233,11 +240,13 @@ def encryption_link(topic_arn, attributes, keys):
     return link("encryption", True, "customer-managed key %s, enabled, usable by %s" % (key_id, EVENTS_SERVICE_PRINCIPAL))
 
 
-def recipients_link(topic_arn, topic, profile=SIGN_IN_PROFILE):
+def recipients_link(topic_arn, topic, profile=SIGN_IN_PROFILE, chat=None):
     """At least one confirmed subscription whose filter policy passes every alert of ``profile`` (``filter_policy``).
     One whose filter policy could not be read is unknown, never counted nor broken. A confirmed one with no
     filter read counts only in facts that carry no ``filters`` at all (built without ``delivery_reader``): the
-    reader stops at the first that receives everything, so those after it need no judgement."""
+    reader stops at the first that receives everything, so those after it need no judgement. The chat service's
+    subscription counts only with an ENABLED channel configuration listing the topic (``destination_verdict``;
+    ``chat`` None: not read). The link's ``kinds`` are the destinations it reaches (email, slack, teams...)."""
     if topic.get("subscriptions_error"):
         return link("recipients", None, "the subscriptions of %s could not be listed: %s" % (topic_arn, topic["subscriptions_error"]))
     listed = [s for s in topic.get("subscriptions") or [] if s.get("SubscriptionArn") != DELETED]
@@ -246,13 +255,28 @@ def recipients_link(topic_arn, topic, profile=SIGN_IN_PROFILE):
     filters = topic.get("filters")
     transformer = alert_profiles.input_transformer(profile)
     body = filter_policy.message_body(transformer["input_template"], transformer["input_paths_map"])
-    counted, dropped, unread = [], [], []
+    counted, dropped, unread, kinds = [], [], [], set()
+
+    def count(subscription, label):
+        if not destination_verdict.is_chat_subscription(subscription):
+            counted.append(label)
+            kinds.add(destination_verdict.subscription_kind(subscription))
+            return
+        ok, found, why = destination_verdict.chat_recipient(topic_arn, chat)
+        if ok:
+            counted.append("%s: %s" % (label, why))
+            kinds.update(found)
+        elif ok is False:
+            dropped.append("%s: %s" % (label, why))
+        else:
+            unread.append("%s: %s" % (label, why))
+
     for subscription in confirmed:
         label = "%s (%s)" % (subscription.get("Endpoint"), subscription.get("Protocol"))
         read = (filters or {}).get(subscription.get("SubscriptionArn"))
         if read is None:
             if filters is None:
-                counted.append(label)
+                count(subscription, label)
             continue
         if read.get("error"):
             unread.append("%s: its filter policy could not be read: %s" % (label, read["error"]))
@@ -262,13 +286,13 @@ def recipients_link(topic_arn, topic, profile=SIGN_IN_PROFILE):
         attributes = read["attributes"]
         ok, why = filter_policy.judge(attributes.get("FilterPolicy"), attributes.get("FilterPolicyScope"), body)
         if ok:
-            counted.append(label)
+            count(subscription, label)
         elif ok is False:
             dropped.append("%s: its filter policy drops our messages: %s" % (label, why))
         else:
             unread.append("%s: %s" % (label, why))
     if counted:
-        return link("recipients", True, "confirmed: %s" % ", ".join(sorted(counted)))
+        return dict(link("recipients", True, "confirmed: %s" % ", ".join(sorted(counted))), kinds=sorted(kinds))
     name = topic_arn.rsplit(":", 1)[-1]
     if unread:
         return link("recipients", None, "topic %s has no confirmed subscription proven to receive our alerts; %s" % (
@@ -287,17 +311,22 @@ def _path(rule, target, facts, source):
     topic_arn = (target or {}).get("Arn")
     topic = (facts.get("topics") or {}).get(topic_arn)
     links = ([source] if source else []) + [rule_link(rule, account, region)]
+    kinds = []
     if rule.get("targets_error"):
         links.append(link("target", None, "the targets of rule %s could not be read: %s" % (rule.get("Name"), rule["targets_error"])))
     elif target is None:
         links.append(link("target", False, "rule %s has no target" % rule.get("Name")))
+    elif destination_verdict.is_api_destination_arn(topic_arn):
+        found, kinds = destination_verdict.webhook_links(target, facts)
+        links.extend(found)
     else:
         links.append(target_link(target, topic, account, region, partition))
-    if links[-1]["ok"]:
-        attributes = topic["attributes"]
-        links.append(topic_policy_link(topic_arn, attributes, rule.get("Arn"), account))
-        links.append(encryption_link(topic_arn, attributes, facts.get("keys") or {}))
-        links.append(recipients_link(topic_arn, topic))
+        if links[-1]["ok"]:
+            attributes = topic["attributes"]
+            links.append(topic_policy_link(topic_arn, attributes, rule.get("Arn"), account))
+            links.append(encryption_link(topic_arn, attributes, facts.get("keys") or {}))
+            links.append(recipients_link(topic_arn, topic, chat=facts.get("chat")))
+            kinds = links[-1].get("kinds") or []
     recipients = []
     pending = []
     if topic and topic.get("subscriptions"):
@@ -305,14 +334,16 @@ def _path(rule, target, facts, source):
         pending = sorted(s.get("Endpoint") for s in topic["subscriptions"] if s.get("SubscriptionArn") == PENDING)
     broken = [entry for entry in links if entry["ok"] is False]
     unread = [entry for entry in links if entry["ok"] is None]
+    complete = not broken and not unread and len(links) == len(LINKS) - (0 if source else 1)
     return {
         "rule": rule.get("Name"),
         "rule_arn": rule.get("Arn"),
         "target_id": (target or {}).get("Id"),
         "topic": topic_arn,
-        "ours": bool(ours) and rule.get("Arn") == ours.get("rule_arn") and topic_arn == ours.get("topic_arn")
-        and (target or {}).get("Id") == ours.get("target_id"),
-        "complete": not broken and not unread and len(links) == len(LINKS) - (0 if source else 1),
+        "ours": bool(ours) and rule.get("Arn") == ours.get("rule_arn") and destination_verdict.is_our_target(target, ours),
+        "complete": complete,
+        # The kinds of destination this path reaches when complete: email, slack, teams, webhook:<name>.
+        "reaches": list(kinds) if complete else [],
         "recipients": recipients,
         "pending": pending,
         "links": links,
@@ -324,7 +355,7 @@ def _path(rule, target, facts, source):
 def evaluate(facts):
     """The account's verdict from ``delivery_reader`` facts.
 
-    Returns ``{"status", "paths", "problems", "unknown", "event_source", "notes"}``:
+    Returns ``{"status", "paths", "problems", "unknown", "event_source", "notes", "reaches"}``:
     ``problems`` names the first broken link of each path (or why there is none),
     ``unknown`` the reads that failed, ``notes`` what holds but is worth knowing
     about a complete path (a custom event could trigger its rule); a note never
@@ -367,6 +398,8 @@ def evaluate(facts):
         "unknown": _unique(unknown),
         "event_source": source,
         "notes": path_notes(paths),
+        # The kinds of destination with a complete path (destination_verdict.reaches).
+        "reaches": destination_verdict.reaches(paths),
     }
 
 

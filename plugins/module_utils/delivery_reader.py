@@ -11,8 +11,9 @@ What it reads, in the sign-in Region:
   event selectors of each trail that can cover the Region;
 - every rule of the default event bus (``ListRules``), and the targets of
   each rule that matches a root sign-in sample (and of ours);
-- each target topic of this account: attributes, subscriptions, and the filter policy of
-  its confirmed subscriptions (``GetSubscriptionAttributes``) until one has none;
+- each target topic of this account, and our chat topic: attributes, subscriptions, and the filter
+  policy of its confirmed subscriptions (``GetSubscriptionAttributes``) until one other than the chat
+  service's has none (the chat service's counts only through a channel configuration);
 - each customer-managed KMS key of those topics: ``DescribeKey`` and the
   ``default`` key policy.
 """
@@ -30,6 +31,7 @@ except ImportError:  # pragma: no cover - AnsibleAWSModule reports missing botoc
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
+from ansible_collections.rootwatch.aws.plugins.module_utils import destination_verdict
 from ansible_collections.rootwatch.aws.plugins.module_utils import filter_policy
 from ansible_collections.rootwatch.aws.plugins.module_utils import iam_roles
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import partition_for_region
@@ -85,16 +87,18 @@ class DeliveryPathReader(ResourceManager):
             "keys": {},
         }
         topic_arns = [t.get("Arn") for r in facts["rules"]["rules"] for t in r.get("targets") or []]
-        if (ours or {}).get("topic_arn"):
-            topic_arns.append(ours["topic_arn"])
+        # Our topics: the email topic, and the chat topic when chat channels are configured.
+        own_topics = [arn for arn in ((ours or {}).get("topic_arn"), (ours or {}).get("chat_topic_arn")) if arn]
+        topic_arns.extend(own_topics)
         for arn in topic_arns:
             if arn not in facts["topics"] and self._is_local_topic(arn, account):
                 facts["topics"][arn] = self.read_topic(arn)
-        ours_topic = facts["topics"].get((ours or {}).get("topic_arn"))
-        if ours_topic and ours_topic["attributes"] is not None:
-            # Our names prove nothing: the tags say whether we created it (managers.is_owned).
-            ours_topic["tags"], ours_topic["tags_error"] = self._tags(
-                "sns:ListTagsForResource %s" % ours["topic_arn"], self.client("sns"), "list_tags_for_resource", ResourceArn=ours["topic_arn"])
+        for arn in own_topics:
+            topic = facts["topics"].get(arn)
+            if topic and topic["attributes"] is not None:
+                # Our names prove nothing: the tags say whether we created it (managers.is_owned).
+                topic["tags"], topic["tags_error"] = self._tags(
+                    "sns:ListTagsForResource %s" % arn, self.client("sns"), "list_tags_for_resource", ResourceArn=arn)
         for topic in facts["topics"].values():
             key_id = (topic.get("attributes") or {}).get("KmsMasterKeyId")
             if key_id and not is_aws_managed_sns_key(key_id) and key_id not in facts["keys"]:
@@ -302,7 +306,9 @@ class DeliveryPathReader(ResourceManager):
                                         not_found=NOT_FOUND_CODES, SubscriptionArn=arn)
             attributes = response.get("Attributes") if response is not None else None
             filters[arn] = {"attributes": attributes, "error": error}
-            if attributes is not None and filter_policy.judge(attributes.get("FilterPolicy"), attributes.get("FilterPolicyScope"), None)[0]:
+            # The chat service's subscription delivers only through a channel configuration, judged apart: read on.
+            if attributes is not None and filter_policy.judge(attributes.get("FilterPolicy"), attributes.get("FilterPolicyScope"), None)[0] \
+                    and not destination_verdict.is_chat_subscription(subscription):
                 break
         return filters
 
@@ -333,13 +339,15 @@ def known_for_managers(facts, ours):
             "status": dict((e["trail"]["TrailARN"], e["status"]) for e in entries if e["status"] is not None),
             "selectors": dict((e["trail"]["TrailARN"], e["selectors"]) for e in entries if e["selectors"] is not None),
         }
-    topic = facts["topics"].get(ours["topic_arn"])
-    if topic and not topic.get("error"):
-        known["topic"] = {"attributes": topic["attributes"]}
-        if topic.get("tags") is not None:
-            known["topic"]["tags"] = topic["tags"]
-        if topic["attributes"] is not None and not topic.get("subscriptions_error"):
-            known["subscriptions"] = {"subscriptions": topic["subscriptions"]}
+    for key, arn in (("topic", ours["topic_arn"]), ("chat_topic", ours.get("chat_topic_arn"))):
+        topic = facts["topics"].get(arn) if arn else None
+        known.setdefault(key, {})
+        if topic and not topic.get("error"):
+            known[key] = {"attributes": topic["attributes"]}
+            if topic.get("tags") is not None:
+                known[key]["tags"] = topic["tags"]
+            if key == "topic" and topic["attributes"] is not None and not topic.get("subscriptions_error"):
+                known["subscriptions"] = {"subscriptions": topic["subscriptions"]}
     known["rule"] = known_rule(facts["rules"], ours["rule_arn"])
     return known
 
@@ -367,6 +375,9 @@ def foreign_resources(facts, ours, owner_tag, region):
     """
     messages = []
     candidates = [("SNS topic", ours["topic_arn"].rsplit(":", 1)[-1], "root_login_alerts_topic_name", facts["topics"].get(ours["topic_arn"]))]
+    if ours.get("chat_topic_arn"):
+        candidates.append(("SNS topic", ours["chat_topic_arn"].rsplit(":", 1)[-1], "root_login_alerts_chat_topic_name",
+                           facts["topics"].get(ours["chat_topic_arn"])))
     candidates.extend(("EventBridge rule", rule["Name"], "root_login_alerts_rule_name", rule)
                       for rule in facts["rules"].get("rules") or [] if rule.get("Arn") == ours["rule_arn"])
     for kind, name, variable, entry in candidates:

@@ -39,6 +39,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.rootwatch.aws.plugins.module_utils import delivery_path
+from ansible_collections.rootwatch.aws.plugins.module_utils import destination_verdict
 from ansible_collections.rootwatch.aws.plugins.module_utils import event_hub
 from ansible_collections.rootwatch.aws.plugins.module_utils import iam_roles
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import ACCOUNT_ID_RE
@@ -298,6 +299,9 @@ def _forwarding_path(member, rule, target, hub):
         "via_hub": member["hub_bus_arn"],
         "ours": rule.get("Arn") in (ours.get("rule_arns") or []) and target.get("Id") == ours.get("target_id") and bool(best and best["ours"]),
         "complete": not broken and not unread and len(links) == expected,
+        # What the member's events reach through the hub: every kind of the hub's complete paths from its bus.
+        "reaches": destination_verdict.reaches([_for_member(p, hub, member) for p in hub["verdict"]["paths"]])
+        if hub and not broken and not unread and len(links) == expected else [],
         "recipients": list((best or {}).get("recipients") or []) if not broken and not unread else [],
         "pending": list((best or {}).get("pending") or []),
         "links": links,
@@ -347,7 +351,7 @@ def member_verdict(member, hub):
                 problems.append(line)
     verdict = {"status": status, "paths": paths, "problems": problems, "unknown": delivery_path._unique(unknown),
                "event_source": member["event_source"], "hub_account_id": member["hub_account_id"],
-               "notes": delivery_path.path_notes(paths)}
+               "notes": delivery_path.path_notes(paths), "reaches": destination_verdict.reaches(paths)}
     verdict = iam_roles.with_role_checks(verdict, member.get("role_checks") or [])
     return delivery_path.with_undelivered_events(verdict, member.get("dead_letter_queue"))
 

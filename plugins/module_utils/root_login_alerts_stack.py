@@ -18,15 +18,26 @@ import re
 
 from ansible_collections.rootwatch.aws.plugins.module_utils import alert_message
 from ansible_collections.rootwatch.aws.plugins.module_utils import alert_profiles
+from ansible_collections.rootwatch.aws.plugins.module_utils import api_destinations
+from ansible_collections.rootwatch.aws.plugins.module_utils import chat_message
 from ansible_collections.rootwatch.aws.plugins.module_utils import delivery_path
+from ansible_collections.rootwatch.aws.plugins.module_utils import destination_verdict
+from ansible_collections.rootwatch.aws.plugins.module_utils import eventbridge_targets
 from ansible_collections.rootwatch.aws.plugins.module_utils import event_hub
 from ansible_collections.rootwatch.aws.plugins.module_utils import event_pattern
 from ansible_collections.rootwatch.aws.plugins.module_utils import hub_mode
 from ansible_collections.rootwatch.aws.plugins.module_utils import iam_roles
 from ansible_collections.rootwatch.aws.plugins.module_utils import profile_verdict
 from ansible_collections.rootwatch.aws.plugins.module_utils import root_credentials
+from ansible_collections.rootwatch.aws.plugins.module_utils import webhook_formats
+from ansible_collections.rootwatch.aws.plugins.module_utils.api_destinations import WebhookManager
+from ansible_collections.rootwatch.aws.plugins.module_utils.chat_channels import ChatChannelManager
+from ansible_collections.rootwatch.aws.plugins.module_utils.chat_channels import DEFAULT_API_REGION as CHAT_API_REGION
+from ansible_collections.rootwatch.aws.plugins.module_utils.chat_channels import configuration_name
+from ansible_collections.rootwatch.aws.plugins.module_utils.chat_channels import validate_channels
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import ACCOUNT_ID_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import EXTERNAL_ID_RE
+from ansible_collections.rootwatch.aws.plugins.module_utils.arns import ROLE_ARN_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import arn_account
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import build_arn
 from ansible_collections.rootwatch.aws.plugins.module_utils.arns import partition_for_region
@@ -61,7 +72,6 @@ from ansible_collections.rootwatch.aws.plugins.module_utils.sns_topic import val
 from ansible_collections.rootwatch.aws.plugins.module_utils.sns_topic import validate_topic_name
 
 REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
-ROLE_ARN_RE = re.compile(r"^arn:aws[a-z\-]*:iam::\d{12}:role/[\w+=,.@/\-]{1,512}$")
 POLICY_SID = "RootwatchAllowEventBridgePublish"
 TARGET_ID = "rootwatch-root-login-alerts"
 CREATED_BY_TAG = "rootwatch:created-by"
@@ -78,6 +88,20 @@ CIS_DEFAULT_NAMES = {
     "cis_metric_filter_name": "root-login-alerts-root-usage",
     "cis_alarm_name": "root-login-alerts-root-usage",
 }
+# The roles docs/member-role.yml creates for the chat channels and the webhooks; read and judged, never written.
+DESTINATION_ROLES = {
+    "chat": {"option": "chat_role_name", "default": "root-login-alerts-chat", "service": destination_verdict.CHAT_SERVICE_PRINCIPAL,
+             "variable": "root_login_alerts_chat_role_name", "parameter": "CreateChatRole",
+             "what": "the role the chat service assumes for the channel configurations"},
+    "webhooks": {"option": "webhook_role_name", "default": "root-login-alerts-webhooks", "service": iam_roles.EVENTS_SERVICE,
+                 "variable": "root_login_alerts_webhook_role_name", "parameter": "CreateWebhookRole",
+                 "what": "the role EventBridge assumes to invoke the API destinations"},
+}
+# The routing key's JSON value in a PagerDuty target's input template (webhook_formats.payload_structure).
+ROUTING_KEY_IN_TEMPLATE_RE = re.compile(r'("routing_key"\s*:\s*)"(?:[^"\\]|\\.)*"')
+REDACTED = "(secret, not shown)"
+# A new API destination's ARN ends in an ID AWS chooses: check mode names the target without it.
+PENDING_DESTINATION_ID = "(ID-known-once-created)"
 # Where AWS documents that root cannot sign in to the console, or has no root user at all.
 NO_ROOT_SIGN_IN = {
     "aws-us-gov": "the AWS GovCloud (US) console does not accept root user credentials; you can sign in to it only as an "
@@ -180,6 +204,7 @@ def validate_settings(settings, prefix=""):
     rule_name = settings.get("rule_name")
     if not isinstance(rule_name, str) or not RULE_NAME_RE.match(rule_name):
         raise ValueError("%s must be 1-64 letters, digits, '.', '-' or '_', got %r" % (name("rule_name"), rule_name))
+    validate_destinations(settings, name)
     trail = settings.get("trail") or "auto"
     if trail not in TRAIL_MODES:
         raise ValueError("%s must be one of %s, got %r" % (name("trail"), ", ".join(TRAIL_MODES), trail))
@@ -220,6 +245,62 @@ def validate_settings(settings, prefix=""):
                             ("adopt_existing", "a member's own alert path is kept and reported beside the hub's anyway")):
             if settings.get(option):
                 raise ValueError("%s is not supported in hub mode (%s is set): %s" % (name(option), name("hub_account_id"), why))
+    return settings
+
+
+def _without_none(value):
+    """Sub-options Ansible filled with None are left out, as if not given."""
+    if isinstance(value, dict):
+        return dict((key, _without_none(item)) for key, item in value.items() if item is not None)
+    if isinstance(value, list):
+        return [_without_none(item) for item in value]
+    return value
+
+
+def chat_topic_name(settings):
+    """The chat topic: ``chat_topic_name``, else ``<topic name>-chat``."""
+    return settings.get("chat_topic_name") or "%s-chat" % settings["topic_name"]
+
+
+def destination_role_name(settings, kind):
+    spec = DESTINATION_ROLES[kind]
+    return settings.get(spec["option"]) or spec["default"]
+
+
+def validate_destinations(settings, name):
+    """The chat channels and webhooks (``chat_channels.validate_channels``, ``webhook_formats.validate_webhooks``:
+    their errors name ``<variable>[<i>].<key>`` and never a secret), their topic and role names; normalized in
+    ``settings``. The webhooks' resources are named ``<rule name>-<webhook name>``."""
+    settings["chat_channels"] = validate_channels(settings.get("chat_channels") or [], param=name("chat_channels"))
+    settings["webhooks"] = webhook_formats.validate_webhooks(_without_none(settings.get("webhooks") or []), param=name("webhooks"),
+                                                             prefix=settings["rule_name"])
+    if settings.get("chat_topic_name") is not None:
+        try:
+            validate_topic_name(settings["chat_topic_name"], param="value")
+        except ValueError as exc:
+            raise ValueError("%s: %s" % (name("chat_topic_name"), exc))
+    if settings["chat_channels"]:
+        try:
+            validate_topic_name(chat_topic_name(settings), param="value")
+        except ValueError as exc:
+            raise ValueError("%s: the chat topic's name %s" % (name("topic_name"), exc))
+        if chat_topic_name(settings) == settings["topic_name"]:
+            raise ValueError("%s must differ from %s: email readers must never get the chat service's JSON"
+                             % (name("chat_topic_name"), name("topic_name")))
+    # "A rule can have up to five targets" (EventBridge quotas): the email topic's, the chat topic's and the webhooks'.
+    ours = 1 + (1 if settings["chat_channels"] else 0) + len(settings["webhooks"])
+    if ours > eventbridge_targets.MAX_TARGETS_PER_RULE:
+        also = " and the chat topic" if settings["chat_channels"] else ""
+        raise ValueError("%s lists %d webhooks: with the email topic%s every alert rule would have %d targets of ours, and "
+                         "EventBridge allows %d per rule"
+                         % (name("webhooks"), len(settings["webhooks"]), also, ours, eventbridge_targets.MAX_TARGETS_PER_RULE))
+    for kind in sorted(DESTINATION_ROLES):
+        role = destination_role_name(settings, kind)
+        if not isinstance(role, str) or not iam_roles.ROLE_NAME_RE.match(role):
+            raise ValueError("%s must be 1-64 letters, digits or +=,.@_-, got %r" % (name(DESTINATION_ROLES[kind]["option"]), role))
+    key = settings.get("webhook_fingerprint_key")
+    if key is not None and (not isinstance(key, str) or not key):
+        raise ValueError("%s must be a non-empty string when set (its value is never shown)" % name("webhook_fingerprint_key"))
     return settings
 
 
@@ -319,6 +400,9 @@ class RootLoginAlertsStack(ResourceManager):
             "target_id": TARGET_ID,
         }
         role = hub_mode.role_of(settings, self.account_id) if settings.get("hub_account_id") else None
+        if settings["chat_channels"] and role != hub_mode.MEMBER:
+            # In hub mode the chat topic and the channels are the hub's only.
+            ours["chat_topic_arn"] = build_arn("sns", self.region, self.account_id, chat_topic_name(settings))
         if settings.get("state", "present") == "absent":
             if role == hub_mode.HUB and settings.get("defer_hub"):
                 # Members first, hub last: the role removes the hub in a later task, after every member.
@@ -336,7 +420,8 @@ class RootLoginAlertsStack(ResourceManager):
         result.update(account_id=self.account_id, region=self.region, topic_arn=ours["topic_arn"], rule_arn=ours["rule_arn"])
         for message in self._messages:
             self.warn(message)
-        return result
+        # A routing key read back from AWS (an older one: no_log masks only this run's values) is never shown.
+        return redact_routing_keys(result)
 
     # -- present ----------------------------------------------------------------
     def _present(self, settings, ours, hub=False):
@@ -345,6 +430,8 @@ class RootLoginAlertsStack(ResourceManager):
         use_cis = bool(settings.get("cis_metric_filter"))
         credential_report = self._start_credential_report(settings)
         facts = reader.read(ours, cis=use_cis)
+        destinations = self._read_destinations(settings, hub)
+        facts.update(destinations["facts"])
         found = delivery_path.evaluate(facts)
         result = {"changed": False, "changes": [], "diff": {"before": {}, "after": {}}, "compliance": found,
                   "pending_confirmation": [], "subscriptions": [], "pattern_tests": []}
@@ -382,8 +469,12 @@ class RootLoginAlertsStack(ResourceManager):
         regions = self._read_regions(settings, (facts["rules"] or {}).get("names") or [], foreign)
         regional_arns = [entry["arn"] for entry in (regions or {}).get("rules") or [] if entry["wanted"]]
         role_known = self._read_role(settings) if regional_arns else None
+        foreign.extend(destinations["foreign"])
         if foreign:
             raise ForeignResourceError(" ".join(foreign))
+        for check in destinations["roles"]:
+            if check["usable"] is False and not self.check_mode:
+                raise StackError("Account %s: nothing was changed, because %s" % (self.account_id, "; ".join(check["problems"])))
         outcomes = []
         # The other regions forward to this account's us-east-1 default bus, where the profile's rule alerts.
         own_bus = hub_mode.own_default_bus_arn(self.account_id, partition_for_region(self.region))
@@ -438,17 +529,27 @@ class RootLoginAlertsStack(ResourceManager):
             {"topic_arn": topic["topic_arn"], "statements": [statement]}, known={"attributes": topic_attributes(topic)}
         )
         self._record(outcomes, "topic_policy", policy)
+        chat_topic = self._chat_topic(settings, destinations, known, rule_arns + bus_rule_arns, outcomes)
         # Every target keeps what EventBridge could not deliver in the dead-letter queue, after the retries.
         queue = self._dead_letter_queue(settings, rule_arns + bus_rule_arns, queue_known, outcomes)
         delivery = {"dead_letter_arn": queue["queue_arn"], "retry_policy": dict(event_hub.DEFAULT_RETRY_POLICY)}
+        extras = self._destination_targets(settings, destinations, chat_topic, delivery, outcomes)
         rule = self._sign_in_rule(settings, "rule", DEFAULT_BUS, RULE_DESCRIPTION,
-                                  dict(delivery, id=TARGET_ID, arn=topic["topic_arn"], input_transformer=input_transformer()),
-                                  known["rule"], outcomes)
-        profile_outcomes = self._profile_rules(settings, profile_rules, self._topic_target(topic["topic_arn"], delivery), outcomes)
+                                  [dict(delivery, id=TARGET_ID, arn=topic["topic_arn"], input_transformer=input_transformer())]
+                                  + extras(alert_profiles.SIGN_IN_PROFILE), known["rule"], outcomes)
+        profile_outcomes = self._profile_rules(settings, profile_rules, self._topic_target(topic["topic_arn"], delivery), outcomes,
+                                               extras=extras)
         if regions:
             result["regions"] = self._regional_rules(settings, regions, own_bus, role_arn, outcomes)
         if hub:
-            self._hub_bus(settings, hub_known, self._topic_target(topic["topic_arn"], delivery), outcomes)
+            self._hub_bus(settings, hub_known, self._topic_target(topic["topic_arn"], delivery), outcomes, extras=extras)
+        # Our chat or webhook targets that the settings no longer name, and what they led to (0 requests when none).
+        stale = [("rule", settings["rule_name"], DEFAULT_BUS, known["rule"], alert_profiles.SIGN_IN_PROFILE)]
+        stale.extend(("rule_" + e["profile"], e["name"], e["bus"], e["known"], e["profile"]) for e in profile_rules if e["wanted"])
+        if hub:
+            stale.extend(("hub_rule" + ("" if e["profile"] == alert_profiles.SIGN_IN_PROFILE else "_" + e["profile"]), e["name"], e["bus"],
+                          e["known"], e["profile"]) for e in hub_known["rules"] if e["wanted"])
+        self._remove_stale_destinations(settings, stale, extras, outcomes)
         if log_group:
             self._record(outcomes, "cis_metric_filter", self._manager(cis.MetricFilterManager).ensure(
                 {"name": names["cis_metric_filter_name"], "log_group_name": names["cis_log_group_name"], "owner_tag": OWNER_TAG}))
@@ -488,12 +589,15 @@ class RootLoginAlertsStack(ResourceManager):
         # Check mode judges the account as found; an apply that changed it judges it as it now stands.
         if result["changed"] and not self.check_mode:
             facts = reader.read(ours, cis=use_cis)
+            # The roles are never written: their judgement from before the writes stands.
+            facts.update(self._read_destinations(settings, hub, verdict_only=True)["facts"], roles=destinations["facts"].get("roles") or {})
             result["compliance"] = delivery_path.evaluate(facts)
             if use_cis:
                 result["cis_cloudwatch1"] = self._cloudwatch1(facts)
         result["compliance"] = with_unverified_bucket(result["compliance"], dict(outcomes).get("trail"))
         # A role the run needs that is missing or may not do its part: needs_action (an apply stopped before writing).
-        result["compliance"] = iam_roles.with_role_checks(result["compliance"], role_checks(outcomes))
+        result["compliance"] = iam_roles.with_role_checks(result["compliance"], role_checks(outcomes) + destinations["roles"])
+        result.update(destination_summary(settings, destinations, dict(outcomes)))
         result["profiles"] = self._profile_verdicts(settings, facts, profile_rules, regions, outcomes)
         result["dead_letter_queue"] = self._queue_summary(queue, facts, profile_rules, hub_known)
         if hub:
@@ -559,10 +663,10 @@ class RootLoginAlertsStack(ResourceManager):
             "role": (done.get("forwarding_role") or {}).get("role")})
 
     def _sign_in_rule(self, settings, key, bus, description, target, known, outcomes):
-        """The console sign-in rule on ``bus`` with ``target`` added (others' targets kept), tagged as ours."""
+        """The console sign-in rule on ``bus`` with ``target`` (one, or a list) added (others' targets kept), tagged as ours."""
         return self._record(outcomes, key, self._manager(EventBridgeRuleManager).ensure(
             {"name": settings["rule_name"], "event_bus_name": bus, "description": description, "state": "present",
-             "event_pattern": sign_in_pattern(settings), "targets": [target], "purge_targets": False,
+             "event_pattern": sign_in_pattern(settings), "targets": target if isinstance(target, list) else [target], "purge_targets": False,
              "tags": dict(settings.get("tags") or {}, **OWNER_TAG), "purge_tags": False, "owner_tag": OWNER_TAG}, known=known))
 
     @staticmethod
@@ -577,20 +681,21 @@ class RootLoginAlertsStack(ResourceManager):
                 foreign.append(foreign_resource_message("EventBridge rule", name, rules.region, OWNER_TAG, "root_login_alerts_rule_name"))
         return known
 
-    def _profile_rules(self, settings, profile_rules, target_for, outcomes, key_prefix="rule_"):
+    def _profile_rules(self, settings, profile_rules, target_for, outcomes, key_prefix="rule_", extras=None):
         """The rules of the extra alert profiles, each with ``target_for(profile)`` (to the topic with the
-        profile's message, or to the hub bus); a profile no longer listed loses its rule (when ours)."""
+        profile's message, or to the hub bus) and ``extras(profile)`` (our chat and webhook targets); a profile
+        no longer listed loses its rule (when ours)."""
         done = []
         for entry in profile_rules:
             profile = alert_profiles.PROFILES[entry["profile"]]
-            target = target_for(entry["profile"])
+            targets = [target_for(entry["profile"])] + (extras(entry["profile"]) if extras else [])
             params = {"name": entry["name"], "event_bus_name": entry["bus"], "owner_tag": OWNER_TAG,
-                      "targets": [{"id": target["id"], "arn": target["arn"]}]}
+                      "targets": [{"id": target["id"], "arn": target["arn"]} for target in targets]}
             if entry["wanted"]:
                 params.update(
                     state=STATE_OPTION[profile["rule_state"]], event_pattern=event_pattern.canonicalize(profile["pattern"]),
                     description="Root user alerts, profile %s (rootwatch.aws)" % entry["profile"],
-                    targets=[target], purge_targets=False, tags=dict(settings.get("tags") or {}, **OWNER_TAG), purge_tags=False)
+                    targets=targets, purge_targets=False, tags=dict(settings.get("tags") or {}, **OWNER_TAG), purge_tags=False)
             else:
                 params["state"] = "absent"
             outcome = self._manager(EventBridgeRuleManager, region=entry.get("region")).ensure(params, known=entry["known"])
@@ -617,6 +722,172 @@ class RootLoginAlertsStack(ResourceManager):
     def _topic_target(topic_arn, delivery):
         """``target_for`` of the topic: the profile's own message, and in hub mode the dead-letter queue."""
         return lambda profile: dict(delivery, id=TARGET_ID, arn=topic_arn, input_transformer=alert_profiles.input_transformer(profile))
+
+    # -- chat and webhooks ----------------------------------------------------------
+    def _alert_rule_arns(self, settings, hub):
+        """Our alert rules in us-east-1 (the sign-in rule, each enabled profile's; in the hub, those on its bus too):
+        the rules that may publish to the chat topic and assume the webhook role."""
+        rules = self._manager(EventBridgeRuleManager)
+        buses = [DEFAULT_BUS] + ([hub_mode.hub_names(settings)["hub_bus_name"]] if hub else [])
+        names = [settings["rule_name"]] + [profile_rule_name(settings["rule_name"], p) for p in extra_profiles(settings)]
+        return [rules.predicted_arn(name, bus) for bus in buses for name in names]
+
+    def _chat_params(self, settings, state="present"):
+        params = {"state": state, "name_prefix": settings["rule_name"], "owner_tag": OWNER_TAG, "api_region": CHAT_API_REGION,
+                  "tags": dict(settings.get("tags") or {})}
+        if state == "present":
+            params.update(channels=settings["chat_channels"], topic_arns=[build_arn("sns", self.region, self.account_id, chat_topic_name(settings))])
+        return params
+
+    def _destination_role(self, settings, kind, rule_arns):
+        """A role of docs/member-role.yml, read (GetRole: its trust; its permissions are the template's and are not read)
+        and judged: ``{"name", "arn", "usable", "problems"}`` as ``iam_roles.with_role_checks`` takes it."""
+        spec = DESTINATION_ROLES[kind]
+        name = destination_role_name(settings, kind)
+        reference = self._manager(iam_roles.RoleVerifier).read(name)
+        arn = (reference or {}).get("Arn") or iam_roles.role_arn(self.region, self.account_id, name)
+        if kind == "chat":
+            # Whether the chat service sends aws:SourceAccount when it assumes the role is not documented: may lack it.
+            trust = [{"context": {"aws:SourceAccount": self.account_id}, "for": "the channel configurations",
+                      "may_lack": ("aws:SourceAccount",)}]
+        else:
+            trust = [{"context": {"aws:SourceAccount": self.account_id, "aws:SourceArn": rule}, "for": "rule %s" % rule} for rule in rule_arns]
+        usable, reasons = iam_roles.judge_role(reference, spec["service"], {"trust": trust, "permissions": []})
+        problem = "IAM role %s (%s, %s) %s" % (name, spec["variable"], spec["what"], "; ".join(reasons))
+        if reference is None:
+            problem += ": create it with %s (parameter %s)" % (iam_roles.TEMPLATE, spec["parameter"])
+        return {"kind": kind, "name": name, "arn": arn, "usable": usable, "problems": [] if usable else [problem],
+                "reason": "; ".join(reasons)}
+
+    def _read_destinations(self, settings, hub, verdict_only=False):
+        """Before any write: the chat channel configurations, each webhook's connection and API destination, and the
+        roles they use; what the verdict judges (``destination_verdict``) in ``facts``, and ours by name that are not
+        ours in ``foreign``. Nothing is read when neither chat channels nor webhooks are configured."""
+        out = {"facts": {}, "foreign": [], "roles": [], "chat": None, "webhooks": []}
+        if not settings["chat_channels"] and not settings["webhooks"]:
+            return out
+        rule_arns = self._alert_rule_arns(settings, hub)
+        if settings["chat_channels"]:
+            params = self._chat_params(settings)
+            manager = self._manager(ChatChannelManager)
+            configurations = manager.read(params)
+            inventory = manager.inventory(params, configurations)
+            out["facts"]["chat"] = {"error": None, "configurations": inventory}
+            out["chat"] = {"params": params, "configurations": configurations}
+            wanted = sorted(set(configuration_name(params["name_prefix"], channel) for channel in params["channels"]))
+            out["foreign"].extend(foreign_resource_message("Chat channel configuration", name, CHAT_API_REGION, OWNER_TAG,
+                                                           "root_login_alerts_chat_channels")
+                                  for name in wanted if name in inventory and not inventory[name]["owned"])
+            if not verdict_only:
+                out["roles"].append(self._destination_role(settings, "chat", rule_arns))
+        if settings["webhooks"]:
+            manager = self._manager(WebhookManager)
+            found = out["facts"]["webhooks"] = {}
+            for webhook in settings["webhooks"]:
+                name = webhook_formats.resource_name(settings["rule_name"], webhook["name"])
+                known = {"connection": manager.describe_connection(name), "api_destination": manager.describe_api_destination(name)}
+                for kind, current in (("Connection", known["connection"]), ("API destination", known["api_destination"])):
+                    if current is not None and not api_destinations.is_ours(current.get("Description")):
+                        out["foreign"].append(
+                            "%s %s in %s exists but was not created by rootwatch.aws (its Description does not begin with %r; "
+                            "EventBridge connections and API destinations take no tags), so it is left as it is and nothing was "
+                            "changed. Choose another name in root_login_alerts_webhooks, or delete it yourself."
+                            % (kind, name, self.region, api_destinations.OWNER_MARKER))
+                out["webhooks"].append({"webhook": webhook, "name": name, "known": known})
+                if known["api_destination"]:
+                    found[known["api_destination"]["ApiDestinationArn"]] = {"name": webhook["name"], "read": manager.read(name, known)}
+            if not verdict_only:
+                role = self._destination_role(settings, "webhooks", rule_arns)
+                out["roles"].append(role)
+                out["facts"]["roles"] = {role["arn"]: {"ok": role["usable"], "reason": role["reason"]}}
+        return out
+
+    def _chat_topic(self, settings, destinations, known, rule_arns, outcomes):
+        """The chat topic (the email topic's key and tags; no subscription of ours: the chat service makes its own)
+        with the publish statement for our rules, and the channel configurations on it. None without chat channels."""
+        if not destinations["chat"]:
+            return None
+        topic = self._record(outcomes, "chat_topic", self._manager(TopicManager).ensure(
+            {"name": chat_topic_name(settings), "kms_master_key_id": settings.get("kms_key_id") or None,
+             "tags": dict(settings.get("tags") or {}, **OWNER_TAG), "purge_tags": False, "owner_tag": OWNER_TAG},
+            known=known.get("chat_topic") or {}))
+        quiet = (lambda message: None) if topic["created"] and self.check_mode else None
+        statement = eventbridge_publish_statement(topic["topic_arn"], rule_arns, source_account=self.account_id, sid=POLICY_SID)
+        self._record(outcomes, "chat_topic_policy", self._manager(TopicPolicyManager, quiet).ensure(
+            {"topic_arn": topic["topic_arn"], "statements": [statement]}, known={"attributes": topic_attributes(topic)}))
+        role = [r for r in destinations["roles"] if r["kind"] == "chat"][0]
+        self._record(outcomes, "chat_channels", self._manager(ChatChannelManager).ensure(
+            dict(destinations["chat"]["params"], topic_arns=[topic["topic_arn"]], role_arn=role["arn"]),
+            known={"configurations": destinations["chat"]["configurations"]}))
+        return topic
+
+    def _destination_targets(self, settings, destinations, chat_topic, delivery, outcomes):
+        """Each webhook's connection and API destination; ``extras(profile)``: our chat and webhook targets for a
+        profile's rule, with the dead-letter queue and retry policy of every target. Check mode names a new API
+        destination's target without the ID AWS will choose (:data:`PENDING_DESTINATION_ID`)."""
+        hooks = []
+        role = [r for r in destinations["roles"] if r["kind"] == "webhooks"]
+        for item in destinations["webhooks"]:
+            outcome = self._record(outcomes, "webhook_%s" % item["webhook"]["name"], self._manager(WebhookManager).ensure(
+                {"name": item["name"], "state": "present", "webhook": item["webhook"],
+                 "fingerprint_key": settings.get("webhook_fingerprint_key")}, known=item["known"]))
+            arn = outcome["api_destination_arn"] or build_arn(
+                "events", self.region, self.account_id, "api-destination/%s/%s" % (item["name"], PENDING_DESTINATION_ID))
+            hooks.append((item["webhook"], arn))
+
+        def extras(profile):
+            targets = []
+            if chat_topic:
+                targets.append(dict(delivery, id=destination_verdict.CHAT_TARGET_ID, arn=chat_topic["topic_arn"],
+                                    input_transformer=chat_message.input_transformer(profile)))
+            for webhook, arn in hooks:
+                target = dict(delivery, id=destination_verdict.webhook_target_id(webhook["name"]), arn=arn, role_arn=role[0]["arn"])
+                transformer = webhook_formats.input_transformer(webhook["format"], profile, webhook.get("routing_key"))
+                if transformer:  # raw: the event as EventBridge has it
+                    target["input_transformer"] = transformer
+                targets.append(target)
+            return targets
+
+        return extras
+
+    def _remove_stale_destinations(self, settings, rules, extras, outcomes):
+        """Our chat and webhook targets on our rules that the settings no longer name go (others' targets stay), and
+        then what they led to: our channel configurations and chat topic, a webhook's API destination and connection.
+        ``rules``: ``(key, name, bus, known, profile)`` of each rule as read before this run."""
+        chat_gone, webhooks_gone = False, set()
+        for key, name, bus, known, profile in rules:
+            desired = extras(profile)
+            wanted = set(t["id"] for t in desired) | {TARGET_ID, event_hub.DEFAULT_TARGET_ID}
+            current = (known or {}).get("targets") or []
+            stale = [t for t in current if is_destination_target(t) and t["Id"] not in wanted]
+            if not stale or not (known or {}).get("rule"):
+                continue
+            # The desired targets count as present, so the rule is never taken for empty and deleted.
+            after = [t for t in current if t["Id"] not in [d["id"] for d in desired]] + [eventbridge_targets.to_api(d) for d in desired]
+            rule_known = {"rule": known["rule"], "targets": after}
+            if "tags" in known:
+                rule_known["tags"] = known["tags"]
+            self._record(outcomes, "%s_stale_targets" % key, self._manager(EventBridgeRuleManager).ensure(
+                {"name": name, "event_bus_name": bus, "state": "absent", "owner_tag": OWNER_TAG,
+                 "targets": [{"id": t["Id"], "arn": t["Arn"]} for t in stale]}, known=rule_known))
+            chat_gone = chat_gone or any(t["Id"] == destination_verdict.CHAT_TARGET_ID for t in stale)
+            webhooks_gone.update(api_destination_name(t["Arn"]) for t in stale if api_destination_name(t["Arn"]))
+        if chat_gone and not settings["chat_channels"]:
+            self._remove_chat(settings, outcomes)
+        configured = set(webhook_formats.resource_name(settings["rule_name"], w["name"]) for w in settings["webhooks"])
+        self._remove_webhooks(settings, sorted(webhooks_gone - configured), outcomes)
+
+    def _remove_chat(self, settings, outcomes):
+        """Our channel configurations (by name prefix and tag), then our chat topic with its policy statement."""
+        self._record(outcomes, "chat_channels", self._manager(ChatChannelManager).ensure(self._chat_params(settings, "absent")))
+        self._remove_topic(settings, None, outcomes, chat=True)
+
+    def _remove_webhooks(self, settings, names, outcomes):
+        """The API destination and connection of each of ``names`` (ours by their Description only)."""
+        prefix = "%s-" % settings["rule_name"]
+        for name in names:
+            if name.startswith(prefix):
+                self._record(outcomes, "webhook_%s" % name[len(prefix):], self._manager(WebhookManager).ensure({"name": name, "state": "absent"}))
 
     # -- hub mode -------------------------------------------------------------------
     def _read_hub_pieces(self, settings, reader, foreign):
@@ -761,8 +1032,9 @@ class RootLoginAlertsStack(ResourceManager):
         if outcome["blocking"] and not self.check_mode:
             raise StackError("Account %s: nothing was changed, because %s" % (self.account_id, outcome["message"]))
 
-    def _hub_bus(self, settings, hub_known, target_for, outcomes):
-        """The hub bus (its policy admits the members) and a rule per profile on it, to the topic."""
+    def _hub_bus(self, settings, hub_known, target_for, outcomes, extras=None):
+        """The hub bus (its policy admits the members) and a rule per profile on it, to the topic (and our chat and
+        webhook targets, ``extras``)."""
         names = hub_mode.hub_names(settings)
         self._record(outcomes, "hub_bus", self._manager(event_hub.EventBusManager).ensure(
             {"name": names["hub_bus_name"], "organization_id": settings.get("organization_id"),
@@ -773,8 +1045,9 @@ class RootLoginAlertsStack(ResourceManager):
         main = hub_known["rules"][0]
         target = target_for(alert_profiles.SIGN_IN_PROFILE)
         target["input_transformer"] = input_transformer()
-        self._sign_in_rule(settings, "hub_rule", main["bus"], RULE_DESCRIPTION + ", from member accounts", target, main["known"], outcomes)
-        self._profile_rules(settings, hub_known["rules"][1:], target_for, outcomes, key_prefix="hub_rule_")
+        targets = [target] + (extras(alert_profiles.SIGN_IN_PROFILE) if extras else [])
+        self._sign_in_rule(settings, "hub_rule", main["bus"], RULE_DESCRIPTION + ", from member accounts", targets, main["known"], outcomes)
+        self._profile_rules(settings, hub_known["rules"][1:], target_for, outcomes, key_prefix="hub_rule_", extras=extras)
 
     def _hub_summary(self, settings, reader, facts, hub_known, outcomes, changed):
         """What the report judges members with: the bus as it now stands and the paths from it."""
@@ -962,7 +1235,9 @@ class RootLoginAlertsStack(ResourceManager):
         targets = [{"id": TARGET_ID, "arn": ours["topic_arn"]}]
         if role:
             targets.append({"id": event_hub.DEFAULT_TARGET_ID, "arn": hub_mode.hub_bus_arn(settings, partition_for_region(self.region))})
-        self._remove_rules(settings, DEFAULT_BUS, targets, outcomes, "rule")
+        # Our chat and webhook targets go too, whether the settings still name them or not (seen on the rules).
+        seen = []
+        self._remove_rules(settings, DEFAULT_BUS, targets, outcomes, "rule", seen=seen)
         found = dict(outcomes)
         if [p for p in regional_profiles() if (found["rule_%s" % p]["facts"] or {}).get("rule")]:
             # A regional profile was deployed: its rules and queues in the other regions go too.
@@ -976,10 +1251,17 @@ class RootLoginAlertsStack(ResourceManager):
                     {"name": hub_mode.hub_names(settings)["dead_letter_queue_name"], "state": "absent", "owner_tag": OWNER_TAG}))
         if role == hub_mode.HUB:
             bus = hub_mode.hub_names(settings)["hub_bus_name"]
-            removed = self._remove_rules(settings, bus, targets[:1], outcomes, "hub_rule")
+            removed = self._remove_rules(settings, bus, targets[:1], outcomes, "hub_rule", seen=seen)
             self._record(outcomes, "hub_bus", self._manager(event_hub.EventBusManager).ensure(
                 {"name": bus, "state": "absent", "owner_tag": OWNER_TAG, "own_rules": removed}))
         subscriptions, kept = self._remove_topic(settings, ours, outcomes)
+        if role != hub_mode.MEMBER:
+            # Only what the settings or our rules' targets name is looked for: nothing is read without either.
+            names = set(webhook_formats.resource_name(settings["rule_name"], w["name"]) for w in settings["webhooks"])
+            names.update(api_destination_name(t["Arn"]) for t in seen if api_destination_name(t["Arn"]))
+            self._remove_webhooks(settings, sorted(names), outcomes)
+            if settings["chat_channels"] or any(t["Id"] == destination_verdict.CHAT_TARGET_ID for t in seen):
+                self._remove_chat(settings, outcomes)
         self._record(outcomes, "dead_letter_queue", self._manager(event_hub.DeadLetterQueueManager).ensure(
             {"name": hub_mode.hub_names(settings)["dead_letter_queue_name"], "state": "absent", "owner_tag": OWNER_TAG}))
         self._remove_cis_and_trail(settings, outcomes)
@@ -990,52 +1272,66 @@ class RootLoginAlertsStack(ResourceManager):
                   "rule": outcomes[0][1]["rule"], "trail": trail, "topic_kept_because": kept}
         return merge_outcomes(result, outcomes)
 
-    def _remove_rules(self, settings, bus, targets, outcomes, key):
-        """Our targets, and our rules that have no other, off ``bus``; the names of the rules found there."""
+    def _remove_rules(self, settings, bus, targets, outcomes, key, seen=None):
+        """Our targets, and our rules that have no other, off ``bus``; the names of the rules found there. With
+        ``seen`` (a list), our chat and webhook targets found on the rules go too, and are added to it."""
         names = [(key, settings["rule_name"])] + [("%s_%s" % (key, profile), profile_rule_name(settings["rule_name"], profile))
                                                   for profile in alert_profiles.PROFILE_NAMES if profile != alert_profiles.SIGN_IN_PROFILE]
         found = []
         for item, name in names:
-            outcome = self._record(outcomes, item, self._manager(EventBridgeRuleManager).ensure(
-                {"name": name, "event_bus_name": bus, "state": "absent", "targets": targets, "owner_tag": OWNER_TAG}))
+            rules = self._manager(EventBridgeRuleManager)
+            known, ours = None, list(targets)
+            if seen is not None:
+                # The reads the manager would make anyway (DescribeRule, ListTargetsByRule), made first to see our targets.
+                current = rules.describe(name, bus)
+                known = {"rule": current, "targets": rules.list_targets(name, bus) if current else []}
+                extra = [t for t in known["targets"] if is_destination_target(t)]
+                seen.extend(extra)
+                ours.extend({"id": t["Id"], "arn": t["Arn"]} for t in extra)
+            outcome = self._record(outcomes, item, rules.ensure(
+                {"name": name, "event_bus_name": bus, "state": "absent", "targets": ours, "owner_tag": OWNER_TAG}, known=known))
             if outcome["changed"] and not outcome.get("kept_targets"):
                 found.append(name)
         return found
 
-    def _remove_topic(self, settings, ours, outcomes, only_topic_targets=False):
+    def _remove_topic(self, settings, ours, outcomes, only_topic_targets=False, chat=False):
         """Our topic policy statement, and our topic with its subscriptions. ``only_topic_targets``: first
-        our topic's target off our rules (a member moving to hub mode keeps the rules, which forward)."""
-        emails = settings.get("emails") or []
+        our topic's target off our rules (a member moving to hub mode keeps the rules, which forward). ``chat``:
+        the chat topic instead, whose one subscription of ours is the chat service's."""
+        name = chat_topic_name(settings) if chat else settings["topic_name"]
+        topic_arn = build_arn("sns", self.region, self.account_id, name) if chat else ours["topic_arn"]
+        protocol, endpoints = ("https", [destination_verdict.CHAT_ENDPOINT]) if chat else ("email", settings.get("emails") or [])
+        key = "chat_" if chat else ""
         if only_topic_targets:
             self._remove_rules(settings, DEFAULT_BUS, [{"id": TARGET_ID, "arn": ours["topic_arn"]}], outcomes, "retired_rule")
         topics = self._manager(TopicManager)
-        found = topics.inspect(settings["topic_name"], OWNER_TAG)
+        found = topics.inspect(name, OWNER_TAG)
         kept = ""
         subscriptions = {"subscriptions": []}
         if found["exists"]:
             # Our statement (by its Sid) is ours on any topic.
             policy = self._manager(TopicPolicyManager).ensure(
-                {"topic_arn": ours["topic_arn"], "statements": [{"Sid": POLICY_SID}], "state": "absent"},
+                {"topic_arn": topic_arn, "statements": [{"Sid": POLICY_SID}], "state": "absent"},
                 known={"attributes": found["attributes"]},
             )
-            self._record(outcomes, "topic_policy", policy)
+            self._record(outcomes, key + "topic_policy", policy)
             if found["owned"]:
                 subscriptions = self._manager(SubscriptionManager).ensure(
-                    {"topic_arn": ours["topic_arn"], "protocol": "email", "endpoints": emails, "state": "absent"}
+                    {"topic_arn": topic_arn, "protocol": protocol, "endpoints": endpoints, "state": "absent"}
                 )
-                self._record(outcomes, "subscriptions", subscriptions)
+                self._record(outcomes, key + "subscriptions", subscriptions)
                 remaining = [s for s in subscriptions["facts"]["subscriptions"] if s.get("Endpoint") not in subscriptions["removed_endpoints"]]
                 topic = topics.ensure(
-                    {"name": settings["topic_name"], "state": "absent", "owner_tag": OWNER_TAG,
-                     "keep_because": lambda arn: topic_kept_because(remaining, emails, policy["policy"], [POLICY_SID])},
+                    {"name": name, "state": "absent", "owner_tag": OWNER_TAG,
+                     "keep_because": lambda arn: topic_kept_because(remaining, endpoints, policy["policy"], [POLICY_SID])},
                     known={"attributes": found["attributes"], "tags": found["tags"]},
                 )
-                self._record(outcomes, "topic", topic)
+                self._record(outcomes, key + "topic", topic)
                 kept = topic.get("kept_because", "")
             else:
                 kept = "it was not created by rootwatch.aws (no %s tag); its subscriptions are kept too" % CREATED_BY_TAG
             if kept:
-                self._collect("Topic %s is kept: %s" % (ours["topic_arn"], kept))
+                self._collect("Topic %s is kept: %s" % (topic_arn, kept))
         return subscriptions, kept
 
     def _remove_cis_and_trail(self, settings, outcomes):
@@ -1073,6 +1369,56 @@ def merge_outcomes(result, outcomes):
         result["diff"]["after"][key] = outcome["diff"]["after"]
     result["changed"] = any(outcome["changed"] for unused, outcome in outcomes)
     return result
+
+
+def redact_routing_keys(value):
+    """``value`` with the PagerDuty routing key of every target input template replaced by :data:`REDACTED`. The key
+    travels in the payload (webhook_formats), so it is in the templates of our targets as AWS returns them."""
+    if isinstance(value, dict):
+        return dict((key, redact_routing_keys(item)) for key, item in value.items())
+    if isinstance(value, list):
+        return [redact_routing_keys(item) for item in value]
+    if isinstance(value, str) and '"routing_key"' in value:
+        return ROUTING_KEY_IN_TEMPLATE_RE.sub(r'\1"%s"' % REDACTED, value)
+    return value
+
+
+def is_destination_target(target):
+    """One of our chat or webhook targets (API form), by its Id."""
+    target_id = target.get("Id") or ""
+    return target_id == destination_verdict.CHAT_TARGET_ID or target_id.startswith(destination_verdict.WEBHOOK_TARGET_PREFIX)
+
+
+def api_destination_name(arn):
+    """The name in ``arn:...:api-destination/<name>/<id>``, or None."""
+    if not destination_verdict.is_api_destination_arn(arn):
+        return None
+    return arn.split(":", 5)[5].split("/")[1]
+
+
+def destination_summary(settings, destinations, outcomes):
+    """The result's ``chat`` and ``webhooks`` (what was built, and the roles read): nothing secret, endpoints by host."""
+    out = {}
+    roles = dict((role["kind"], role) for role in destinations["roles"])
+    if destinations["chat"]:
+        topic = outcomes.get("chat_topic") or {}
+        channels = outcomes.get("chat_channels") or {}
+        out["chat"] = {"topic_arn": topic.get("topic_arn"), "topic_name": chat_topic_name(settings),
+                       "channels": channels.get("channels") or {}, "api_region": CHAT_API_REGION,
+                       "role": dict((k, roles["chat"][k]) for k in ("name", "arn", "usable", "problems"))}
+    if destinations["webhooks"]:
+        hooks = {}
+        for item in destinations["webhooks"]:
+            outcome = outcomes.get("webhook_%s" % item["webhook"]["name"]) or {}
+            after = (outcome.get("diff") or {}).get("after") or {}
+            hooks[item["webhook"]["name"]] = {
+                "format": item["webhook"]["format"], "name": item["name"],
+                "target_id": destination_verdict.webhook_target_id(item["webhook"]["name"]),
+                "connection_arn": outcome.get("connection_arn"), "api_destination_arn": outcome.get("api_destination_arn"),
+                "connection": after.get("connection") or {}, "api_destination": after.get("api_destination") or {}}
+        out["webhooks"] = hooks
+        out["webhook_role"] = dict((k, roles["webhooks"][k]) for k in ("name", "arn", "usable", "problems"))
+    return out
 
 
 def cis_role_needed(settings, facts, found):

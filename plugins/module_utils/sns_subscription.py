@@ -18,6 +18,7 @@ import re
 
 from ansible.module_utils.six.moves.urllib.parse import urlparse
 
+from ansible_collections.rootwatch.aws.plugins.module_utils.arns import ROLE_ARN_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils.diffs import canonical_json
 from ansible_collections.rootwatch.aws.plugins.module_utils.diffs import parse_json_text
 from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ResourceManager
@@ -43,7 +44,6 @@ EMAIL_RE = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@"
     r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
 )
-ROLE_ARN_RE = re.compile(r"^arn:aws[a-z\-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 E164_RE = re.compile(r"^\+[1-9][0-9]{1,14}$")
 PHONE_SEPARATORS_RE = re.compile(r"[\s().-]")
 # Attribute -> the protocols it applies to (None: all).

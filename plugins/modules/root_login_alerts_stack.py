@@ -339,6 +339,110 @@ options:
         opt-in to do that.
     type: bool
     default: false
+  chat_channels:
+    description:
+      - "Slack and Microsoft Teams channels that get every alert through AWS Chatbot (Amazon Q Developer in chat
+        applications), each C({type: slack, workspace_id, channel_id}) or C({type: teams, tenant_id, team_id, channel_id})."
+      - The workspace or team must first be authorized once in the chat service's console; there is no API for that step.
+      - Builds a chat topic (O(chat_topic_name)), a target on each alert rule to it in the chat service's custom-notification
+        format, and one channel configuration per channel (named C(<rule_name>-slack-...) or C(<rule_name>-teams-...), API
+        Region us-east-2) with the role O(chat_role_name). In hub mode, in the hub only. See C(docs/destinations.md).
+      - Nothing is read or built when empty.
+    type: list
+    elements: dict
+    default: []
+  chat_topic_name:
+    description: The chat topic, kept apart from the email topic. Defaults to C(<topic_name>-chat).
+    type: str
+  chat_role_name:
+    description:
+      - The role the chat service assumes for the channel configurations, created by C(docs/member-role.yml)
+        (parameter C(CreateChatRole)). It is read, never written; a missing one stops an apply before its first write.
+    type: str
+    default: root-login-alerts-chat
+  webhooks:
+    description:
+      - HTTPS endpoints (PagerDuty Events API v2, Opsgenie, Slack incoming webhooks, any other) that get every alert through
+        an EventBridge connection and API destination each, named C(<rule_name>-<name>), and a target on each alert rule
+        with the format's input transformer, the role O(webhook_role_name), the dead-letter queue and the retry policy.
+      - The URL, the routing key and the auth secrets are C(no_log); output names the endpoint's host only. See
+        C(docs/destinations.md) for how a secret is compared without reading it back.
+      - Nothing is read or built when empty.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name:
+        description:
+          - The webhook's name (letters, digits, C(.-_)); required.
+          - Required keys and allowed values are checked by the module, before any AWS call, so that a message names
+            C(root_login_alerts_webhooks[<i>].<key>) (see O(variable_prefix)).
+        type: str
+      url:
+        description: The https endpoint (required); it may be the credential (Slack), so it is never shown.
+        type: str
+      format:
+        description:
+          - The payload (required), rendered by the target's input transformer, one of V(pagerduty_v2), V(opsgenie),
+            V(slack_webhook), V(raw) (the event as EventBridge delivers it).
+        type: str
+      routing_key:
+        description: The 32-character PagerDuty integration key (V(pagerduty_v2) only). It travels in the payload.
+        type: str
+      rate_limit_per_second:
+        description: The API destination's invocation rate limit; AWS's default when omitted.
+        type: int
+      auth:
+        description: The connection's authorization; optional for V(pagerduty_v2) and V(slack_webhook).
+        type: dict
+        suboptions:
+          type:
+            description: The authorization type (required), V(api_key), V(basic) or V(oauth).
+            type: str
+          header:
+            description: The header of V(api_key) (default C(Authorization)).
+            type: str
+          value:
+            description: The value of V(api_key).
+            type: str
+          username:
+            description: The user name of V(basic).
+            type: str
+          password:
+            description: The password of V(basic).
+            type: str
+          client_id:
+            description: The OAuth client ID.
+            type: str
+          client_secret:
+            description: The OAuth client secret.
+            type: str
+          authorization_endpoint:
+            description: The OAuth token endpoint (https).
+            type: str
+          http_method:
+            description: The OAuth token request's method, V(GET), V(POST) (default) or V(PUT).
+            type: str
+          body_parameters:
+            description: OAuth body parameters (not secret).
+            type: dict
+          header_parameters:
+            description: OAuth header parameters (not secret).
+            type: dict
+          query_string_parameters:
+            description: OAuth query string parameters (not secret).
+            type: dict
+  webhook_role_name:
+    description:
+      - The role EventBridge assumes to invoke the API destinations, created by C(docs/member-role.yml) (parameter
+        C(CreateWebhookRole)). It is read, never written; a missing one stops an apply before its first write.
+    type: str
+    default: root-login-alerts-webhooks
+  webhook_fingerprint_key:
+    description:
+      - A key of yours for the HMAC fingerprint of each connection's secret kept in its Description; without it, a reader
+        of the Description can test guesses of a weak secret offline.
+    type: str
   variable_prefix:
     description:
       - Put before an option's name in the message that refuses its value, so that a caller which
@@ -462,12 +566,40 @@ compliance:
       and an apply that changed nothing) or as it stands after the apply.
     - C(status) is V(compliant) (at least one complete path), V(needs_action) or V(unknown) (a
       needed read failed). C(paths) lists each path with C(rule), C(topic), C(ours), C(complete),
-      C(recipients) and its C(links). C(problems) names the first broken link of each path;
+      C(recipients), C(reaches) and its C(links). C(problems) names the first broken link of each path;
       C(unknown) the reads that failed.
+    - C(reaches) lists the kinds of destination with a complete path, V(email), V(slack), V(teams) and
+      V(webhook:<name>). A chat path is an SNS path whose recipient is the chat service's subscription with an
+      ENABLED channel configuration listing the topic; a webhook path has the links C(target), C(role),
+      C(connection) (V(AUTHORIZED)) and C(api_destination) (V(ACTIVE)) after the rule.
   returned: when O(state=present)
   type: dict
   sample: {"status": "needs_action", "problems": ["rule root-login-alerts -> arn:aws:sns:us-east-1:111111111111:root-login-alerts:
-           topic root-login-alerts has no confirmed subscription (pending: security@example.com)"], "unknown": [], "paths": []}
+           topic root-login-alerts has no confirmed subscription (pending: security@example.com)"], "unknown": [], "paths": [],
+           "reaches": []}
+chat:
+  description:
+    - With O(chat_channels), the chat topic, the channel configurations by name (their IDs, topics, role, guardrail,
+      logging level) and the chat role as read (C(usable), C(problems)).
+  returned: when O(state=present) and O(chat_channels) is not empty (not in a hub-mode member)
+  type: dict
+  sample: {"topic_arn": "arn:aws:sns:us-east-1:111111111111:root-login-alerts-chat", "topic_name": "root-login-alerts-chat",
+           "api_region": "us-east-2", "channels": {"root-login-alerts-slack-T0123ABCD-C0123ABCD": {"type": "slack"}},
+           "role": {"name": "root-login-alerts-chat", "usable": true, "problems": []}}
+webhooks:
+  description:
+    - With O(webhooks), per webhook name its C(format), the resources' C(name), C(target_id), C(connection_arn) and
+      C(api_destination_arn) (null in check mode for a new one), and the C(connection) (auth type, header or user
+      name, C(secret) set) and C(api_destination) (endpoint host only) as the run leaves them. Never a secret.
+  returned: when O(state=present) and O(webhooks) is not empty (not in a hub-mode member)
+  type: dict
+  sample: {"pagerduty": {"format": "pagerduty_v2", "name": "root-login-alerts-pagerduty", "target_id": "rootwatch-webhook-pagerduty",
+           "connection": {"authorization_type": "API_KEY", "header": "X-Rootwatch-Source", "secret": "set"},
+           "api_destination": {"endpoint": "https://events.pagerduty.com/...", "http_method": "POST"}}}
+webhook_role:
+  description: With O(webhooks), the invocation role as read (C(name), C(arn), C(usable), C(problems)).
+  returned: when O(state=present) and O(webhooks) is not empty (not in a hub-mode member)
+  type: dict
 cis_cloudwatch1:
   description:
     - With O(cis_metric_filter=true), whether Security Hub CloudWatch.1 would pass, judged like the delivery
@@ -670,6 +802,34 @@ def argument_spec():
         defer_hub=dict(type="bool", default=False),
         account_id=dict(type="str"),
         use_controller_credentials=dict(type="bool", default=False),
+        chat_channels=dict(type="list", elements="dict", default=[]),
+        chat_topic_name=dict(type="str"),
+        chat_role_name=dict(type="str", default="root-login-alerts-chat"),
+        # Every secret is no_log by sub-option, so Ansible masks it wherever it appears (a routing key in a target's
+        # input template too), while names and formats stay readable.
+        webhooks=dict(type="list", elements="dict", default=[], options=dict(
+            name=dict(type="str"),
+            url=dict(type="str", no_log=True),
+            format=dict(type="str"),
+            routing_key=dict(type="str", no_log=True),
+            rate_limit_per_second=dict(type="int"),
+            auth=dict(type="dict", options=dict(
+                type=dict(type="str"),
+                header=dict(type="str"),
+                value=dict(type="str", no_log=True),
+                username=dict(type="str"),
+                password=dict(type="str", no_log=True),
+                client_id=dict(type="str"),
+                client_secret=dict(type="str", no_log=True),
+                authorization_endpoint=dict(type="str"),
+                http_method=dict(type="str"),
+                body_parameters=dict(type="dict"),
+                header_parameters=dict(type="dict"),
+                query_string_parameters=dict(type="dict"),
+            )),
+        )),
+        webhook_role_name=dict(type="str", default="root-login-alerts-webhooks"),
+        webhook_fingerprint_key=dict(type="str", no_log=True),
         variable_prefix=dict(type="str", default=""),
     )
 

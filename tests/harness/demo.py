@@ -1,7 +1,8 @@
 """``make demo``: the main job, playbooks/root_alerts.yml, against the embedded emulator.
 
 Emulator up with three simulated accounts -> preview (--check --diff) -> apply ->
-no-op re-run -> the alert email and the compliance report -> teardown with
+no-op re-run -> the alert email, the chat notification and the compliance report (with its
+Root last used column) -> teardown with
 ``root_login_alerts_state=absent`` (what was removed and what was kept) -> emulator stopped.
 
 ``make demo-hub`` (``--hub``): the same in hub mode, with a hub account 999999999999 that holds
@@ -103,6 +104,39 @@ def security(emulator, account, report_dir):
           "'What this role cannot do'.")
 
 
+def chat_payload():
+    """The custom notification a Slack or Teams channel gets for the sample root sign-in (docs/destinations.md)."""
+    # pylint: disable=import-outside-toplevel
+    from ansible_collections.rootwatch.aws.plugins.module_utils import chat_message
+    from ansible_collections.rootwatch.aws.plugins.module_utils.alert_message import sample_events
+
+    event = sample_events()["root_sign_in"][0]
+    payload = chat_message.render(chat_message.input_transformer("console_sign_in"), event)
+    print("With root_login_alerts_chat_channels, a Slack or Microsoft Teams channel gets this custom notification of the\n"
+          "chat service (AWS Chatbot) from the chat topic: the title and description hold only our text and the account\n"
+          "and Region EventBridge sets; every CloudTrail field is a JSON value of its own in metadata.additionalContext:\n")
+    print(json.dumps(payload, indent=2) + "\n")
+
+
+def root_last_used(report, report_json):
+    """Point at the report's Root last used column (the IAM credential report, audits only)."""
+    lines = [line for line in report.splitlines() if line.startswith("| ")]
+    header = [cell.strip() for cell in lines[0].strip("|").split("|")] if lines else []
+    if "Root last used" not in header:
+        raise SystemExit("demo: report.md has no Root last used column")
+    column = header.index("Root last used")
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[2:]]
+    print("Root last used, per account (the IAM credential report's password and access-key last use; read by audits,\n"
+          "root_login_alerts_report_last_used): %s" % "; ".join("%s: %s" % (row[0], row[column] or "-") for row in rows if len(row) > column))
+    with open(report_json, encoding="utf-8") as handle:
+        first = json.load(handle)["accounts"][0].get("root_last_used") or {}
+    # Emulator quirk: moto's credential report has no <root_account> row (and a fixed 2015 date), so it says UNKNOWN;
+    # against AWS the column gives the password's and each access key's last use, and the summary counts recent uses.
+    print("(The emulator's credential report: %s. Against AWS the column shows when root's password and each access key\n"
+          "were last used, and the summary line counts the accounts whose root was used in the last 90 days.)\n"
+          % "; ".join((first.get("unknown") or []) + (first.get("notes") or []) or ["no finding"]))
+
+
 def main():
     started = time.monotonic()
     hub = HUB if "--hub" in sys.argv[1:] else None
@@ -158,10 +192,16 @@ def main():
         from ansible_collections.rootwatch.aws.plugins.module_utils.alert_message import sample_email  # pylint: disable=import-outside-toplevel
 
         print("Subject: AWS Notification Message\n\n%s\n" % sample_email())
-        with open(os.path.join(report_dir, "report.md"), encoding="utf-8") as handle:
-            print(handle.read())
+        chat_payload()
+        # An audit (--check) also reads when root was last used; a no-op apply does not (one request less).
+        audit_dir = os.path.join(workdir, "audit")
+        playbook(emulator, inventory, audit_dir, "--check")
+        with open(os.path.join(audit_dir, "report.md"), encoding="utf-8") as handle:
+            report = handle.read()
+        print(report)
         print("(Root credentials: the emulator's iam:GetAccountSummary reports no root MFA in any account, so every row has "
-              "that finding. Against AWS the column shows each account's real posture.)\n")
+              "that finding. Against AWS the column shows each account's real posture.)")
+        root_last_used(report, os.path.join(audit_dir, "report.json"))
 
         banner("7/7 Teardown: root_login_alerts_state=absent removes what the role built, and keeps the rest")
         removal = os.path.join(workdir, "removal")

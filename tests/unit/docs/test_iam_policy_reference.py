@@ -246,8 +246,23 @@ def filled(sid, **values):
     return json.loads(text)
 
 
-OPT_INS = {"EnableCisMetricFilter": "true", "CisReusedTrailName": "org-audit", "TrailBucketName": "security-logs-bucket"}
+DESTINATION_OPT_INS = {"CreateChatRole": "true", "CreateWebhookRole": "true"}
+OPT_INS = dict({"EnableCisMetricFilter": "true", "CisReusedTrailName": "org-audit", "TrailBucketName": "security-logs-bucket"},
+               **DESTINATION_OPT_INS)
 CENTRAL = {"TrailBucketName": "log-archive-bucket", "TrailBucketOwner": ARCHIVE}
+DESTINATION_SIDS = ("ChatReadConfigurations", "ChatCreateTaggedConfigurations", "ChatOurConfigurations", "PassTheChatRoleToChatbotOnly",
+                    "OurConnections", "OurApiDestinationsOnOurConnections", "OurApiDestinations", "PassTheWebhookRoleToEventBridgeOnly",
+                    "ApiDestinationsServiceLinkedRole")
+# What docs/iam-policy.md says to add to events:TargetArn of TargetOnlyOurTopicsAndBuses for webhooks (written out here).
+WEBHOOK_TARGET = "arn:aws:events:us-east-1:${aws:PrincipalAccount}:api-destination/root-login-alerts-*"
+
+
+def with_webhook_targets(policy):
+    """The JSON with our API destinations added to the targets our rules may have, as docs/iam-policy.md says."""
+    for statement in policy["Statement"]:
+        if statement["Sid"] == "TargetOnlyOurTopicsAndBuses":
+            statement["Condition"]["ForAllValues:ArnLike"]["events:TargetArn"].append(WEBHOOK_TARGET)
+    return policy
 # Every way the automation role is deployed: {name: (account, policy)}. The JSON keeps its variable.
 DEPLOYMENTS = {
     "per-account": (ACCOUNT, template_module.inline_policy(stack(ACCOUNT)[AUTOMATION_ROLE])),
@@ -258,13 +273,17 @@ DEPLOYMENTS = {
     "json per-account": (ACCOUNT, json_as_documented(POLICY, ACCOUNT, keep_variable=True)),
     "json member": (ACCOUNT, json_as_documented(POLICY, ACCOUNT, HUB, keep_variable=True)),
     "json hub": (HUB, json_as_documented(POLICY, HUB, HUB, keep_variable=True)),
-    "json opt-ins": (ACCOUNT, json_as_documented(POLICY, ACCOUNT, keep_variable=True, extra=[
-        filled("CisReusedTrail", CIS_REUSED_TRAIL_NAME="org-audit"), filled("TrailBucket", TRAIL_BUCKET_NAME="security-logs-bucket")])),
+    "json opt-ins": (ACCOUNT, with_webhook_targets(json_as_documented(POLICY, ACCOUNT, keep_variable=True, extra=[
+        filled("CisReusedTrail", CIS_REUSED_TRAIL_NAME="org-audit"), filled("TrailBucket", TRAIL_BUCKET_NAME="security-logs-bucket")]
+        + [filled(sid) for sid in DESTINATION_SIDS]))),
+    # Chat and webhooks live in the hub in hub mode: the hub account with both opt-ins.
+    "hub destinations": (HUB, template_module.inline_policy(stack(HUB, HubAccountId=HUB, **DESTINATION_OPT_INS)[AUTOMATION_ROLE])),
     "json central-bucket": (ACCOUNT, json_as_documented(POLICY, ACCOUNT, keep_variable=True, extra=[
         filled("CentralTrailBucketOwner", TRAIL_BUCKET_NAME="log-archive-bucket", TRAIL_BUCKET_OWNER=ARCHIVE)])),
 }
-HUB_MODE = {"member", "hub", "json member", "json hub"}
-HUB_ACCOUNT = {"hub", "json hub"}
+HUB_MODE = {"member", "hub", "json member", "json hub", "hub destinations"}
+HUB_ACCOUNT = {"hub", "json hub", "hub destinations"}
+DESTINATIONS = {"opt-ins", "json opt-ins", "hub destinations"}
 REUSED_TRAIL = {"opt-ins", "json opt-ins"}
 USER_BUCKET = {"opt-ins", "json opt-ins"}
 CENTRAL_BUCKET = {"central-bucket", "json central-bucket"}
@@ -299,6 +318,19 @@ def reference(action):
     return data, (data["privileges"][real] if real else None)
 
 
+# The one statement that keeps wildcard actions: the chat service's "Notification permissions" channel role
+# template as the admin guide writes it ("Understanding permissions"). Each wildcard is expanded from the
+# reference and must be Read or List only (test_the_chat_role_can_only_read).
+DOCUMENTED_WILDCARDS = {("ChatChannelRole rootwatch-chat-notifications-only", "NotificationPermissions")}
+
+
+def expand(action):
+    """The reference's actions an action with wildcards stands for."""
+    service, name = action.split(":", 1)
+    data = get_service_prefix_data(service)
+    return sorted("%s:%s" % (service, real) for real in data["privileges"] if glob(name, real, ignore_case=True))
+
+
 def resource_types(action):
     data, privilege = reference(action)
     return [data["resources"][name] for name in privilege["resource_types"] if name]
@@ -313,6 +345,16 @@ def condition_keys(action):
         if name:
             keys.update(data["resources"][name]["condition_keys"])
     return keys
+
+
+def listed_key(key, action):
+    """The reference's name of ``key`` for ``action`` (``aws:RequestTag/${TagKey}`` for ``aws:RequestTag/owner``), or None."""
+    for known in condition_keys(action):
+        if known == key:
+            return known
+        if known.endswith("/${TagKey}") and key.startswith(known[:-len("${TagKey}")]) and len(key) > len(known) - len("${TagKey}"):
+            return known
+    return None
 
 
 def format_regex(arn_format):
@@ -353,9 +395,17 @@ def test_the_writes_that_cannot_be_scoped_have_no_resource_type_and_no_condition
     assert reference("iam:PutRolePolicy")[1]["access_level"] == "Permissions management"
 
 
+def documented_wildcard(where, statement):
+    return (where, statement.get("Sid")) in DOCUMENTED_WILDCARDS
+
+
 @pytest.mark.parametrize("where,statement", STATEMENTS, ids=STATEMENT_IDS)
 def test_every_action_exists_in_the_reference(where, statement):
     for action in actions_of(statement):
+        if documented_wildcard(where, statement):
+            assert re.fullmatch(r"[a-z0-9-]+:[A-Za-z0-9]+\*", action), "%s: %r" % (where, action)
+            assert expand(action), "%s: %s stands for no action of the reference" % (where, action)
+            continue
         assert re.fullmatch(r"[a-z0-9-]+:[A-Za-z0-9]+", action), "%s: a wildcard or malformed action %r" % (where, action)
         assert reference(action)[1] is not None, "%s: %s is not in the Service Authorization Reference" % (where, action)
 
@@ -364,6 +414,10 @@ def test_every_action_exists_in_the_reference(where, statement):
 def test_every_resource_matches_an_arn_format_of_each_action(where, statement):
     if "Resource" not in statement:
         assert "Principal" in statement, (where, "only a trust policy has no Resource")
+        return
+    if documented_wildcard(where, statement):
+        # AWS's template as written: "*" for every action it stands for; test_the_chat_role_can_only_read bounds it.
+        assert statement["Resource"] == "*", where
         return
     for action in actions_of(statement):
         formats = [entry["arn"] for entry in resource_types(action)]
@@ -382,16 +436,18 @@ def test_every_condition_key_is_listed_for_every_action(where, statement):
         for key in keys:
             is_global = key.startswith("aws:") and not key.startswith(GLOBAL_KEY_EXCEPTIONS)
             for action in actions_of(statement):
-                assert is_global or key in condition_keys(action), "%s: the reference lists no %s for %s" % (where, key, action)
+                assert is_global or listed_key(key, action), "%s: the reference lists no %s for %s" % (where, key, action)
             if is_global or operator == "Null":
                 continue
-            kind = get_service_prefix_data(key.split(":", 1)[0])["conditions"][key]["type"]
+            action = actions_of(statement)[0]
+            kind = get_service_prefix_data(action.split(":", 1)[0])["conditions"][listed_key(key, action)]["type"]
             # "Use ForAllValues/ForAnyValue only with multivalued context keys" (IAM user guide), and only there.
             assert operator.startswith(SET_OPERATORS) == (kind in ARRAY_TYPES), (where, operator, key, kind)
 
 
 def test_the_automation_role_has_no_iam_write_action():
-    """Issue 19 option (a): the collection's role may read IAM and pass two roles, nothing else."""
+    """Issue 19 option (a): the collection's role may read IAM and pass named roles, nothing else; with webhooks
+    also create EventBridge's own service-linked role for API destinations (its trust and policy are AWS's)."""
     for where, statement in STATEMENTS:
         if not where.startswith(("docs/", AUTOMATION_ROLE)) or "trust" in where:
             continue
@@ -399,8 +455,14 @@ def test_the_automation_role_has_no_iam_write_action():
             if not action.lower().startswith("iam:"):
                 continue
             level = reference(action)[1]["access_level"]
+            if action == "iam:CreateServiceLinkedRole":
+                assert [concrete(r).replace(HUB, ACCOUNT) for r in listed(statement["Resource"])] == [
+                    "arn:aws:iam::%s:role/aws-service-role/apidestinations.events.amazonaws.com/"
+                    "AWSServiceRoleForAmazonEventBridgeApiDestinations" % ACCOUNT], (where, statement)
+                assert statement["Condition"] == {"StringEquals": {"iam:AWSServiceName": "apidestinations.events.amazonaws.com"}}, where
+                continue
             if action == "iam:PassRole":
-                # Two named roles, each to one service only.
+                # Named roles, each to one service only.
                 assert all("*" not in r for r in listed(statement["Resource"])), (where, statement)
                 assert list(statement["Condition"]) == ["StringEquals"], (where, statement)
                 assert list(statement["Condition"]["StringEquals"]) == ["iam:PassedToService"], (where, statement)
@@ -567,6 +629,92 @@ def test_the_service_roles_may_do_their_one_thing_only(hub):
     assert decide(logs, request("logs:DeleteLogGroup", group)) == "ImplicitDeny"
 
 
+def test_the_destination_roles_are_those_the_collection_verifies():
+    roles = stack(ACCOUNT, **DESTINATION_OPT_INS)
+    assert set(roles) == {AUTOMATION_ROLE, "ForwardingRole", "ChatChannelRole", "WebhookInvocationRole"}
+    chat, webhooks = roles["ChatChannelRole"], roles["WebhookInvocationRole"]
+    tag = [{"Key": "rootwatch:created-by", "Value": "member-role-template"}]
+    # W1's defaults: root_login_alerts_chat_role_name and the webhook invocation role.
+    assert (chat["RoleName"], chat["Path"], chat["Tags"]) == ("root-login-alerts-chat", "/", tag)
+    assert (webhooks["RoleName"], webhooks["Path"], webhooks["Tags"]) == ("root-login-alerts-webhooks", "/", tag)
+    # The chat service's "Notification permissions" channel role template, as the admin guide writes it.
+    assert chat["Policies"] == [{"PolicyName": "rootwatch-chat-notifications-only", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+        {"Sid": "NotificationPermissions", "Effect": "Allow", "Action": ["cloudwatch:Describe*", "cloudwatch:Get*", "cloudwatch:List*"],
+         "Resource": "*"}]}}]
+    assert chat["AssumeRolePolicyDocument"]["Statement"] == [{
+        "Sid": "ChatServiceAssumes", "Effect": "Allow", "Principal": {"Service": "chatbot.amazonaws.com"}, "Action": "sts:AssumeRole"}]
+    assert webhooks["Policies"] == [{"PolicyName": "rootwatch-invoke-our-api-destinations", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+        {"Sid": "InvokeOurApiDestinationsOnly", "Effect": "Allow", "Action": "events:InvokeApiDestination",
+         "Resource": "arn:aws:events:us-east-1:%s:api-destination/root-login-alerts-*" % ACCOUNT}]}}]
+    outputs = TEMPLATE["Outputs"]
+    assert (outputs["ChatChannelRoleArn"]["Condition"], outputs["WebhookInvocationRoleArn"]["Condition"]) == ("MakeChatChannelRole", "MakeWebhookRole")
+    # One switch each: the chat statements come with the chat role, the webhook statements with the webhook role.
+    chat_only = {s["Sid"] for s in template_module.inline_policy(stack(ACCOUNT, CreateChatRole="true")[AUTOMATION_ROLE])["Statement"]}
+    webhooks_only = {s["Sid"] for s in template_module.inline_policy(stack(ACCOUNT, CreateWebhookRole="true")[AUTOMATION_ROLE])["Statement"]}
+    assert chat_only & set(DESTINATION_SIDS) == set(DESTINATION_SIDS[:4])
+    assert webhooks_only & set(DESTINATION_SIDS) == set(DESTINATION_SIDS[4:])
+
+
+@pytest.mark.parametrize("hub", ["", HUB])
+def test_the_json_instruction_for_webhooks_is_the_template(hub):
+    """docs/iam-policy.md's added events:TargetArn line gives the template's list, in and outside hub mode."""
+    template_policy = template_module.inline_policy(stack(ACCOUNT, HubAccountId=hub, CreateWebhookRole="true")[AUTOMATION_ROLE])
+    documented = with_webhook_targets(json_as_documented(POLICY, ACCOUNT, hub or None, keep_variable=True))
+
+    def targets(policy):
+        found = [s for s in policy["Statement"] if s["Sid"] == "TargetOnlyOurTopicsAndBuses"]
+        return sorted(t.replace("${aws:PrincipalAccount}", ACCOUNT) for t in found[0]["Condition"]["ForAllValues:ArnLike"]["events:TargetArn"])
+    expected = targets(template_policy)
+    # Outside hub mode the docs say to delete the hub bus line.
+    documented_targets = [t for t in targets(documented) if "HUB_ACCOUNT_ID" not in t]
+    assert documented_targets == expected
+    assert WEBHOOK_TARGET.replace("${aws:PrincipalAccount}", ACCOUNT) in expected
+    with open(template_module.POLICY_DOC_PATH, encoding="utf-8") as handle:
+        assert WEBHOOK_TARGET in handle.read()
+
+
+def test_only_the_chat_service_may_assume_the_chat_role():
+    role = stack(ACCOUNT, CreateChatRole="true")["ChatChannelRole"]
+    assert assume(role, ("Service", "chatbot.amazonaws.com")) == "Allow"
+    for service in ("events.amazonaws.com", "management.chatbot.amazonaws.com", "lambda.amazonaws.com"):
+        assert assume(role, ("Service", service)) == "ImplicitDeny", service
+    principal, context = as_principal("arn:aws:iam::%s:role/Admin" % ACCOUNT)
+    assert assume(role, principal, **context) == "ImplicitDeny"
+
+
+def test_the_chat_role_can_only_read():
+    """Each wildcard of the chat role stands, in the reference, for CloudWatch actions at Read or List level only."""
+    policy = template_module.inline_policy(stack(ACCOUNT, CreateChatRole="true")["ChatChannelRole"])
+    expanded = [name for statement in policy["Statement"] for action in actions_of(statement) for name in expand(action)]
+    assert expanded and all(name.startswith("cloudwatch:") for name in expanded), expanded
+    levels = {name: reference(name)[1]["access_level"] for name in expanded}
+    assert {level for level in levels.values()} <= {"Read", "List"}, sorted(n for n, level in levels.items() if level not in ("Read", "List"))
+    assert decide(policy, request("cloudwatch:DescribeAlarms", "arn:aws:cloudwatch:us-east-1:%s:alarm:x" % ACCOUNT)) == "Allow"
+    for action in ("cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:SetAlarmState", "sns:Publish", "lambda:InvokeFunction",
+                   "logs:GetLogEvents", "iam:PassRole", "ssm:SendCommand"):
+        assert decide(policy, request(action, "*")) == "ImplicitDeny", action
+
+
+def test_the_webhook_role_invokes_our_api_destinations_only():
+    role = stack(ACCOUNT, CreateWebhookRole="true")["WebhookInvocationRole"]
+    events = ("Service", "events.amazonaws.com")
+    ours = {"aws:SourceAccount": ACCOUNT, "aws:SourceArn": "arn:aws:events:us-east-1:%s:rule/root-login-alerts" % ACCOUNT}
+    assert assume(role, events, **ours) == "Allow"
+    assert assume(role, events, **dict(ours, **{"aws:SourceArn": "arn:aws:events:us-east-1:%s:rule/PartnerRule" % ACCOUNT})) == "ImplicitDeny"
+    assert assume(role, events, **{"aws:SourceAccount": STRANGER,
+                                   "aws:SourceArn": "arn:aws:events:us-east-1:%s:rule/root-login-alerts" % STRANGER}) == "ImplicitDeny"
+    assert assume(role, events) == "ImplicitDeny"
+    assert assume(role, ("Service", "chatbot.amazonaws.com"), **ours) == "ImplicitDeny"
+    policy = template_module.inline_policy(role)
+    ours_destination = API_DESTINATION.replace("{account}", ACCOUNT)
+    assert decide(policy, request("events:InvokeApiDestination", ours_destination)) == "Allow"
+    for resource in ("arn:aws:events:us-east-1:%s:api-destination/exfil/5c2e8f71-9a0b-4d3c-8e6f-1a2b3c4d5e61" % ACCOUNT,
+                     "arn:aws:events:us-east-1:%s:api-destination/root-login-alerts-x/5c2e8f71" % STRANGER,
+                     "arn:aws:events:eu-west-1:%s:api-destination/root-login-alerts-x/5c2e8f71" % ACCOUNT):
+        assert decide(policy, request("events:InvokeApiDestination", resource)) == "ImplicitDeny", resource
+    assert decide(policy, request("events:PutEvents", "arn:aws:events:us-east-1:%s:event-bus/default" % ACCOUNT)) == "ImplicitDeny"
+
+
 # -- what the role may do, and what it cannot ---------------------------------------------------------
 def call(action, resource="*", where=None, **context):
     """A request of the automation role; {account}, {hub} in it are the deployment's."""
@@ -587,6 +735,18 @@ QUEUE = "arn:aws:sqs:eu-west-1:{account}:root-login-alerts-undelivered"
 KEY = "arn:aws:kms:us-east-1:{account}:key/499d1210-9513-4cc7-ba66-4e6483887b76"
 RECIPE_TOPIC = "arn:aws:sns:us-east-1:{account}:ROOT-AWS-Console-Sign-In-via-CloudTrail"
 TARGET = "events:TargetArn"
+CHAT_TOPIC = "arn:aws:sns:us-east-1:{account}:root-login-alerts-chat"
+CHAT_ROLE = "arn:aws:iam::{account}:role/root-login-alerts-chat"
+WEBHOOK_ROLE = "arn:aws:iam::{account}:role/root-login-alerts-webhooks"
+# Chat configuration ARNs have no Region (Service Authorization Reference, AWS Chatbot, ChatbotConfiguration).
+SLACK_CONFIGURATION = "arn:aws:chatbot::{account}:chat-configuration/slack-channel/root-login-alerts-slack-T0123ABCD-C0123ABCD"
+TEAMS_CONFIGURATION = "arn:aws:chatbot::{account}:chat-configuration/microsoft-teams-channel/root-login-alerts-teams-3f9a1c0d2b4e6f70"
+OWNER_REQUEST_TAG = {"aws:RequestTag/rootwatch:created-by": "root_login_alerts"}
+# EventBridge appends a UUID to both ARNs.
+CONNECTION = "arn:aws:events:us-east-1:{account}:connection/root-login-alerts-pagerduty/0b9d6a3e-47f2-4f4e-9a55-0d1f6a2c8e11"
+API_DESTINATION = "arn:aws:events:us-east-1:{account}:api-destination/root-login-alerts-pagerduty/5c2e8f71-9a0b-4d3c-8e6f-1a2b3c4d5e6f"
+API_DESTINATIONS_SLR = ("arn:aws:iam::{account}:role/aws-service-role/apidestinations.events.amazonaws.com/"
+                        "AWSServiceRoleForAmazonEventBridgeApiDestinations")
 
 # The calls the recorded runs of tests/integration/test_iam_policy.py make (one of each kind), and
 # the opt-in ones; ``where`` limits a call to the deployments that need it.
@@ -690,6 +850,38 @@ LEGITIMATE = [
     call("cloudwatch:TagResource", ALARM),
     call("cloudwatch:ListTagsForResource", ALARM),
     call("cloudwatch:DeleteAlarms", ALARM),
+    # The chat topic is one of our topics (root_login_alerts_chat_topic_name starts with the prefix).
+    call("sns:CreateTopic", CHAT_TOPIC),
+    call("events:PutTargets", OUR_RULE, **{TARGET: [OUR_TOPIC, CHAT_TOPIC]}),
+    call("iam:GetRole", CHAT_ROLE),
+    call("iam:GetRolePolicy", WEBHOOK_ROLE),
+    # Chat channels (CreateChatRole).
+    call("chatbot:DescribeSlackChannelConfigurations", "*", DESTINATIONS),
+    call("chatbot:ListMicrosoftTeamsChannelConfigurations", "*", DESTINATIONS),
+    call("chatbot:ListTagsForResource", "*", DESTINATIONS),
+    call("chatbot:CreateSlackChannelConfiguration", "*", DESTINATIONS, **OWNER_REQUEST_TAG),
+    call("chatbot:CreateMicrosoftTeamsChannelConfiguration", "*", DESTINATIONS, **OWNER_REQUEST_TAG),
+    call("chatbot:UpdateSlackChannelConfiguration", SLACK_CONFIGURATION, DESTINATIONS),
+    call("chatbot:UpdateMicrosoftTeamsChannelConfiguration", TEAMS_CONFIGURATION, DESTINATIONS),
+    call("chatbot:TagResource", SLACK_CONFIGURATION, DESTINATIONS),
+    call("chatbot:DeleteSlackChannelConfiguration", SLACK_CONFIGURATION, DESTINATIONS),
+    call("chatbot:DeleteMicrosoftTeamsChannelConfiguration", TEAMS_CONFIGURATION, DESTINATIONS),
+    call("iam:PassRole", CHAT_ROLE, DESTINATIONS, **{"iam:PassedToService": "chatbot.amazonaws.com"}),
+    # Webhooks (CreateWebhookRole).
+    call("iam:CreateServiceLinkedRole", API_DESTINATIONS_SLR, DESTINATIONS, **{"iam:AWSServiceName": "apidestinations.events.amazonaws.com"}),
+    call("events:CreateConnection", CONNECTION, DESTINATIONS),
+    call("events:DescribeConnection", CONNECTION, DESTINATIONS),
+    call("events:UpdateConnection", CONNECTION, DESTINATIONS),
+    call("events:CreateApiDestination", API_DESTINATION, DESTINATIONS),
+    call("events:CreateApiDestination", CONNECTION, DESTINATIONS),  # its second resource type
+    call("events:DescribeApiDestination", API_DESTINATION, DESTINATIONS),
+    call("events:UpdateApiDestination", API_DESTINATION, DESTINATIONS),
+    call("iam:PassRole", WEBHOOK_ROLE, DESTINATIONS, **{"iam:PassedToService": "events.amazonaws.com"}),
+    call("events:PutTargets", OUR_RULE, DESTINATIONS, **{TARGET: [OUR_TOPIC, CHAT_TOPIC, API_DESTINATION]}),
+    call("events:PutTargets", "arn:aws:events:us-east-1:{account}:rule/root-login-alerts-hub/root-login-alerts", DESTINATIONS,
+         **{TARGET: [OUR_TOPIC, API_DESTINATION]}),  # the hub bus's rule, in the hub
+    call("events:DeleteApiDestination", API_DESTINATION, DESTINATIONS),
+    call("events:DeleteConnection", CONNECTION, DESTINATIONS),
 ]
 
 # {id: (what, [requests])}: each is denied in every deployment but those it names (``where``: there it is legitimate).
@@ -732,6 +924,10 @@ ATTACKS = {
         call("iam:PassRole", FORWARDING_ROLE, **{"iam:PassedToService": "cloudtrail.amazonaws.com"}),
         call("iam:PassRole", CIS_ROLE, **{"iam:PassedToService": "events.amazonaws.com"}),
         call("iam:PassRole", FORWARDING_ROLE),
+        call("iam:PassRole", CHAT_ROLE, **{"iam:PassedToService": "events.amazonaws.com"}),
+        call("iam:PassRole", WEBHOOK_ROLE, **{"iam:PassedToService": "chatbot.amazonaws.com"}),
+        call("iam:PassRole", WEBHOOK_ROLE, **{"iam:PassedToService": "lambda.amazonaws.com"}),
+        call("iam:PassRole", "arn:aws:iam::{account}:role/Admin", **{"iam:PassedToService": "chatbot.amazonaws.com"}),
     ]),
     "others-trail": ("delete, stop or change someone else's trail (an organization or Control Tower trail, the user's own)", [
         call("cloudtrail:DeleteTrail", "arn:aws:cloudtrail:us-east-1:{account}:trail/org-audit"),
@@ -814,11 +1010,25 @@ ATTACKS = {
         call("events:PutTargets", OUR_RULE, **{TARGET: [RECIPE_TOPIC]}),
         call("events:PutTargets", OUR_RULE, **{TARGET: ["arn:aws:events:eu-west-1:{account}:event-bus/default"]}),
         call("events:PutTargets", OUR_RULE),  # no TargetArn at all: ForAllValues alone would admit it
+        call("events:PutTargets", OUR_RULE, **{TARGET: ["arn:aws:events:us-east-1:{account}:api-destination/exfil/5c2e8f71-9a0b-4d3c-8e6f-1a2b3c4d5e61"]}),
+        call("events:PutTargets", OUR_RULE, **{TARGET: [
+            "arn:aws:events:us-east-1:%s:api-destination/root-login-alerts-x/5c2e8f71-9a0b-4d3c-8e6f-1a2b3c4d5e62" % STRANGER]}),
+        call("events:PutTargets", OUR_RULE, **{TARGET: [
+            "arn:aws:events:eu-west-1:{account}:api-destination/root-login-alerts-x/5c2e8f71-9a0b-4d3c-8e6f-1a2b3c4d5e63"]}),
         call("events:PutEvents", "arn:aws:events:us-east-1:%s:event-bus/default" % STRANGER),
         call("events:PutEvents", HUB_BUS),  # forge an alert on the hub bus
     ]),
     "hub-bus-outside-hub-mode": ("without HubAccountId: target any account's root-login-alerts-hub bus", [
         call("events:PutTargets", OUR_RULE, HUB_MODE, **{TARGET: [HUB_BUS]}),
+    ]),
+    "destinations-without-the-opt-in": ("without CreateChatRole or CreateWebhookRole: any chat or webhook write, or "
+                                        "target an API destination", [
+        call("chatbot:CreateSlackChannelConfiguration", "*", DESTINATIONS, **OWNER_REQUEST_TAG),
+        call("chatbot:DeleteSlackChannelConfiguration", SLACK_CONFIGURATION, DESTINATIONS),
+        call("events:CreateConnection", CONNECTION, DESTINATIONS),
+        call("iam:CreateServiceLinkedRole", API_DESTINATIONS_SLR, DESTINATIONS, **{"iam:AWSServiceName": "apidestinations.events.amazonaws.com"}),
+        call("events:PutTargets", OUR_RULE, DESTINATIONS, **{TARGET: [OUR_TOPIC, API_DESTINATION]}),
+        call("iam:PassRole", WEBHOOK_ROLE, DESTINATIONS, **{"iam:PassedToService": "events.amazonaws.com"}),
     ]),
     "bus-policy-outside-the-hub": ("outside the hub account: change the policy of a bus (PutPermission has no resource type)", [
         call("events:PutPermission", "arn:aws:events:us-east-1:{account}:event-bus/default", HUB_ACCOUNT),
@@ -831,6 +1041,39 @@ ATTACKS = {
         call("kms:PutKeyPolicy", KEY),
         call("kms:ScheduleKeyDeletion", KEY),
         call("kms:CreateGrant", KEY),
+    ]),
+    "others-chat-configurations": ("change someone else's chat channel configuration, create one not tagged ours, or reach "
+                                   "the chat service's other settings", [
+        call("chatbot:UpdateSlackChannelConfiguration", "arn:aws:chatbot::{account}:chat-configuration/slack-channel/ops-alerts"),
+        call("chatbot:DeleteMicrosoftTeamsChannelConfiguration", "arn:aws:chatbot::{account}:chat-configuration/microsoft-teams-channel/soc"),
+        call("chatbot:TagResource", "arn:aws:chatbot::{account}:chat-configuration/slack-channel/ops-alerts"),  # "ours" by a forged tag
+        call("chatbot:UpdateSlackChannelConfiguration", "arn:aws:chatbot::%s:chat-configuration/slack-channel/root-login-alerts-slack-x" % STRANGER),
+        call("chatbot:CreateSlackChannelConfiguration"),  # without our owner tag
+        call("chatbot:CreateSlackChannelConfiguration", **{"aws:RequestTag/rootwatch:created-by": "someone-else"}),
+        call("chatbot:UntagResource", SLACK_CONFIGURATION),
+        call("chatbot:DeleteSlackWorkspaceAuthorization"),
+        call("chatbot:RedeemSlackOauthCode"),
+        call("chatbot:CreateChimeWebhookConfiguration", **OWNER_REQUEST_TAG),
+        call("chatbot:UpdateAccountPreferences"),
+        call("chatbot:AssociateToConfiguration", SLACK_CONFIGURATION),
+    ]),
+    "others-webhooks": ("change or use someone else's connection or API destination, read a connection's secret, or create "
+                        "another service-linked role", [
+        call("events:UpdateConnection", "arn:aws:events:us-east-1:{account}:connection/partner-crm/0b9d6a3e-47f2-4f4e-9a55-0d1f6a2c8e12"),
+        call("events:DeleteConnection", "arn:aws:events:us-east-1:{account}:connection/partner-crm/0b9d6a3e-47f2-4f4e-9a55-0d1f6a2c8e12"),
+        call("events:DescribeConnection", "arn:aws:events:us-east-1:{account}:connection/partner-crm/0b9d6a3e-47f2-4f4e-9a55-0d1f6a2c8e12"),
+        call("events:UpdateApiDestination", "arn:aws:events:us-east-1:{account}:api-destination/partner-crm/5c2e8f71-9a0b-4d3c-8e6f-1a2b3c4d5e60"),
+        # A destination of ours on someone else's connection: IAM checks both resources, and the connection is not ours.
+        call("events:CreateApiDestination", "arn:aws:events:us-east-1:{account}:connection/partner-crm/0b9d6a3e-47f2-4f4e-9a55-0d1f6a2c8e12"),
+        call("events:CreateConnection", "arn:aws:events:eu-west-1:{account}:connection/root-login-alerts-x/0b9d6a3e-47f2-4f4e-9a55-0d1f6a2c8e13"),
+        call("events:DeauthorizeConnection", CONNECTION),
+        call("events:InvokeApiDestination", API_DESTINATION),
+        call("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-1:{account}:secret:events!connection/root-login-alerts-pagerduty/x-AbCdEf"),
+        call("iam:CreateServiceLinkedRole", "arn:aws:iam::{account}:role/aws-service-role/ec2.amazonaws.com/AWSServiceRoleForEC2",
+             **{"iam:AWSServiceName": "ec2.amazonaws.com"}),
+        call("iam:CreateServiceLinkedRole", API_DESTINATIONS_SLR, **{"iam:AWSServiceName": "ec2.amazonaws.com"}),
+        call("iam:CreateServiceLinkedRole", API_DESTINATIONS_SLR),
+        call("iam:PutRolePolicy", API_DESTINATIONS_SLR),
     ]),
     "pivot": ("assume another role, or touch the organization", [
         call("sts:AssumeRole", "arn:aws:iam::%s:role/OrganizationAccountAccessRole" % STRANGER),
@@ -890,8 +1133,8 @@ def test_the_cannot_do_table_cites_every_attack():
     assert cited == set(ATTACKS), "cited but not tested: %s; tested but not cited: %s" % (sorted(cited - set(ATTACKS)), sorted(set(ATTACKS) - cited))
     # The "Stopped by" column names statements (of the JSON, the docs or the template's roles), parameters or conditions.
     known = {s["Sid"] for s in POLICY["Statement"]} | set(DOCUMENTED) | set(TEMPLATE["Parameters"]) | set(TEMPLATE["Conditions"])
-    known |= {s.get("Sid") for role in stack(ACCOUNT, EnableCisMetricFilter="true").values() for s in role["AssumeRolePolicyDocument"]["Statement"]}
-    known |= {s.get("Sid") for role in stack(ACCOUNT, EnableCisMetricFilter="true").values() for p in role["Policies"]
+    known |= {s.get("Sid") for role in stack(ACCOUNT, **OPT_INS).values() for s in role["AssumeRolePolicyDocument"]["Statement"]}
+    known |= {s.get("Sid") for role in stack(ACCOUNT, **OPT_INS).values() for p in role["Policies"]
               for s in p["PolicyDocument"]["Statement"]}
     known |= set(OPERATORS)  # condition operators, named beside the statement
     rows = [line.split("|") for line in table.splitlines() if line.startswith("| ") and not line.startswith(("| Attack", "| ---"))]
