@@ -111,8 +111,7 @@ def validate_channels(channels, param=PARAM):
             raise ValueError("%s.type must be slack or teams, got %r" % (where, kind))
         unknown = sorted(set(channel) - set(KEYS[kind]))
         if unknown:
-            raise ValueError("%s: unknown key(s) %s for type %s (allowed: %s)" % (where, ", ".join(unknown), kind,
-                                                                                 ", ".join(KEYS[kind])))
+            raise ValueError("%s: unknown key(s) %s for type %s (allowed: %s)" % (where, ", ".join(unknown), kind, ", ".join(KEYS[kind])))
         for key in KEYS[kind][1:]:
             if not isinstance(channel.get(key), str) or not channel[key]:
                 raise ValueError("%s.%s is required (a string)" % (where, key))

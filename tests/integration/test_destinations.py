@@ -266,8 +266,9 @@ def test_secrets_never_appear_in_any_output_at_vvv(tmp_path, emulator, chat):
     files = {"stdout and stderr": output, "report.json": json.dumps(document), "report.md": markdown}
     # A changed secret, and an audit, print nothing secret either.
     rotated = "Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2Rr1Qq0Pp"
-    hooks = [dict(WEBHOOKS[0], routing_key=rotated), WEBHOOKS[1]]
-    rotate = run(emulator, chat, write_inventory(tmp_path / "rotated.yml", [account], **dict(COMMON, webhooks=hooks)), tmp_path / "rotate",
+    rotated_settings = dict(COMMON)
+    rotated_settings["webhooks"] = [dict(WEBHOOKS[0], routing_key=rotated), WEBHOOKS[1]]
+    rotate = run(emulator, chat, write_inventory(tmp_path / "rotated.yml", [account], **rotated_settings), tmp_path / "rotate",
                  diff=True, args=("-vvv",), callback="default")
     assert rotate.rc == 0, rotate.stderr[-4000:]
     assert "update connection" in rotate.raw or "root-login-alerts-pagerduty" in rotate.raw
@@ -354,4 +355,3 @@ def test_in_hub_mode_the_chat_channels_and_webhooks_are_the_hubs(tmp_path, emula
     entries = dict((entry["account"], entry) for entry in document["accounts"])
     assert entries[hub]["status"] == "compliant" and entries[member]["status"] == "compliant", (entries[hub]["problems"], entries[member]["problems"])
     assert entries[hub]["reaches"] == REACHES, entries[hub]
-

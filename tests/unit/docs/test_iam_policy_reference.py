@@ -263,6 +263,8 @@ def with_webhook_targets(policy):
         if statement["Sid"] == "TargetOnlyOurTopicsAndBuses":
             statement["Condition"]["ForAllValues:ArnLike"]["events:TargetArn"].append(WEBHOOK_TARGET)
     return policy
+
+
 # Every way the automation role is deployed: {name: (account, policy)}. The JSON keeps its variable.
 DEPLOYMENTS = {
     "per-account": (ACCOUNT, template_module.inline_policy(stack(ACCOUNT)[AUTOMATION_ROLE])),
@@ -688,7 +690,7 @@ def test_the_chat_role_can_only_read():
     expanded = [name for statement in policy["Statement"] for action in actions_of(statement) for name in expand(action)]
     assert expanded and all(name.startswith("cloudwatch:") for name in expanded), expanded
     levels = {name: reference(name)[1]["access_level"] for name in expanded}
-    assert {level for level in levels.values()} <= {"Read", "List"}, sorted(n for n, level in levels.items() if level not in ("Read", "List"))
+    assert set(levels.values()) <= {"Read", "List"}, sorted(n for n, level in levels.items() if level not in ("Read", "List"))
     assert decide(policy, request("cloudwatch:DescribeAlarms", "arn:aws:cloudwatch:us-east-1:%s:alarm:x" % ACCOUNT)) == "Allow"
     for action in ("cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:SetAlarmState", "sns:Publish", "lambda:InvokeFunction",
                    "logs:GetLogEvents", "iam:PassRole", "ssm:SendCommand"):
@@ -700,7 +702,9 @@ def test_the_webhook_role_invokes_our_api_destinations_only():
     events = ("Service", "events.amazonaws.com")
     ours = {"aws:SourceAccount": ACCOUNT, "aws:SourceArn": "arn:aws:events:us-east-1:%s:rule/root-login-alerts" % ACCOUNT}
     assert assume(role, events, **ours) == "Allow"
-    assert assume(role, events, **dict(ours, **{"aws:SourceArn": "arn:aws:events:us-east-1:%s:rule/PartnerRule" % ACCOUNT})) == "ImplicitDeny"
+    partner = dict(ours)
+    partner["aws:SourceArn"] = "arn:aws:events:us-east-1:%s:rule/PartnerRule" % ACCOUNT
+    assert assume(role, events, **partner) == "ImplicitDeny"
     assert assume(role, events, **{"aws:SourceAccount": STRANGER,
                                    "aws:SourceArn": "arn:aws:events:us-east-1:%s:rule/root-login-alerts" % STRANGER}) == "ImplicitDeny"
     assert assume(role, events) == "ImplicitDeny"
@@ -1042,8 +1046,7 @@ ATTACKS = {
         call("kms:ScheduleKeyDeletion", KEY),
         call("kms:CreateGrant", KEY),
     ]),
-    "others-chat-configurations": ("change someone else's chat channel configuration, create one not tagged ours, or reach "
-                                   "the chat service's other settings", [
+    "others-chat-configurations": ("change someone else's chat configuration, create one not tagged ours, or reach the chat service's settings", [
         call("chatbot:UpdateSlackChannelConfiguration", "arn:aws:chatbot::{account}:chat-configuration/slack-channel/ops-alerts"),
         call("chatbot:DeleteMicrosoftTeamsChannelConfiguration", "arn:aws:chatbot::{account}:chat-configuration/microsoft-teams-channel/soc"),
         call("chatbot:TagResource", "arn:aws:chatbot::{account}:chat-configuration/slack-channel/ops-alerts"),  # "ours" by a forged tag
@@ -1057,8 +1060,7 @@ ATTACKS = {
         call("chatbot:UpdateAccountPreferences"),
         call("chatbot:AssociateToConfiguration", SLACK_CONFIGURATION),
     ]),
-    "others-webhooks": ("change or use someone else's connection or API destination, read a connection's secret, or create "
-                        "another service-linked role", [
+    "others-webhooks": ("change or use someone else's connection or API destination, read its secret, or create another service-linked role", [
         call("events:UpdateConnection", "arn:aws:events:us-east-1:{account}:connection/partner-crm/0b9d6a3e-47f2-4f4e-9a55-0d1f6a2c8e12"),
         call("events:DeleteConnection", "arn:aws:events:us-east-1:{account}:connection/partner-crm/0b9d6a3e-47f2-4f4e-9a55-0d1f6a2c8e12"),
         call("events:DescribeConnection", "arn:aws:events:us-east-1:{account}:connection/partner-crm/0b9d6a3e-47f2-4f4e-9a55-0d1f6a2c8e12"),

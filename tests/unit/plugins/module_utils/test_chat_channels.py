@@ -35,7 +35,7 @@ SLACK = {"type": "slack", "workspace_id": "T0123ABCD", "channel_id": "C0123ABCD"
 TEAMS = {"type": "teams", "tenant_id": TENANT, "team_id": TEAM, "channel_id": "19:b6ef35dc342d56ba5654e6fc6d25a071@thread.tacv2"}
 SLACK_NAME = "root-login-alerts-slack-T0123ABCD-C0123ABCD"
 SLACK_ARN = "arn:aws:chatbot::111111111111:chat-configuration/slack-channel/" + SLACK_NAME
-TAGS = [{"TagKey": "managed-by", "TagValue": "rootwatch.aws"}, {"TagKey": "team", "TagValue": "security"}]
+TAGS = ({"TagKey": "managed-by", "TagValue": "rootwatch.aws"}, {"TagKey": "team", "TagValue": "security"})
 
 
 def params(**overrides):
