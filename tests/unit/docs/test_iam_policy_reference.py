@@ -1025,8 +1025,7 @@ ATTACKS = {
     "hub-bus-outside-hub-mode": ("without HubAccountId: target any account's root-login-alerts-hub bus", [
         call("events:PutTargets", OUR_RULE, HUB_MODE, **{TARGET: [HUB_BUS]}),
     ]),
-    "destinations-without-the-opt-in": ("without CreateChatRole or CreateWebhookRole: any chat or webhook write, or "
-                                        "target an API destination", [
+    "destinations-without-the-opt-in": ("without CreateChatRole or CreateWebhookRole: any chat or webhook write, or target an API destination", [
         call("chatbot:CreateSlackChannelConfiguration", "*", DESTINATIONS, **OWNER_REQUEST_TAG),
         call("chatbot:DeleteSlackChannelConfiguration", SLACK_CONFIGURATION, DESTINATIONS),
         call("events:CreateConnection", CONNECTION, DESTINATIONS),
