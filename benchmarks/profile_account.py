@@ -39,7 +39,7 @@ STEPS = [
     ("import boto3/botocore", "import boto3, botocore.session"),
     ("import amazon.aws and our module_utils", "import ansible_collections.rootwatch.aws.plugins.modules.root_login_alerts_stack"),
     ("botocore JSON: endpoints and %d service models" % len(SERVICES),
-     "from ansible_collections.rootwatch.aws.plugins.module_utils import botocore_data as b; l = b.shared_loader(); "
+     "from ansible_collections.rootwatch.aws.plugins.module_utils._core import botocore_data as b; l = b.shared_loader(); "
      "[l.load_data(n) for n in ('endpoints', 'partitions', 'sdk-default-configuration', '_retry')]; "
      "[l.load_service_model(s, t) for s in %r for t in ('service-2', 'endpoint-rule-set-1')]" % (SERVICES,)),
     ("create %d clients" % len(SERVICES),
@@ -143,7 +143,7 @@ def in_process_parts(emulator, accounts, check_mode):
     """Per-account CPU ms of the module's main() run in this process (everything preloaded)."""
     import botocore.client  # pylint: disable=import-outside-toplevel
     from ansible_collections.rootwatch.aws.plugins.action import root_login_alerts_stack as engine  # pylint: disable=import-outside-toplevel
-    from ansible_collections.rootwatch.aws.plugins.module_utils import aws_calls  # pylint: disable=import-outside-toplevel
+    from ansible_collections.rootwatch.aws.plugins.module_utils._core import clients as aws_calls  # pylint: disable=import-outside-toplevel
     from ansible_collections.rootwatch.aws.plugins.modules import root_login_alerts_stack as module  # pylint: disable=import-outside-toplevel
 
     api, clients = CpuMeter(), CpuMeter()

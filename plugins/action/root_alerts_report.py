@@ -17,7 +17,7 @@ import uuid
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.rootwatch.aws.plugins.module_utils import compliance
+from ansible_collections.rootwatch.aws.plugins.plugin_utils import report as compliance
 
 ARGUMENT_SPEC = {
     "phase": {"type": "str", "choices": ["start", "finish"], "default": "finish"},

@@ -99,8 +99,8 @@ def preload():
         return "turned off by %s or %s" % (PRELOAD_ENV, SWITCH_ENV)
     try:
         importlib.import_module(MODULE_IMPORT)
-        from ansible_collections.rootwatch.aws.plugins.module_utils import arns
-        from ansible_collections.rootwatch.aws.plugins.module_utils import botocore_data
+        from ansible_collections.rootwatch.aws.plugins.module_utils._core import arns
+        from ansible_collections.rootwatch.aws.plugins.module_utils._core import botocore_data
         loader = botocore_data.shared_loader(botocore_data.botocore_session().get_config_variable("data_path"))
         for name in COMMON_DATA:
             loader.load_data(name)

@@ -8,8 +8,8 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.rootwatch.aws.plugins.module_utils.alert_message import sample_email
-from ansible_collections.rootwatch.aws.plugins.module_utils.compliance import hub_path_proof
+from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.messages import sample_email
+from ansible_collections.rootwatch.aws.plugins.plugin_utils.report import hub_path_proof
 
 
 def root_login_alerts_sample_email(region):

@@ -240,15 +240,15 @@ from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleBotocoreError
 from ansible_collections.amazon.aws.plugins.plugin_utils.inventory import AWSInventoryBase
-from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import retry_decorator
-from ansible_collections.rootwatch.aws.plugins.module_utils.organization_accounts import HOST_GROUP
-from ansible_collections.rootwatch.aws.plugins.module_utils.organization_accounts import QUERY_OPTIONS
-from ansible_collections.rootwatch.aws.plugins.module_utils.organization_accounts import OrganizationAccountsError
-from ansible_collections.rootwatch.aws.plugins.module_utils.organization_accounts import OrganizationReader
-from ansible_collections.rootwatch.aws.plugins.module_utils.organization_accounts import host_entries
-from ansible_collections.rootwatch.aws.plugins.module_utils.organization_accounts import normalize_host_settings
-from ansible_collections.rootwatch.aws.plugins.module_utils.organization_accounts import normalize_query
-from ansible_collections.rootwatch.aws.plugins.module_utils.organization_accounts import validate_external_id
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import retry_decorator
+from ansible_collections.rootwatch.aws.plugins.plugin_utils.organization_accounts import HOST_GROUP
+from ansible_collections.rootwatch.aws.plugins.plugin_utils.organization_accounts import QUERY_OPTIONS
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import OrganizationAccountsError
+from ansible_collections.rootwatch.aws.plugins.plugin_utils.organization_accounts import OrganizationReader
+from ansible_collections.rootwatch.aws.plugins.plugin_utils.organization_accounts import host_entries
+from ansible_collections.rootwatch.aws.plugins.plugin_utils.organization_accounts import normalize_host_settings
+from ansible_collections.rootwatch.aws.plugins.plugin_utils.organization_accounts import normalize_query
+from ansible_collections.rootwatch.aws.plugins.plugin_utils.organization_accounts import validate_external_id
 
 CONFIG_SUFFIXES = (".organization_accounts.yml", ".organization_accounts.yaml")
 HOST_SETTING_OPTIONS = ("hostnames", "assume_role_arn_template", "role_name", "ou_group_prefix", "member_external_id")

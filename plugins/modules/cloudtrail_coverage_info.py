@@ -123,12 +123,12 @@ trails:
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_coverage import TrailCoverageChecker
-from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_coverage import validate_account_id
-from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import AwsClients
-from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import validate_region
-from ansible_collections.rootwatch.aws.plugins.module_utils.module_errors import MODULE_ERRORS
-from ansible_collections.rootwatch.aws.plugins.module_utils.module_errors import fail_cleanly
+from ansible_collections.rootwatch.aws.plugins.module_utils._verdict.trail_coverage import TrailCoverageChecker
+from ansible_collections.rootwatch.aws.plugins.module_utils._verdict.trail_coverage import validate_account_id
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import AwsClients
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.trail import validate_region
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import MODULE_ERRORS
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import fail_cleanly
 
 
 def main():

@@ -352,15 +352,15 @@ actions:
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.rootwatch.aws.plugins.module_utils.managers import exit_module
-from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_selectors import MANAGEMENT_EVENTS
-from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import CloudTrailTrailManager
-from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import AwsClients
-from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import module_warn
-from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import validate_params
-from ansible_collections.rootwatch.aws.plugins.module_utils.cloudtrail_trail import validate_region
-from ansible_collections.rootwatch.aws.plugins.module_utils.module_errors import MODULE_ERRORS
-from ansible_collections.rootwatch.aws.plugins.module_utils.module_errors import fail_cleanly
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import exit_module
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.event_selectors import MANAGEMENT_EVENTS
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.trail import CloudTrailTrailManager
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import AwsClients
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import module_warn
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.trail import validate_params
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.trail import validate_region
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import MODULE_ERRORS
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import fail_cleanly
 
 
 def argument_spec():

@@ -254,14 +254,14 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.rootwatch.aws.plugins.module_utils.managers import exit_module
-from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import AwsClients
-from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import module_warn
-from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import EventBridgeRuleManager
-from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import TargetWriteError
-from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import validate_params
-from ansible_collections.rootwatch.aws.plugins.module_utils.module_errors import MODULE_ERRORS
-from ansible_collections.rootwatch.aws.plugins.module_utils.module_errors import fail_cleanly
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import exit_module
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import AwsClients
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import module_warn
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.rule import EventBridgeRuleManager
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import WriteConflictError
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.rule import validate_params
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import MODULE_ERRORS
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import fail_cleanly
 
 
 def argument_spec():
@@ -314,7 +314,7 @@ def main():
         result = manager.ensure(module.params)
     except ValueError as exc:
         module.fail_json(msg=str(exc))
-    except TargetWriteError as exc:
+    except WriteConflictError as exc:
         module.fail_json(msg=str(exc))
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
         module.fail_json_aws(exc, msg="Failed to manage EventBridge %s" % where)

@@ -748,17 +748,17 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.rootwatch.aws.plugins.module_utils.arns import arn_account
-from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import AwsClients
-from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import module_warn
-from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import TargetWriteError
-from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ForeignResourceError
-from ansible_collections.rootwatch.aws.plugins.module_utils.module_errors import MODULE_ERRORS
-from ansible_collections.rootwatch.aws.plugins.module_utils.module_errors import fail_cleanly
-from ansible_collections.rootwatch.aws.plugins.module_utils.root_login_alerts_stack import RootLoginAlertsStack
-from ansible_collections.rootwatch.aws.plugins.module_utils.root_login_alerts_stack import StackError
-from ansible_collections.rootwatch.aws.plugins.module_utils.root_login_alerts_stack import validate_settings
-from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import SnsError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import arn_account
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import AwsClients
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import module_warn
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import WriteConflictError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ForeignResourceError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import MODULE_ERRORS
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import fail_cleanly
+from ansible_collections.rootwatch.aws.plugins.module_utils._stack.stack import RootLoginAlertsStack
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import UnsafeChangeError
+from ansible_collections.rootwatch.aws.plugins.module_utils._stack.stack import validate_settings
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import AwsCallError
 
 
 def argument_spec():
@@ -860,19 +860,19 @@ def main():
     )
     try:
         result = stack.ensure(settings)
-    except (ValueError, StackError, ForeignResourceError) as exc:
+    except (ValueError, UnsafeChangeError, ForeignResourceError) as exc:
         # Refused before the write it concerns; a change made before it is named, and stays.
         fail_cleanly(module, exc, note=stack.progress_note() if stack.progress else None, changes=stack.progress)
-    except (SnsError, AnsibleAWSError, TargetWriteError, BotoCoreError, ClientError) as exc:
+    except (AwsCallError, AnsibleAWSError, WriteConflictError, BotoCoreError, ClientError) as exc:
         # An AWS failure part-way: say what this run had already changed, so the state is known.
         text = getattr(exc, "msg", None) or getattr(exc, "message", None) or str(exc)
         msg = "%s: %s. %s" % (where, text, stack.progress_note())
-        cause = getattr(exc, "exception", None) if isinstance(exc, (SnsError, AnsibleAWSError)) else exc
+        cause = getattr(exc, "exception", None) if isinstance(exc, (AwsCallError, AnsibleAWSError)) else exc
         if cause is not None:
             module.fail_json_aws(cause, msg=msg, changes=stack.progress)
         module.fail_json(msg=msg, changes=stack.progress)
     except MODULE_ERRORS as exc:
-        # Any other error of the project part-way, such as EventHubError when a bus or queue policy written is not
+        # Any other error of the project part-way, such as WriteConflictError when a bus or queue policy written is not
         # the one read back: the same clean failure, with what this run had already changed.
         fail_cleanly(module, exc, where=where, note=stack.progress_note(), changes=stack.progress)
     if not module._diff:

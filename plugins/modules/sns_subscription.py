@@ -212,19 +212,19 @@ removed_endpoints:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import AwsClients
-from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import SnsError
-from ansible_collections.rootwatch.aws.plugins.module_utils.managers import exit_module
-from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import fail_module
-from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import module_warn
-from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import validate_topic_arn
-from ansible_collections.rootwatch.aws.plugins.module_utils.sns_subscription import PROTOCOLS
-from ansible_collections.rootwatch.aws.plugins.module_utils.sns_subscription import SubscriptionManager
-from ansible_collections.rootwatch.aws.plugins.module_utils.sns_subscription import canonical_endpoint
-from ansible_collections.rootwatch.aws.plugins.module_utils.sns_subscription import canonical_endpoints
-from ansible_collections.rootwatch.aws.plugins.module_utils.sns_subscription import normalize_attributes
-from ansible_collections.rootwatch.aws.plugins.module_utils.module_errors import MODULE_ERRORS
-from ansible_collections.rootwatch.aws.plugins.module_utils.module_errors import fail_cleanly
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import AwsClients
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import AwsCallError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import exit_module
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import fail_module
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import module_warn
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import validate_topic_arn
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.subscriptions import PROTOCOLS
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.subscriptions import SubscriptionManager
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.subscriptions import canonical_endpoint
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.subscriptions import canonical_endpoints
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.subscriptions import normalize_attributes
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import MODULE_ERRORS
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import fail_cleanly
 
 
 def main():
@@ -268,7 +268,7 @@ def main():
                 "single": params["endpoint"] is not None,
             }
         )
-    except (SnsError, ValueError) as exc:
+    except (AwsCallError, ValueError) as exc:
         fail_module(module, exc)
     except MODULE_ERRORS as exc:
         fail_cleanly(module, exc)

@@ -184,15 +184,15 @@ updated_attributes:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import AwsClients
-from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import SnsError
-from ansible_collections.rootwatch.aws.plugins.module_utils.managers import exit_module
-from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import fail_module
-from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import module_warn
-from ansible_collections.rootwatch.aws.plugins.module_utils.sns_topic import TopicManager
-from ansible_collections.rootwatch.aws.plugins.module_utils.sns_topic import validate_topic_options
-from ansible_collections.rootwatch.aws.plugins.module_utils.module_errors import MODULE_ERRORS
-from ansible_collections.rootwatch.aws.plugins.module_utils.module_errors import fail_cleanly
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import AwsClients
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import AwsCallError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import exit_module
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import fail_module
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import module_warn
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic import TopicManager
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic import validate_topic_options
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import MODULE_ERRORS
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import fail_cleanly
 
 
 def main():
@@ -217,7 +217,7 @@ def main():
     manager = TopicManager(AwsClients(module), module.region, check_mode=module.check_mode, warn=module_warn)
     try:
         result = manager.ensure(params)
-    except (SnsError, ValueError) as exc:
+    except (AwsCallError, ValueError) as exc:
         fail_module(module, exc)
     except MODULE_ERRORS as exc:
         fail_cleanly(module, exc)

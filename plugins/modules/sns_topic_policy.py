@@ -178,19 +178,19 @@ statements_removed:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import AwsClients
-from ansible_collections.rootwatch.aws.plugins.module_utils.policy_statements import validate_sids
-from ansible_collections.rootwatch.aws.plugins.module_utils.policy_statements import validate_statements
-from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import SnsError
-from ansible_collections.rootwatch.aws.plugins.module_utils.managers import exit_module
-from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import fail_module
-from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import module_warn
-from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import validate_topic_arn
-from ansible_collections.rootwatch.aws.plugins.module_utils.sns_policy import DEFAULT_EVENTBRIDGE_SID
-from ansible_collections.rootwatch.aws.plugins.module_utils.sns_policy import TopicPolicyManager
-from ansible_collections.rootwatch.aws.plugins.module_utils.sns_policy import eventbridge_publish_statement
-from ansible_collections.rootwatch.aws.plugins.module_utils.module_errors import MODULE_ERRORS
-from ansible_collections.rootwatch.aws.plugins.module_utils.module_errors import fail_cleanly
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import AwsClients
+from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import validate_sids
+from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import validate_statements
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import AwsCallError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import exit_module
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import fail_module
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import module_warn
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import validate_topic_arn
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic_policy import DEFAULT_EVENTBRIDGE_SID
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic_policy import TopicPolicyManager
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic_policy import eventbridge_publish_statement
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import MODULE_ERRORS
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import fail_cleanly
 
 
 def wanted_statements(params):
@@ -242,7 +242,7 @@ def main():
         result = manager.ensure(
             {"topic_arn": params["topic_arn"], "statements": statements, "state": params["state"], "purge": params["purge_statements"]}
         )
-    except SnsError as exc:
+    except AwsCallError as exc:
         fail_module(module, exc)
     except MODULE_ERRORS as exc:
         fail_cleanly(module, exc)

@@ -78,8 +78,8 @@ def security(emulator, account, report_dir):
     """Show, on the converged emulator, the defences a reader can check for themselves."""
     sys.path.insert(0, os.path.join(ROOT, ".collections"))
     # pylint: disable=import-outside-toplevel
-    from ansible_collections.rootwatch.aws.plugins.module_utils import alert_profiles
-    from ansible_collections.rootwatch.aws.plugins.module_utils import event_pattern
+    from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import profiles as alert_profiles
+    from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import event_pattern
 
     events = emulator.session(account, "us-east-1").client("events", endpoint_url=emulator.endpoint)
     pattern = json.loads(events.describe_rule(Name="root-login-alerts")["EventPattern"])
@@ -107,8 +107,8 @@ def security(emulator, account, report_dir):
 def chat_payload():
     """The custom notification a Slack or Teams channel gets for the sample root sign-in (docs/destinations.md)."""
     # pylint: disable=import-outside-toplevel
-    from ansible_collections.rootwatch.aws.plugins.module_utils import chat_message
-    from ansible_collections.rootwatch.aws.plugins.module_utils.alert_message import sample_events
+    from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import chat_message
+    from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.messages import sample_events
 
     event = sample_events()["root_sign_in"][0]
     payload = chat_message.render(chat_message.input_transformer("console_sign_in"), event)
@@ -189,7 +189,7 @@ def main():
 
         banner("6/7 What the security team receives on a root sign-in, and the compliance report")
         sys.path.insert(0, os.path.join(ROOT, ".collections"))
-        from ansible_collections.rootwatch.aws.plugins.module_utils.alert_message import sample_email  # pylint: disable=import-outside-toplevel
+        from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.messages import sample_email  # pylint: disable=import-outside-toplevel
 
         print("Subject: AWS Notification Message\n\n%s\n" % sample_email())
         chat_payload()

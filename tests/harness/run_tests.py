@@ -115,7 +115,7 @@ def stage_cfnlint():
 
 
 def stage_unit():
-    return run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/unit"])
+    return run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--import-mode=importlib", "tests/unit"])
 
 
 def stage_integration():

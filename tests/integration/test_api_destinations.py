@@ -25,9 +25,10 @@ if os.path.join(ROOT, ".collections") not in sys.path:
 # pylint: disable=wrong-import-position
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper  # noqa: E402
 
-from ansible_collections.rootwatch.aws.plugins.module_utils import api_destinations as ad  # noqa: E402
-from ansible_collections.rootwatch.aws.plugins.module_utils import webhook_formats as wf  # noqa: E402
-from ansible_collections.rootwatch.aws.plugins.module_utils.aws_calls import retry_decorator  # noqa: E402
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources import api_destinations as ad  # noqa: E402
+from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import webhook_formats as wf  # noqa: E402
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import retry_decorator  # noqa: E402
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ForeignResourceError
 
 ACCOUNT = "123456789012"  # moto's default account for the base credentials
 REGION = "us-east-1"
@@ -99,7 +100,7 @@ def test_a_foreign_connection_is_left_alone(emulator):
     try:
         _manager(emulator).ensure({"name": name, "webhook": _webhook()})
         raise AssertionError("a foreign connection was accepted")
-    except ad.ForeignResourceError as exc:
+    except ForeignResourceError as exc:
         assert "not created by rootwatch.aws" in str(exc)
     warnings = []
     kept = _manager(emulator, warnings=warnings).ensure({"name": name, "state": "absent"})

@@ -31,8 +31,8 @@ from test_root_alerts_playbook import (  # pylint: disable=import-error
 if os.path.join(ROOT, ".collections") not in sys.path:
     sys.path.insert(0, os.path.join(ROOT, ".collections"))  # the checkout as ansible_collections.rootwatch.aws
 # pylint: disable=wrong-import-position
-from ansible_collections.rootwatch.aws.plugins.module_utils import delivery_path  # noqa: E402
-from ansible_collections.rootwatch.aws.plugins.module_utils import hub_mode  # noqa: E402
+from ansible_collections.rootwatch.aws.plugins.module_utils._verdict import delivery_path  # noqa: E402
+from ansible_collections.rootwatch.aws.plugins.module_utils._verdict import hub as hub_mode  # noqa: E402
 
 QUEUE = "root-login-alerts-undelivered"
 LOST = json.dumps({"detail-type": "AWS Console Sign In via CloudTrail", "source": "aws.signin"})

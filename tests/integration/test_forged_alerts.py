@@ -31,10 +31,10 @@ from test_root_alerts_playbook import NAME, Account, read_report, run, write_inv
 if os.path.join(ROOT, ".collections") not in sys.path:
     sys.path.insert(0, os.path.join(ROOT, ".collections"))  # the checkout as ansible_collections.rootwatch.aws
 # pylint: disable=wrong-import-position
-from ansible_collections.rootwatch.aws.plugins.module_utils import alert_message  # noqa: E402
-from ansible_collections.rootwatch.aws.plugins.module_utils import alert_profiles  # noqa: E402
-from ansible_collections.rootwatch.aws.plugins.module_utils import event_pattern  # noqa: E402
-from ansible_collections.rootwatch.aws.plugins.module_utils.policy_evaluation import evaluate  # noqa: E402
+from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import messages as alert_message  # noqa: E402
+from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import profiles as alert_profiles  # noqa: E402
+from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import event_pattern  # noqa: E402
+from ansible_collections.rootwatch.aws.plugins.module_utils._policy.evaluation import evaluate  # noqa: E402
 
 ALL = list(alert_profiles.PROFILE_NAMES)
 RULES = {"console_sign_in": NAME, "api_activity": NAME + "-api-activity", "credential_changes": NAME + "-credential-changes",

@@ -3,7 +3,7 @@
 The emulator (moto) does not enforce IAM: any call with any credentials succeeds. So these tests
 do not ask AWS whether the policy works; they record every request that real ansible-playbook runs
 of ``playbooks/root_alerts.yml`` make, and check the recorded calls against the policy documents
-themselves, with the collection's own pure evaluator (``plugins/module_utils/policy_evaluation.py``).
+themselves, with the collection's own pure evaluator (``plugins/module_utils/_policy/evaluation.py``).
 The independent oracle is tests/unit/docs/test_iam_policy_reference.py (the Service Authorization
 Reference data, and an evaluator of its own); this file proves that the runs need what the policy
 grants, and no more.
@@ -95,7 +95,7 @@ if os.path.join(ROOT, ".collections") not in sys.path:
     sys.path.insert(0, os.path.join(ROOT, ".collections"))  # the checkout as ansible_collections.rootwatch.aws
 if os.path.join(ROOT, "tests", "unit", "docs") not in sys.path:
     sys.path.insert(0, os.path.join(ROOT, "tests", "unit", "docs"))  # the template resolver, shared with the reference test
-from ansible_collections.rootwatch.aws.plugins.module_utils.policy_evaluation import evaluate  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.rootwatch.aws.plugins.module_utils._policy.evaluation import evaluate  # noqa: E402  pylint: disable=wrong-import-position
 import member_role_template as template_module  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
 CONTROLLER_ACCOUNT = "123456789012"  # the emulator's account for the run's own credentials

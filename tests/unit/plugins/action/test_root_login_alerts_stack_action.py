@@ -12,19 +12,15 @@ from unittest import mock
 import pytest
 from ansible.module_utils import basic
 from ansible.module_utils import _internal as module_internal
-from ansible.parsing.dataloader import DataLoader
-from ansible.playbook.play_context import PlayContext
-from ansible.playbook.task import Task
-from ansible.plugins.loader import connection_loader
-from ansible.template import Templar
 
 from emulator import Emulator  # pylint: disable=import-error
-from emulator import role_arn  # pylint: disable=import-error
+from action_task import make_action  # pylint: disable=import-error
+from action_task import run  # pylint: disable=import-error
+from action_task import stack_args  # pylint: disable=import-error
 
 from ansible_collections.rootwatch.aws.plugins.action import root_login_alerts_stack as engine
-from ansible_collections.rootwatch.aws.plugins.module_utils import root_login_alerts_stack as stack_utils
+from ansible_collections.rootwatch.aws.plugins.module_utils._stack import stack as stack_utils
 
-ACCOUNT = "123456789012"
 SECRET = "Sekr1t-Value-9876"
 
 
@@ -38,32 +34,6 @@ def aws():
 def clean(aws):
     aws.reset()
     return aws
-
-
-def make_action(args, check_mode=False, diff=False, environment=None, connection="local", async_val=0):
-    task = Task()
-    task.action = engine.MODULE
-    task.args = dict(args)
-    task.check_mode = check_mode
-    task.diff = diff
-    task.async_val = async_val
-    task.environment = [environment] if environment else []
-    context = PlayContext()
-    context.check_mode = check_mode
-    conn = connection_loader.get(connection, context)
-    loader = DataLoader()
-    return engine.ActionModule(task, conn, context, loader=loader, templar=Templar(loader=loader), shared_loader_obj=None)
-
-
-def stack_args(**extra):
-    args = {"state": "present", "emails": ["security@example.com"], "region": "us-east-1",
-            "assume_role_arn": role_arn(ACCOUNT, "OrganizationAccountAccessRole"), "trail": "create"}
-    args.update(extra)
-    return args
-
-
-def run(action, task_vars=None):
-    return action.run(task_vars=dict({"inventory_hostname": ACCOUNT}, **(task_vars or {})))
 
 
 def warning_texts(result):

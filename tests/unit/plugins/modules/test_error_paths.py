@@ -29,14 +29,16 @@ from ansible.module_utils.testing import patch_module_args
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
 from ansible_collections.rootwatch.aws.plugins import module_utils as module_utils_package
-from ansible_collections.rootwatch.aws.plugins.module_utils import module_errors
-from ansible_collections.rootwatch.aws.plugins.module_utils.event_hub import EventHubError
-from ansible_collections.rootwatch.aws.plugins.module_utils.event_pattern import PatternError
-from ansible_collections.rootwatch.aws.plugins.module_utils.eventbridge_rule import TargetWriteError
-from ansible_collections.rootwatch.aws.plugins.module_utils.managers import ForeignResourceError
-from ansible_collections.rootwatch.aws.plugins.module_utils.organization_accounts import OrganizationAccountsError
-from ansible_collections.rootwatch.aws.plugins.module_utils.root_login_alerts_stack import StackError
-from ansible_collections.rootwatch.aws.plugins.module_utils.sns_common import SnsError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core import errors as module_errors
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import WriteConflictError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import PatternError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ForeignResourceError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import OrganizationAccountsError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import UnsafeChangeError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import AwsCallError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import BucketNotVerifiedError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import RootwatchError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 from ansible_collections.rootwatch.aws.plugins.modules import cloudtrail_coverage_info
 from ansible_collections.rootwatch.aws.plugins.modules import cloudtrail_trail
 from ansible_collections.rootwatch.aws.plugins.modules import eventbridge_rule
@@ -54,14 +56,16 @@ DENIED = ClientError({"Error": {"Code": "AccessDenied", "Message": "User is not 
 
 # One instance of every exception type, by class: what the code raises, with a message of its kind.
 ERRORS = {
-    SnsError: SnsError("Could not create SNS topic root-login-alerts", DENIED),
+    AwsCallError: AwsCallError("Could not create SNS topic root-login-alerts", DENIED),
     ForeignResourceError: ForeignResourceError("SNS topic root-login-alerts in us-east-1 exists but was not created by rootwatch.aws"),
-    TargetWriteError: TargetWriteError("put_targets failed for rule root-login-alerts on bus default: t ConcurrentModificationException x"),
-    EventHubError: EventHubError("The policy of queue root-login-alerts-dlq changed while this run wrote it (another writer at the "
+    RootwatchError: RootwatchError("Could not read the account's aliases"),
+    ValidationError: ValidationError("emails[0] must be an email address, got 'x'"),
+    BucketNotVerifiedError: BucketNotVerifiedError("S3 bucket root-login-alerts-logs is not proven to belong to account 123456789012"),
+    WriteConflictError: WriteConflictError("The policy of queue root-login-alerts-dlq changed while this run wrote it (another writer at the "
                                  "same time); a re-run merges both"),
     PatternError: PatternError("detail.userIdentity.type", "must be a list"),
     OrganizationAccountsError: OrganizationAccountsError("ou_ids: ou-zzzz-00000000 is not an organizational unit"),
-    StackError: StackError("Account 123456789012: nothing was changed, because reads the decision depends on failed"),
+    UnsafeChangeError: UnsafeChangeError("Account 123456789012: nothing was changed, because reads the decision depends on failed"),
     ValueError: ValueError("emails must be a list of email addresses, got 'x'"),
     AnsibleAWSError: AnsibleAWSError(message="Could not read trail root-login-alerts", exception=DENIED),
     ClientError: DENIED,
@@ -88,8 +92,8 @@ MODULES = {
 def project_exception_types():
     """Every exception class that a module_utils file of the project defines."""
     found = set()
-    for info in pkgutil.iter_modules(module_utils_package.__path__):
-        loaded = importlib.import_module("%s.%s" % (module_utils_package.__name__, info.name))
+    for info in pkgutil.walk_packages(module_utils_package.__path__, module_utils_package.__name__ + "."):
+        loaded = importlib.import_module(info.name)
         for unused, cls in inspect.getmembers(loaded, inspect.isclass):
             if issubclass(cls, BaseException) and cls.__module__ == loaded.__name__:
                 found.add(cls)
@@ -110,12 +114,11 @@ def modules_with_main():
 
 def test_every_exception_type_of_the_project_is_caught_and_raised_here():
     types = project_exception_types()
-    assert EventHubError in types and StackError in types and TargetWriteError in types
+    assert WriteConflictError in types and UnsafeChangeError in types and PatternError in types
     for cls in types:
+        assert issubclass(cls, module_errors.RootwatchError), "%s is not a RootwatchError" % cls.__name__
         assert issubclass(cls, module_errors.MODULE_ERRORS), "%s is not caught by module_errors.MODULE_ERRORS" % cls.__name__
-        assert any(issubclass(cls, raised) for raised in ERRORS), "%s has no instance in ERRORS" % cls.__name__
-    for cls in module_errors.PROJECT_ERRORS:
-        assert cls in ERRORS
+        assert cls in ERRORS, "%s has no instance in ERRORS" % cls.__name__
 
 
 def test_every_module_with_a_main_is_exercised():
@@ -138,16 +141,16 @@ def run_main(name, error, capsys):
 def test_each_error_through_each_module_is_a_clean_failure(name, error_type, capsys):
     result = run_main(name, ERRORS[error_type], capsys)
     assert result["failed"] is True
-    text = str(ERRORS[error_type].msg if error_type is SnsError else ERRORS[error_type])
+    text = str(ERRORS[error_type].msg if error_type is AwsCallError else ERRORS[error_type])
     assert text.split(":", maxsplit=1)[0] in result["msg"], result["msg"]
     assert "Traceback" not in result["msg"] and "MODULE FAILURE" not in result["msg"]
 
 
 def test_the_stack_says_what_was_changed_before_an_event_hub_error(capsys):
-    """EventHubError on the dead-letter queue's policy write, after other writes: the failure names them."""
+    """WriteConflictError on the dead-letter queue's policy write, after other writes: the failure names them."""
     def fail_after_writes(stack, settings):
         stack.progress.extend(["create topic root-login-alerts", "create queue root-login-alerts-dlq"])
-        raise ERRORS[EventHubError]
+        raise ERRORS[WriteConflictError]
     module, args, (owner, method) = MODULES["root_login_alerts_stack"]
     with patch_module_args(dict(CONNECTION, **args)), mock.patch.object(module, "AwsClients"), \
             mock.patch.object(owner, method, autospec=True, side_effect=fail_after_writes):
@@ -163,6 +166,6 @@ def test_the_stack_says_what_was_changed_before_an_event_hub_error(capsys):
 
 
 def test_an_aws_error_keeps_its_code_without_a_traceback(capsys):
-    result = run_main("cloudtrail_coverage_info", ERRORS[SnsError], capsys)
+    result = run_main("cloudtrail_coverage_info", ERRORS[AwsCallError], capsys)
     assert result["msg"].startswith("Could not create SNS topic root-login-alerts: An error occurred (AccessDenied)")
     assert result["error"]["code"] == "AccessDenied" and "exception" not in result

@@ -1,0 +1,98 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What every resource manager shares: one constructor and one return contract.
+
+Every manager (trail, topic, topic policy, subscriptions, rule) is built as
+``Manager(clients, region, check_mode=False, warn=None, account_id=None)``:
+
+- ``clients(service, region=None)`` gives retrying boto3 clients in the
+  account's credentials (``aws_calls.AwsClients``, or a test double);
+- ``warn(message)`` receives warnings as text;
+- ``account_id`` saves the sts:GetCallerIdentity call when the caller knows it.
+
+``ensure(params, known=None)`` applies one resource's module options.
+``known`` holds what a caller has already read from AWS in this run (see
+``delivery_reader``), so a manager does not read it again. It returns
+:func:`manager_result`: ``changed``, ``diff`` (``before``/``after``),
+``changes`` (one line per change made, or that check mode would make) and
+``facts`` (what the manager read), plus keys of its own.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import caller_account_id
+
+
+class ResourceManager:
+    """The constructor every manager shares (see the module docstring)."""
+
+    def __init__(self, clients, region, check_mode=False, warn=None, account_id=None):
+        self.clients = clients
+        self.region = region
+        self.check_mode = check_mode
+        self.warn = warn or (lambda message: None)
+        self._account_id = account_id
+
+    @property
+    def account_id(self):
+        """The account of the credentials; one sts:GetCallerIdentity when not given."""
+        if self._account_id is None:
+            self._account_id = caller_account_id(self.clients("sts", self.region))
+        return self._account_id
+
+    @account_id.setter
+    def account_id(self, value):
+        self._account_id = value
+
+    @property
+    def known_account_id(self):
+        """The account ID if already known, else None (no call)."""
+        return self._account_id
+
+    def client(self, service, region=None):
+        return self.clients(service, region or self.region)
+
+
+def as_manager_result(result, changes):
+    """A manager's own result dict (with changed, diff and facts) in the contract, plus ``changes``."""
+    extra = dict((key, value) for key, value in result.items() if key not in ("changed", "diff", "facts", "changes"))
+    return manager_result(result["changed"], result["diff"], changes, result.get("facts") or {}, **extra)
+
+
+def manager_result(changed, diff, changes, facts, **extra):
+    """The return contract of ``ensure``: changed, diff, changes, facts, and extra keys."""
+    result = dict(extra)
+    result.update(
+        changed=bool(changed),
+        diff={"before": (diff or {}).get("before") or {}, "after": (diff or {}).get("after") or {}},
+        changes=list(changes),
+        facts=facts,
+    )
+    return result
+
+
+def exit_module(module, result):
+    """Return a manager's result from a module: its ``diff`` only with --diff, never its ``facts``
+    (what the manager read: for callers that judge it, not for output)."""
+    diff = result.pop("diff", None)
+    result.pop("facts", None)
+    if module._diff and diff is not None:
+        result["diff"] = diff
+    module.exit_json(**result)
+
+
+def is_owned(tags, owner_tag):
+    """True when ``tags`` carry every key and value of ``owner_tag`` (no ``owner_tag``: no proof asked)."""
+    return not owner_tag or all((tags or {}).get(key) == value for key, value in owner_tag.items())
+
+
+def foreign_resource_message(kind, name, region, owner_tag, role_variable, why=""):
+    """The one message for a same-named resource that rootwatch.aws cannot prove it created."""
+    tag = ", ".join("%s=%s" % item for item in sorted(owner_tag.items()))
+    return (
+        "%s %s in %s exists but was not created by rootwatch.aws (it lacks the tag %s), so it is left exactly as it "
+        "is%s. Either choose another name (%s in the role rootwatch.aws.root_login_alerts), so rootwatch.aws builds "
+        "its own, or hand this one over explicitly by tagging it %s." % (kind, name, region, tag, why, role_variable, tag)
+    )
