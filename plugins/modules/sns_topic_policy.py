@@ -191,6 +191,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic_pol
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic_policy import eventbridge_publish_statement
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import MODULE_ERRORS
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import fail_cleanly
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 
 
 def wanted_statements(params):
@@ -201,7 +202,7 @@ def wanted_statements(params):
     if params["state"] == "present":
         if publish is not None:
             if not publish.get("rule_arn"):
-                raise ValueError("eventbridge_publish.rule_arn is required with state=present")
+                raise ValidationError("eventbridge_publish.rule_arn is required with state=present")
             statements.append(
                 eventbridge_publish_statement(
                     params["topic_arn"], publish["rule_arn"], publish.get("source_account"), publish.get("sid")

@@ -33,6 +33,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import profi
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.targets import PLACEHOLDER_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.targets import PLACEHOLDER_SENTINEL
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.targets import canonical_template
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 
 NOTIFICATION_VERSION = "1.0"
 NOTIFICATION_SOURCE = "custom"
@@ -58,7 +59,7 @@ def email_facts(name):
     profile = alert_profiles.get_profile(name)
     kind, text = canonical_template(profile["input_template"])
     if kind != "json":
-        raise ValueError("the email template of profile %s is not a JSON object" % name)
+        raise ValidationError("the email template of profile %s is not a JSON object" % name)
     prefix, suffix = PLACEHOLDER_SENTINEL.split("%s")
     return [(key, value[len(prefix):-len(suffix)]) for key, value in sorted(json.loads(text).items())
             if isinstance(value, str) and value.startswith(prefix) and value.endswith(suffix)]
@@ -104,10 +105,10 @@ def input_transformer(name):
     paths = dict((key, path) for key, path in profile["input_paths_map"].items() if key in used)
     missing = sorted(used - set(paths))
     if missing:
-        raise ValueError("chat template of profile %s uses placeholders with no path: %s" % (name, ", ".join(missing)))
+        raise ValidationError("chat template of profile %s uses placeholders with no path: %s" % (name, ", ".join(missing)))
     quoted = alert_message.quoted_sender_fields(template, paths)
     if quoted:
-        raise ValueError("chat template of profile %s puts sender-written fields inside strings: %s" % (name, ", ".join(quoted)))
+        raise ValidationError("chat template of profile %s puts sender-written fields inside strings: %s" % (name, ", ".join(quoted)))
     return {"input_paths_map": paths, "input_template": template}
 
 

@@ -47,6 +47,7 @@ import copy
 
 from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import messages as alert_message
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import unknown_region_problem
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 
 # -- region scopes --------------------------------------------------------------
 REGIONS_SIGN_IN = "us-east-1-only"  # one rule, in the sign-in region (us-east-1)
@@ -385,15 +386,15 @@ def _known():
 def validate_profiles(names, param="root_login_alerts_profiles"):
     """Return ``names`` as a list, or raise ValueError naming ``param`` and the problem."""
     if isinstance(names, str) or not isinstance(names, (list, tuple)):
-        raise ValueError("%s must be a list of profile names (known: %s), got %r" % (param, _known(), names))
+        raise ValidationError("%s must be a list of profile names (known: %s), got %r" % (param, _known(), names))
     if not names:
-        raise ValueError("%s must name at least one profile (known: %s)" % (param, _known()))
+        raise ValidationError("%s must name at least one profile (known: %s)" % (param, _known()))
     seen = set()
     for index, name in enumerate(names):
         if not isinstance(name, str) or name not in PROFILES:
-            raise ValueError("%s[%d]: unknown profile %r; known profiles: %s" % (param, index, name, _known()))
+            raise ValidationError("%s[%d]: unknown profile %r; known profiles: %s" % (param, index, name, _known()))
         if name in seen:
-            raise ValueError("%s[%d]: duplicate profile %r" % (param, index, name))
+            raise ValidationError("%s[%d]: duplicate profile %r" % (param, index, name))
         seen.add(name)
     return list(names)
 
@@ -433,16 +434,16 @@ def input_transformer(name):
 def validate_regions(regions, param="root_login_alerts_regions"):
     """Return ``regions`` as a list: names from botocore's own list of regions, no duplicates."""
     if isinstance(regions, str) or not isinstance(regions, (list, tuple)):
-        raise ValueError("%s must be a list of region names, got %r" % (param, regions))
+        raise ValidationError("%s must be a list of region names, got %r" % (param, regions))
     seen = set()
     for index, region in enumerate(regions):
         if not isinstance(region, str) or not region.strip():
-            raise ValueError("%s[%d] must be a region name (a non-empty string), got %r" % (param, index, region))
+            raise ValidationError("%s[%d] must be a region name (a non-empty string), got %r" % (param, index, region))
         problem = unknown_region_problem(region)
         if problem:
-            raise ValueError("%s[%d]: %s" % (param, index, problem))
+            raise ValidationError("%s[%d]: %s" % (param, index, problem))
         if region in seen:
-            raise ValueError("%s[%d]: duplicate region %r" % (param, index, region))
+            raise ValidationError("%s[%d]: duplicate region %r" % (param, index, region))
         seen.add(region)
     return list(regions)
 
@@ -456,13 +457,13 @@ def rules_for(profiles, regions, sign_in_region=SIGN_IN_REGION):
     """
     profiles = validate_profiles(profiles)
     if not isinstance(sign_in_region, str) or not sign_in_region:
-        raise ValueError("sign_in_region must be a region name, got %r" % (sign_in_region,))
+        raise ValidationError("sign_in_region must be a region name, got %r" % (sign_in_region,))
     needs_regions = [name for name in profiles if PROFILES[name]["regions"] == REGIONS_ALL]
     if regions is None:
         regions = []
     regions = validate_regions(regions)
     if needs_regions and not regions:
-        raise ValueError(
+        raise ValidationError(
             "root_login_alerts_regions must list at least one region for the profile(s) %s, "
             "which need a rule in every region" % ", ".join(needs_regions)
         )

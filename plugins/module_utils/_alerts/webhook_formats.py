@@ -86,6 +86,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import profi
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.targets import PLACEHOLDER_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.targets import PLACEHOLDER_SENTINEL
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.targets import canonical_template
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 
 PARAM = "root_login_alerts_webhooks"
 FORMATS = ("pagerduty_v2", "opsgenie", "slack_webhook", "raw")
@@ -222,7 +223,7 @@ def validate_webhooks(webhooks, param=PARAM, prefix=None):
     if webhooks is None:
         return []
     if isinstance(webhooks, (str, dict)) or not isinstance(webhooks, (list, tuple)):
-        raise ValueError("%s must be a list of {name, url, format, auth}, got %s" % (param, type(webhooks).__name__))
+        raise ValidationError("%s must be a list of {name, url, format, auth}, got %s" % (param, type(webhooks).__name__))
     result, seen = [], {}
     for index, webhook in enumerate(webhooks):
         where = "%s[%d]" % (param, index)
@@ -362,7 +363,7 @@ def payload_structure(fmt, profile_name, routing_key=None):
     if fmt == "slack_webhook":
         return {"text": ":rotating_light: %s (recorded in <region>). Details are in the email alert and in the "
                         "CloudTrail event history: %s" % (title.replace(" (<region>)", ""), link)}
-    raise ValueError("format must be one of %s, got %r" % (", ".join(f for f in FORMATS if f != "raw"), fmt))
+    raise ValidationError("format must be one of %s, got %r" % (", ".join(f for f in FORMATS if f != "raw"), fmt))
 
 
 def input_transformer(fmt, profile_name, routing_key=None):
@@ -373,19 +374,19 @@ def input_transformer(fmt, profile_name, routing_key=None):
     if fmt == "raw":
         return None
     if fmt == "pagerduty_v2" and not (isinstance(routing_key, str) and ROUTING_KEY_RE.fullmatch(routing_key)):
-        raise ValueError("pagerduty_v2 needs the 32-character routing key")
+        raise ValidationError("pagerduty_v2 needs the 32-character routing key")
     profile = alert_profiles.get_profile(profile_name)
     paths = dict(profile["input_paths_map"])
     if fmt in ("pagerduty_v2", "opsgenie"):
         if EVENT_ID_NAME in paths:
-            raise ValueError("profile %s already uses the placeholder name %r" % (profile_name, EVENT_ID_NAME))
+            raise ValidationError("profile %s already uses the placeholder name %r" % (profile_name, EVENT_ID_NAME))
         paths[EVENT_ID_NAME] = EVENT_ID_PATH
     template = _template_text(payload_structure(fmt, profile_name, routing_key))
     used = set(PLACEHOLDER_RE.findall(template))
     paths = dict((name, path) for name, path in paths.items() if name in used)
     quoted = alert_message.quoted_sender_fields(template, paths)
     if quoted:
-        raise ValueError("the %s template for %s puts sender-written fields inside strings: %s"
+        raise ValidationError("the %s template for %s puts sender-written fields inside strings: %s"
                          % (fmt, profile_name, ", ".join(quoted)))
     return {"input_paths_map": paths, "input_template": template}
 

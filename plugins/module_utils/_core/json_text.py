@@ -8,6 +8,8 @@ __metaclass__ = type
 
 import json
 
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
+
 
 def canonical_json(value):
     """A stable text form of a JSON value: sorted keys, no spaces."""
@@ -26,7 +28,7 @@ def parse_json_text(value, what):
     try:
         return json.loads(value)
     except (TypeError, ValueError) as exc:
-        raise ValueError("%s is not valid JSON: %s" % (what, exc))
+        raise ValidationError("%s is not valid JSON: %s" % (what, exc))
 
 
 def make_diff(before, after):

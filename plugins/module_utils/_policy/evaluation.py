@@ -37,6 +37,7 @@ import re
 
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import ACCOUNT_ID_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.json_text import parse_json_text
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 
 ALLOW = "allow"
 EXPLICIT_DENY = "explicit_deny"
@@ -144,17 +145,17 @@ def _describe_principal(pairs):
 
 def _request_principal(principal):
     if not isinstance(principal, dict) or not principal:
-        raise ValueError(
+        raise ValidationError(
             "principal must be a non-empty dict such as {'Service': 'events.amazonaws.com'}, got %r" % (principal,)
         )
     pairs = []
     for ptype, values in principal.items():
         for value in _as_list(values):
             if not isinstance(value, str) or not value:
-                raise ValueError("principal %s must be a non-empty string, got %r" % (ptype, value))
+                raise ValidationError("principal %s must be a non-empty string, got %r" % (ptype, value))
             pairs.append((ptype, value))
     if len(pairs) != 1:
-        raise ValueError("principal must name exactly one requesting principal, got %r" % (principal,))
+        raise ValidationError("principal must name exactly one requesting principal, got %r" % (principal,))
     return pairs
 
 
@@ -162,13 +163,13 @@ def _request_context(context):
     if context is None:
         return {}
     if not isinstance(context, dict):
-        raise ValueError("context must be a dict of condition key -> value(s), got %r" % (context,))
+        raise ValidationError("context must be a dict of condition key -> value(s), got %r" % (context,))
     lowered = {}
     for key, value in context.items():
         if not isinstance(key, str):
-            raise ValueError("context key %r is not a string" % (key,))
+            raise ValidationError("context key %r is not a string" % (key,))
         if key.lower() in lowered and lowered[key.lower()] != value:
-            raise ValueError("context names %r twice (condition keys are case-insensitive)" % key)
+            raise ValidationError("context names %r twice (condition keys are case-insensitive)" % key)
         lowered[key.lower()] = value
     return lowered
 
@@ -179,15 +180,15 @@ def _statements(policy):
         return None, None
     document = parse_json_text(policy, "policy")
     if not isinstance(document, dict):
-        raise ValueError("policy must be a JSON object (dict), got %s" % type(document).__name__)
+        raise ValidationError("policy must be a JSON object (dict), got %s" % type(document).__name__)
     statements = document.get("Statement", [])
     if isinstance(statements, dict):
         statements = [statements]
     if not isinstance(statements, list):
-        raise ValueError("policy Statement must be an object or a list of objects, got %s" % type(statements).__name__)
+        raise ValidationError("policy Statement must be an object or a list of objects, got %s" % type(statements).__name__)
     for index, statement in enumerate(statements):
         if not isinstance(statement, dict):
-            raise ValueError(
+            raise ValidationError(
                 "policy Statement[%d] must be an object (dict), got %s" % (index, type(statement).__name__)
             )
     return statements, document.get("Version")
@@ -502,10 +503,10 @@ def _known_keys(known_keys, lowered):
     if known_keys is None:
         return None
     if isinstance(known_keys, str) or not isinstance(known_keys, (list, tuple, set, frozenset)):
-        raise ValueError("known_keys must be a list of condition keys, got %r" % (known_keys,))
+        raise ValidationError("known_keys must be a list of condition keys, got %r" % (known_keys,))
     for key in known_keys:
         if not isinstance(key, str) or not key:
-            raise ValueError("known_keys entry %r is not a condition key" % (key,))
+            raise ValidationError("known_keys entry %r is not a condition key" % (key,))
     return frozenset(key.lower() for key in known_keys) | frozenset(lowered)
 
 
@@ -534,9 +535,9 @@ def evaluate(policy, principal, action, resource, context=None, known_keys=None)
     """
     pairs = _request_principal(principal)
     if not isinstance(action, str) or not action:
-        raise ValueError("action must be a non-empty string such as 'sns:Publish', got %r" % (action,))
+        raise ValidationError("action must be a non-empty string such as 'sns:Publish', got %r" % (action,))
     if not isinstance(resource, str) or not resource:
-        raise ValueError("resource must be a non-empty ARN string, got %r" % (resource,))
+        raise ValidationError("resource must be a non-empty ARN string, got %r" % (resource,))
     lowered = _request_context(context)
     known = _known_keys(known_keys, lowered)
     resource_account = ARN_ACCOUNT.match(resource)
@@ -602,7 +603,7 @@ def _actions(actions):
     if isinstance(actions, str):
         actions = [actions]
     if not isinstance(actions, (list, tuple)) or not actions:
-        raise ValueError("actions must be a non-empty list of actions, got %r" % (actions,))
+        raise ValidationError("actions must be a non-empty list of actions, got %r" % (actions,))
     return actions
 
 

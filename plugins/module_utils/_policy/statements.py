@@ -13,6 +13,7 @@ __metaclass__ = type
 import copy
 
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 
 DEFAULT_VERSION = "2012-10-17"
 EFFECTS = ("Allow", "Deny")
@@ -25,18 +26,18 @@ def _as_list(value):
 def _checked_sids(statements, param):
     """Yield (where, statement) after checking each is a dict with a unique Sid."""
     if not isinstance(statements, list):
-        raise ValueError("%s must be a list of IAM statements" % param)
+        raise ValidationError("%s must be a list of IAM statements" % param)
     seen = set()
     for index, statement in enumerate(statements):
         where = "%s[%d]" % (param, index)
         if not isinstance(statement, dict):
-            raise ValueError("%s must be an object (dict), got %s" % (where, type(statement).__name__))
+            raise ValidationError("%s must be an object (dict), got %s" % (where, type(statement).__name__))
         sid = statement.get("Sid")
         if not sid or not isinstance(sid, str):
-            raise ValueError("%s has no Sid; every managed statement needs a unique Sid" % where)
+            raise ValidationError("%s has no Sid; every managed statement needs a unique Sid" % where)
         where = "%s (Sid %s)" % (where, sid)
         if sid in seen:
-            raise ValueError("%s: duplicate Sid %r" % (where, sid))
+            raise ValidationError("%s: duplicate Sid %r" % (where, sid))
         seen.add(sid)
         yield where, statement
 
@@ -50,17 +51,17 @@ def validate_statements(statements, param="statements"):
     """Raise ValueError naming the statement and the problem; return the list."""
     for where, statement in _checked_sids(statements, param):
         if statement.get("Effect") not in EFFECTS:
-            raise ValueError("%s: Effect must be 'Allow' or 'Deny', got %r" % (where, statement.get("Effect")))
+            raise ValidationError("%s: Effect must be 'Allow' or 'Deny', got %r" % (where, statement.get("Effect")))
         if not (statement.get("Action") or statement.get("NotAction")):
-            raise ValueError("%s: Action (or NotAction) is required" % where)
+            raise ValidationError("%s: Action (or NotAction) is required" % where)
         if not (statement.get("Principal") or statement.get("NotPrincipal")):
-            raise ValueError("%s: Principal (or NotPrincipal) is required in a resource policy" % where)
+            raise ValidationError("%s: Principal (or NotPrincipal) is required in a resource policy" % where)
         if not (statement.get("Resource") or statement.get("NotResource")):
-            raise ValueError("%s: Resource (or NotResource) is required" % where)
+            raise ValidationError("%s: Resource (or NotResource) is required" % where)
         condition = statement.get("Condition")
         if condition is not None:
             if not isinstance(condition, dict) or not all(isinstance(v, dict) for v in condition.values()):
-                raise ValueError(
+                raise ValidationError(
                     "%s: Condition must be an object of operator -> {key: value}, got %r" % (where, condition)
                 )
     return statements

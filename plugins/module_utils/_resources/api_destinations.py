@@ -53,6 +53,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import webho
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ForeignResourceError
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import ResourceManager
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import manager_result
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 
 OWNER_MARKER = "Managed by rootwatch.aws (root_login_alerts_webhooks)."
 FINGERPRINT_RE = re.compile(r"secret-hmac-sha256=([0-9a-f]{64})")
@@ -258,7 +259,7 @@ class WebhookManager(ResourceManager):
     def ensure(self, params, known=None):
         name = params["name"]
         if not isinstance(name, str) or not webhook_formats.NAME_RE.fullmatch(name):
-            raise ValueError("name must be 1-64 letters, digits, '.', '-' or '_', got %r" % (name,))
+            raise ValidationError("name must be 1-64 letters, digits, '.', '-' or '_', got %r" % (name,))
         connection, destination = self._current(name, known)
         facts = {"connection": connection_view(connection), "api_destination": destination_view(destination)}
         if params.get("state", "present") == "absent":

@@ -44,6 +44,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers impor
 from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import merge_statements
 from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import policies_differ
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import BucketNotVerifiedError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 
 BUCKET_ARN_RE = re.compile(r"^arn:aws[a-z\-]*:s3:::(?P<name>[^/]+)$")
 BUCKET_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
@@ -79,12 +80,12 @@ OWNERSHIP = "BucketOwnerEnforced"
 def bucket_name_of(value, param="s3_bucket_name"):
     """The bucket name of a name or ``arn:aws:s3:::name``; ValueError on a bad name."""
     if not isinstance(value, str) or not value:
-        raise ValueError("%s is required: the name of the S3 bucket for the log files" % param)
+        raise ValidationError("%s is required: the name of the S3 bucket for the log files" % param)
     match = BUCKET_ARN_RE.match(value)
     name = match.group("name") if match else value
     problem = bucket_name_problem(name)
     if problem:
-        raise ValueError("%s %r is not a valid S3 bucket name: %s" % (param, value, problem))
+        raise ValidationError("%s %r is not a valid S3 bucket name: %s" % (param, value, problem))
     return name
 
 
@@ -112,11 +113,11 @@ def validate_key_prefix(prefix, param="s3_key_prefix"):
     if prefix is None or prefix == "":
         return prefix
     if len(prefix) > MAX_KEY_PREFIX:
-        raise ValueError("%s must be at most %d characters, got %d" % (param, MAX_KEY_PREFIX, len(prefix)))
+        raise ValidationError("%s must be at most %d characters, got %d" % (param, MAX_KEY_PREFIX, len(prefix)))
     if prefix.startswith("/") or prefix.endswith("/"):
-        raise ValueError("%s must not begin or end with '/', got %r (CloudTrail adds '/AWSLogs/...')" % (param, prefix))
+        raise ValidationError("%s must not begin or end with '/', got %r (CloudTrail adds '/AWSLogs/...')" % (param, prefix))
     if "//" in prefix:
-        raise ValueError("%s must not contain '//', got %r" % (param, prefix))
+        raise ValidationError("%s must not contain '//', got %r" % (param, prefix))
     return prefix
 
 
@@ -125,7 +126,7 @@ def validate_bucket_owner(value, param="bucket_owner"):
     if value is None or value == "":
         return None
     if not isinstance(value, str) or not ACCOUNT_ID_RE.match(value):
-        raise ValueError("%s must be the 12-digit ID of the AWS account that owns the log bucket, got %r" % (param, value))
+        raise ValidationError("%s must be the 12-digit ID of the AWS account that owns the log bucket, got %r" % (param, value))
     return value
 
 

@@ -43,6 +43,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers impor
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import manager_result
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import aws_call
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import validate_topic_arn
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 
 PARAM = "root_login_alerts_chat_channels"
 PREFIX_VARIABLE = "root_login_alerts_chat_name_prefix"
@@ -99,42 +100,42 @@ def validate_channels(channels, param=PARAM):
     """Return the channels as plain dicts (Teams channel IDs URL-encoded), or raise ValueError naming
     ``<param>[<i>].<key>``."""
     if isinstance(channels, (str, dict)) or not isinstance(channels, (list, tuple)):
-        raise ValueError("%s must be a list of {type: slack, workspace_id, channel_id} or {type: teams, tenant_id, "
+        raise ValidationError("%s must be a list of {type: slack, workspace_id, channel_id} or {type: teams, tenant_id, "
                          "team_id, channel_id}, got %r" % (param, channels))
     result, seen = [], {}
     for index, channel in enumerate(channels):
         where = "%s[%d]" % (param, index)
         if not isinstance(channel, dict):
-            raise ValueError("%s must be a dict, got %r" % (where, channel))
+            raise ValidationError("%s must be a dict, got %r" % (where, channel))
         kind = channel.get("type")
         if kind not in KEYS:
-            raise ValueError("%s.type must be slack or teams, got %r" % (where, kind))
+            raise ValidationError("%s.type must be slack or teams, got %r" % (where, kind))
         unknown = sorted(set(channel) - set(KEYS[kind]))
         if unknown:
-            raise ValueError("%s: unknown key(s) %s for type %s (allowed: %s)" % (where, ", ".join(unknown), kind, ", ".join(KEYS[kind])))
+            raise ValidationError("%s: unknown key(s) %s for type %s (allowed: %s)" % (where, ", ".join(unknown), kind, ", ".join(KEYS[kind])))
         for key in KEYS[kind][1:]:
             if not isinstance(channel.get(key), str) or not channel[key]:
-                raise ValueError("%s.%s is required (a string)" % (where, key))
+                raise ValidationError("%s.%s is required (a string)" % (where, key))
         if kind == "slack":
             if not SLACK_TEAM_RE.match(channel["workspace_id"]):
-                raise ValueError("%s.workspace_id must be a Slack workspace (team) ID: uppercase letters and digits, "
+                raise ValidationError("%s.workspace_id must be a Slack workspace (team) ID: uppercase letters and digits, "
                                  "such as T0123ABCD, got %r" % (where, channel["workspace_id"]))
             if not SLACK_CHANNEL_RE.match(channel["channel_id"]):
-                raise ValueError("%s.channel_id must be a Slack channel ID: letters and digits, such as C0123ABCD (the "
+                raise ValidationError("%s.channel_id must be a Slack channel ID: letters and digits, such as C0123ABCD (the "
                                  "end of the channel's link), got %r" % (where, channel["channel_id"]))
             clean = dict(channel)
         else:
             for key in ("tenant_id", "team_id"):
                 if not UUID_RE.match(channel[key]):
-                    raise ValueError("%s.%s must be a UUID (8-4-4-4-12 hex digits), got %r" % (where, key, channel[key]))
+                    raise ValidationError("%s.%s must be a UUID (8-4-4-4-12 hex digits), got %r" % (where, key, channel[key]))
             encoded = teams_channel_id(channel["channel_id"])
             if len(encoded) > 255 or not TEAMS_CHANNEL_RE.match(encoded):
-                raise ValueError("%s.channel_id must be a Microsoft Teams channel ID such as 19:abc...@thread.tacv2 "
+                raise ValidationError("%s.channel_id must be a Microsoft Teams channel ID such as 19:abc...@thread.tacv2 "
                                  "(or its URL-encoded form 19%%3Aabc...%%40thread.tacv2), got %r" % (where, channel["channel_id"]))
             clean = dict(channel, tenant_id=channel["tenant_id"].lower(), team_id=channel["team_id"].lower(), channel_id=encoded)
         identity = configuration_name("x", clean)
         if identity in seen:
-            raise ValueError("%s: the same channel as %s[%d]" % (where, param, seen[identity]))
+            raise ValidationError("%s: the same channel as %s[%d]" % (where, param, seen[identity]))
         seen[identity] = index
         result.append(clean)
     return result
@@ -144,34 +145,34 @@ def validate_params(params):
     """Check every option before any call; ValueError names the option."""
     state = params.get("state", "present")
     if state not in ("present", "absent"):
-        raise ValueError("state must be present or absent, got %r" % (state,))
+        raise ValidationError("state must be present or absent, got %r" % (state,))
     prefix = params.get("name_prefix")
     if not isinstance(prefix, str) or not NAME_PREFIX_RE.match(prefix):
-        raise ValueError("%s must be 1-64 letters, digits, '-' or '_', got %r" % (PREFIX_VARIABLE, prefix))
+        raise ValidationError("%s must be 1-64 letters, digits, '-' or '_', got %r" % (PREFIX_VARIABLE, prefix))
     owner_tag = params.get("owner_tag")
     if not owner_tag or not isinstance(owner_tag, dict):
-        raise ValueError("owner_tag must be a non-empty dict: ownership of channel configurations is proven by it")
+        raise ValidationError("owner_tag must be a non-empty dict: ownership of channel configurations is proven by it")
     region = params.get("api_region") or DEFAULT_API_REGION
     if region not in API_REGIONS:
-        raise ValueError("api_region must be one of the Regions serving the chat API (%s), got %r" % (", ".join(API_REGIONS), region))
+        raise ValidationError("api_region must be one of the Regions serving the chat API (%s), got %r" % (", ".join(API_REGIONS), region))
     if state == "absent":
         return
     validate_channels(params.get("channels"))
     topics = params.get("topic_arns")
     if not isinstance(topics, (list, tuple)) or not topics:
-        raise ValueError("topic_arns must list at least one SNS topic ARN (the chat topic)")
+        raise ValidationError("topic_arns must list at least one SNS topic ARN (the chat topic)")
     for index, arn in enumerate(topics):
         validate_topic_arn(arn, "topic_arns[%d]" % index)
     if not isinstance(params.get("role_arn"), str) or not ROLE_ARN_RE.match(params["role_arn"]):
-        raise ValueError("role_arn must be an IAM role ARN (the chat service's channel role), got %r" % (params.get("role_arn"),))
+        raise ValidationError("role_arn must be an IAM role ARN (the chat service's channel role), got %r" % (params.get("role_arn"),))
     guardrails = params.get("guardrail_policy_arns", DEFAULT_GUARDRAILS)
     if not isinstance(guardrails, (list, tuple)) or not guardrails:
-        raise ValueError("guardrail_policy_arns must list at least one IAM policy ARN (none means AdministratorAccess)")
+        raise ValidationError("guardrail_policy_arns must list at least one IAM policy ARN (none means AdministratorAccess)")
     for index, arn in enumerate(guardrails):
         if not isinstance(arn, str) or not POLICY_ARN_RE.match(arn):
-            raise ValueError("guardrail_policy_arns[%d] must be an IAM policy ARN, got %r" % (index, arn))
+            raise ValidationError("guardrail_policy_arns[%d] must be an IAM policy ARN, got %r" % (index, arn))
     if params.get("logging_level", DEFAULT_LOGGING_LEVEL) not in LOGGING_LEVELS:
-        raise ValueError("logging_level must be one of %s, got %r" % (", ".join(LOGGING_LEVELS), params.get("logging_level")))
+        raise ValidationError("logging_level must be one of %s, got %r" % (", ".join(LOGGING_LEVELS), params.get("logging_level")))
 
 
 def channel_of(kind, configuration):

@@ -76,6 +76,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers impor
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import foreign_resource_message
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import is_owned
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import manager_result
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 
 # The CIS v1.2.0 3.3 / v1.4.0 4.3 pattern. Security Hub's remediation prints the same
 # terms without the spaces: {$.userIdentity.type="Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType !="AwsServiceEvent"}
@@ -411,13 +412,13 @@ def _verdict(status, reasons):
 def _validate_state(params):
     state = params.get("state", "present")
     if state not in STATES:
-        raise ValueError("state must be present or absent, got %r" % state)
+        raise ValidationError("state must be present or absent, got %r" % state)
     return state
 
 
 def _validate(value, regex, param, what):
     if not isinstance(value, str) or not regex.match(value):
-        raise ValueError("%s must be %s, got %r" % (param, what, value))
+        raise ValidationError("%s must be %s, got %r" % (param, what, value))
     return value
 
 
@@ -481,7 +482,7 @@ class LogGroupManager(ResourceManager):
                          "1-512 letters, digits, '_', '-', '/', '.' or '#'")
         retention = params.get("retention_in_days")
         if retention is not None and retention not in RETENTION_DAYS:
-            raise ValueError("retention_in_days must be one of %s, got %r" % (", ".join(str(d) for d in RETENTION_DAYS), retention))
+            raise ValidationError("retention_in_days must be one of %s, got %r" % (", ".join(str(d) for d in RETENTION_DAYS), retention))
         known = known or {}
         owner_tag = params.get("owner_tag")
         current = known["log_group"] if "log_group" in known else self.describe(name)
@@ -611,7 +612,7 @@ class MetricFilterManager(ResourceManager):
         group = _validate(params.get("log_group_name"), LOG_GROUP_NAME_RE, "log_group_name", "a log group name")
         namespace = params.get("metric_namespace") or CIS_NAMESPACE
         if not namespace.startswith(OWNER_NAMESPACE_PREFIX) or ":" in namespace or len(namespace) > 255:
-            raise ValueError("metric_namespace must start with %s (the record that rootwatch.aws owns the filter) and "
+            raise ValidationError("metric_namespace must start with %s (the record that rootwatch.aws owns the filter) and "
                              "hold no ':', got %r" % (OWNER_NAMESPACE_PREFIX, namespace))
         metric_name = params.get("metric_name") or DEFAULT_METRIC_NAME
         known = known or {}
@@ -707,7 +708,7 @@ class AlarmManager(ResourceManager):
     def desired(params):
         topic = params.get("topic_arn")
         if not is_sns_topic_arn(topic):
-            raise ValueError("topic_arn must be an SNS topic ARN, got %r" % topic)
+            raise ValidationError("topic_arn must be an SNS topic ARN, got %r" % topic)
         spec = alarm_spec(params.get("metric_name") or DEFAULT_METRIC_NAME, params.get("namespace") or CIS_NAMESPACE, topic)
         spec.update(ActionsEnabled=True, Dimensions=[], AlarmDescription=params.get("description") or DEFAULT_ALARM_DESCRIPTION)
         return spec
@@ -738,7 +739,7 @@ class AlarmManager(ResourceManager):
         state = _validate_state(params)
         name = params.get("name")
         if not isinstance(name, str) or not 1 <= len(name) <= 255:
-            raise ValueError("name must be 1-255 characters, got %r" % name)
+            raise ValidationError("name must be 1-255 characters, got %r" % name)
         known = known or {}
         owner_tag = params.get("owner_tag")
         current = known["alarm"] if "alarm" in known else self.describe(name)

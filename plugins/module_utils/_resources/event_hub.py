@@ -94,6 +94,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements i
 from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import statements_of
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic_policy import RULE_ARN_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import WriteConflictError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 
 EVENTS_SERVICE_PRINCIPAL = iam_roles.EVENTS_SERVICE
 HUB_REGION = "us-east-1"
@@ -147,29 +148,29 @@ def parse_bus_arn(bus_arn):
     """``arn:PARTITION:events:REGION:ACCOUNT:event-bus/NAME`` -> (partition, region, account, name)."""
     match = BUS_ARN_RE.match(bus_arn or "") if isinstance(bus_arn, str) else None
     if not match:
-        raise ValueError("bus ARN must look like arn:aws:events:us-east-1:123456789012:event-bus/NAME, got %r" % (bus_arn,))
+        raise ValidationError("bus ARN must look like arn:aws:events:us-east-1:123456789012:event-bus/NAME, got %r" % (bus_arn,))
     return match.groups()
 
 
 def validate_account_id(account_id, what="account ID"):
     if not isinstance(account_id, str) or not ACCOUNT_ID_RE.match(account_id):
-        raise ValueError("%s must be a 12-digit AWS account ID (a string), got %r" % (what, account_id))
+        raise ValidationError("%s must be a 12-digit AWS account ID (a string), got %r" % (what, account_id))
     return account_id
 
 
 def validate_organization_id(organization_id):
     if not isinstance(organization_id, str) or not ORGANIZATION_ID_RE.match(organization_id):
-        raise ValueError("organization_id must be 'o-' and 10-32 lowercase letters or digits, got %r" % (organization_id,))
+        raise ValidationError("organization_id must be 'o-' and 10-32 lowercase letters or digits, got %r" % (organization_id,))
     return organization_id
 
 
 def _validate_rule_arns(rule_arns, what):
     rules = [rule_arns] if isinstance(rule_arns, str) else list(rule_arns or [])
     if not rules:
-        raise ValueError("%s must name at least one EventBridge rule ARN" % what)
+        raise ValidationError("%s must name at least one EventBridge rule ARN" % what)
     for rule in rules:
         if not isinstance(rule, str) or not RULE_ARN_RE.match(rule):
-            raise ValueError("%s: %r is not an EventBridge rule ARN like arn:aws:events:us-east-1:123456789012:rule/NAME" % (what, rule))
+            raise ValidationError("%s: %r is not an EventBridge rule ARN like arn:aws:events:us-east-1:123456789012:rule/NAME" % (what, rule))
     return rules
 
 
@@ -185,7 +186,7 @@ def root_principal(partition, account_id):
 def bus_sids(sid_prefix=DEFAULT_SID_PREFIX):
     """The Sids of the bus statements this collection writes: (organization, member accounts)."""
     if not isinstance(sid_prefix, str) or not SID_PREFIX_RE.match(sid_prefix):
-        raise ValueError("sid_prefix must be 1-40 letters or digits, got %r" % (sid_prefix,))
+        raise ValidationError("sid_prefix must be 1-40 letters or digits, got %r" % (sid_prefix,))
     return sid_prefix + "OrgPutEvents", sid_prefix + "MemberPutEvents"
 
 
@@ -226,10 +227,10 @@ def bus_policy_statements(bus_arn, organization_id=None, member_accounts=(), sid
     partition, unused_region, owner, unused_name = parse_bus_arn(bus_arn)
     org_sid, member_sid = bus_sids(sid_prefix)
     if not isinstance(forwarding_role_name, str) or not iam_roles.ROLE_NAME_RE.match(forwarding_role_name):
-        raise ValueError("forwarding_role_name must be an IAM role name (1-64 letters, digits or +=,.@_-), got %r"
+        raise ValidationError("forwarding_role_name must be an IAM role name (1-64 letters, digits or +=,.@_-), got %r"
                          % (forwarding_role_name,))
     if isinstance(member_accounts, str) or not isinstance(member_accounts, (list, tuple, set, frozenset)):
-        raise ValueError("member_accounts must be a list of 12-digit account IDs, got %r" % (member_accounts,))
+        raise ValidationError("member_accounts must be a list of 12-digit account IDs, got %r" % (member_accounts,))
     aws_sources = {"ForAllValues:StringLike": {"events:source": "aws.*"}}
     statements = []
     if organization_id is not None:
@@ -258,10 +259,10 @@ def bus_policy_statements(bus_arn, organization_id=None, member_accounts=(), sid
             "Condition": condition,
         })
     if not statements:
-        raise ValueError("the hub bus policy needs organization_id or member_accounts (other than the hub %s itself)" % owner)
+        raise ValidationError("the hub bus policy needs organization_id or member_accounts (other than the hub %s itself)" % owner)
     size = len(json.dumps({"Version": DEFAULT_VERSION, "Statement": statements}, separators=(",", ":")))
     if size > BUS_POLICY_LIMIT:
-        raise ValueError("the hub bus policy for %d member accounts would be %d bytes; an event bus policy \"cannot exceed "
+        raise ValidationError("the hub bus policy for %d member accounts would be %d bytes; an event bus policy \"cannot exceed "
                          "10 KB in size\" (PutPermission): admit the organization (organization_id) instead of listing "
                          "member_accounts" % (len(accounts), size))
     return statements
@@ -277,13 +278,13 @@ def dead_letter_queue_policy(queue_arn, rule_arns, sid=DEFAULT_DLQ_SID):
     """
     match = QUEUE_ARN_RE.match(queue_arn or "") if isinstance(queue_arn, str) else None
     if not match:
-        raise ValueError("queue_arn must be an SQS queue ARN like arn:aws:sqs:us-east-1:123456789012:NAME, got %r" % (queue_arn,))
+        raise ValidationError("queue_arn must be an SQS queue ARN like arn:aws:sqs:us-east-1:123456789012:NAME, got %r" % (queue_arn,))
     if not isinstance(sid, str) or not SID_RE.match(sid):
-        raise ValueError("sid must be 1-64 letters or digits, got %r" % (sid,))
+        raise ValidationError("sid must be 1-64 letters or digits, got %r" % (sid,))
     rules = _validate_rule_arns(rule_arns, "rule_arns")
     for rule in rules:
         if rule.split(":")[3] != match.group(1):
-            raise ValueError("rule %s is not in %s, the Region of dead-letter queue %s; EventBridge needs the queue in "
+            raise ValidationError("rule %s is not in %s, the Region of dead-letter queue %s; EventBridge needs the queue in "
                              "the rule's Region" % (rule, match.group(1), queue_arn))
     return {"Version": DEFAULT_VERSION, "Statement": [{
         "Sid": sid,
@@ -554,7 +555,7 @@ class EventBusManager(ResourceManager):
         state = _validate_state(params)
         name = params.get("name")
         if not isinstance(name, str) or not CUSTOM_BUS_NAME_RE.match(name) or name == "default":
-            raise ValueError("name must be a custom event bus name (1-256 letters, digits, '.', '-' or '_', not 'default'), got %r" % (name,))
+            raise ValidationError("name must be a custom event bus name (1-256 letters, digits, '.', '-' or '_', not 'default'), got %r" % (name,))
         prefix = params.get("sid_prefix") or DEFAULT_SID_PREFIX
         sids = bus_sids(prefix)
         known = known or {}
@@ -728,7 +729,7 @@ class DeadLetterQueueManager(ResourceManager):
         if retention is None:
             retention = DEFAULT_RETENTION_SECONDS
         if not isinstance(retention, int) or isinstance(retention, bool) or not 60 <= retention <= 1209600:
-            raise ValueError("message_retention_period must be 60-1209600 seconds, got %r" % (retention,))
+            raise ValidationError("message_retention_period must be 60-1209600 seconds, got %r" % (retention,))
         if current is None:
             wanted = {"MessageRetentionPeriod": str(retention)}
             wanted.update({"KmsMasterKeyId": key} if key else {"SqsManagedSseEnabled": "true"})

@@ -19,6 +19,7 @@ __metaclass__ = type
 import copy
 
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.json_text import canonical_json
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 
 MANAGEMENT_EVENTS = ("All", "WriteOnly", "ReadOnly")
 READ_WRITE_TYPES = MANAGEMENT_EVENTS
@@ -59,7 +60,7 @@ MANAGEMENT_SELECTOR_NAME = "Management events"
 
 def validate_management_events(value, param="management_events"):
     if value not in MANAGEMENT_EVENTS:
-        raise ValueError("%s must be one of %s, got %r" % (param, ", ".join(MANAGEMENT_EVENTS), value))
+        raise ValidationError("%s must be one of %s, got %r" % (param, ", ".join(MANAGEMENT_EVENTS), value))
     return value
 
 
@@ -263,7 +264,7 @@ def merge_basic(selectors, mode):
     management.update(ReadWriteType=mode, ExcludeManagementEventSources=list(excludes or []))
     merged = [management] + kept
     if len(merged) > MAX_BASIC_SELECTORS:
-        raise ValueError(
+        raise ValidationError(
             "the trail would need %d basic event selectors to keep its data-event selectors and record %s management "
             "events; CloudTrail allows %d. Convert the trail to advanced event selectors." % (len(merged), mode, MAX_BASIC_SELECTORS)
         )

@@ -60,6 +60,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.json_text import make_diff
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import ResourceManager
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import manager_result
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 
 EVENTS_SERVICE = "events.amazonaws.com"
 CLOUDTRAIL_SERVICE = "cloudtrail.amazonaws.com"
@@ -318,10 +319,10 @@ class RoleVerifier(ResourceManager):
     def ensure(self, params, known=None):
         spec = ROLES.get(params.get("role"))
         if spec is None:
-            raise ValueError("role must be %s or %s, got %r" % (FORWARDING, CLOUDTRAIL_LOGS, params.get("role")))
+            raise ValidationError("role must be %s or %s, got %r" % (FORWARDING, CLOUDTRAIL_LOGS, params.get("role")))
         name = params.get("name")
         if not isinstance(name, str) or not ROLE_NAME_RE.match(name):
-            raise ValueError("%s must be 1-64 letters, digits or +=,.@_-, got %r" % (spec["variable"], name))
+            raise ValidationError("%s must be 1-64 letters, digits or +=,.@_-, got %r" % (spec["variable"], name))
         known = known or {}
         reference = known["role"] if "role" in known else self.read(name, spec["policy_name"])
         arn = (reference or {}).get("Arn") or role_arn(self.region, self.account_id, name)

@@ -31,6 +31,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers impor
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import as_manager_result
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import PatternError
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import WriteConflictError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 
 RULE_NAME_RE = re.compile(r"^[.\-_A-Za-z0-9]{1,64}$")
 BUS_NAME_RE = re.compile(r"^[/.\-_A-Za-z0-9]{1,256}$")
@@ -54,19 +55,19 @@ def validate_params(params):
     """Local validation before any call; returns (canonical pattern or None, API targets)."""
     name = params.get("name")
     if not name or not RULE_NAME_RE.match(name):
-        raise ValueError("name must be 1-64 characters of letters, digits, '.', '-' or '_', got %r" % name)
+        raise ValidationError("name must be 1-64 characters of letters, digits, '.', '-' or '_', got %r" % name)
     bus = params.get("event_bus_name") or DEFAULT_BUS
     if bus.startswith("arn:"):
         parsed = parse_aws_arn(bus)
         if not parsed or parsed.get("service") != "events" or not parsed["resource"].startswith("event-bus/"):
-            raise ValueError("event_bus_name %r is not an event bus ARN (arn:aws:events:REGION:ACCOUNT:event-bus/NAME)" % bus)
+            raise ValidationError("event_bus_name %r is not an event bus ARN (arn:aws:events:REGION:ACCOUNT:event-bus/NAME)" % bus)
     elif not BUS_NAME_RE.match(bus):
-        raise ValueError("event_bus_name must be a bus name or ARN, got %r" % bus)
+        raise ValidationError("event_bus_name must be a bus name or ARN, got %r" % bus)
     pattern = None
     if params.get("event_pattern") is not None:
         pattern = event_pattern.canonicalize(params["event_pattern"])
     elif params.get("state") != "absent":
-        raise ValueError("event_pattern is required when state is %s" % params.get("state"))
+        raise ValidationError("event_pattern is required when state is %s" % params.get("state"))
     targets = eventbridge_targets.validate_targets(params.get("targets") or [])
     return pattern, [eventbridge_targets.to_api(t) for t in targets]
 
@@ -225,7 +226,7 @@ class EventBridgeRuleManager(ResourceManager):
             current_targets, desired_targets, purge=params.get("purge_targets", False)
         )
         if len(final_targets) > eventbridge_targets.MAX_TARGETS_PER_RULE:
-            raise ValueError(
+            raise ValidationError(
                 "targets: rule %s on bus %s would have %d targets; EventBridge allows %d"
                 % (name, event_bus, len(final_targets), eventbridge_targets.MAX_TARGETS_PER_RULE)
             )

@@ -16,6 +16,7 @@ import re
 
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import error_code
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import AwsCallError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 
 try:
     from botocore.exceptions import BotoCoreError
@@ -58,7 +59,7 @@ def read_topic_attributes(client, topic_arn):
 def validate_topic_arn(topic_arn, param="topic_arn"):
     """Raise ValueError unless ``topic_arn`` is an SNS topic ARN."""
     if not isinstance(topic_arn, str) or not TOPIC_ARN_RE.match(topic_arn):
-        raise ValueError(
+        raise ValidationError(
             "%s must be an SNS topic ARN like arn:aws:sns:us-east-1:123456789012:my-topic, got %r" % (param, topic_arn)
         )
     return topic_arn

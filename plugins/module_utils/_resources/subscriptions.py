@@ -26,6 +26,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers impor
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import AwsCallError
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import aws_call
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import is_not_found
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 
 PROTOCOLS = ("email", "email-json", "https", "http", "sqs", "lambda", "sms", "application", "firehose")
 PENDING = "PendingConfirmation"
@@ -69,25 +70,25 @@ def canonical_endpoint(protocol, endpoint, param="endpoint"):
     Phone numbers lose spaces, dots, dashes and brackets, then must be E.164.
     """
     if protocol not in PROTOCOLS:
-        raise ValueError("protocol must be one of %s, got %r" % (", ".join(PROTOCOLS), protocol))
+        raise ValidationError("protocol must be one of %s, got %r" % (", ".join(PROTOCOLS), protocol))
     if not isinstance(endpoint, str) or not endpoint.strip():
-        raise ValueError("%s must be a non-empty string for protocol %s" % (param, protocol))
+        raise ValidationError("%s must be a non-empty string for protocol %s" % (param, protocol))
     endpoint = endpoint.strip()
     if protocol in ("email", "email-json"):
         if not EMAIL_RE.match(endpoint):
-            raise ValueError("%s %r is not a valid email address (protocol %s)" % (param, endpoint, protocol))
+            raise ValidationError("%s %r is not a valid email address (protocol %s)" % (param, endpoint, protocol))
         return endpoint
     if protocol in ("http", "https"):
         parsed = urlparse(endpoint)
         if parsed.scheme != protocol or not parsed.netloc:
-            raise ValueError(
+            raise ValidationError(
                 "%s %r does not match protocol %s: it must be a URL starting with %s://" % (param, endpoint, protocol, protocol)
             )
         return endpoint
     if protocol == "sms":
         number = PHONE_SEPARATORS_RE.sub("", endpoint)
         if not E164_RE.match(number):
-            raise ValueError(
+            raise ValidationError(
                 "%s %r is not a phone number in E.164 form (a '+', the country code and the number, at most 15 "
                 "digits, e.g. +14155550100)" % (param, endpoint)
             )
@@ -95,7 +96,7 @@ def canonical_endpoint(protocol, endpoint, param="endpoint"):
     match = ARN_RE.match(endpoint)
     service = ARN_PROTOCOLS[protocol]
     if not match or match.group(1) != service or not ARN_RESOURCE_RE[protocol].match(match.group(2)):
-        raise ValueError(
+        raise ValidationError(
             "%s %r is not the ARN of %s (protocol %s needs e.g. %s)" % (param, endpoint, _ARN_WHAT[protocol], protocol, _ARN_EXAMPLE[protocol])
         )
     return endpoint
@@ -148,7 +149,7 @@ def _bool_text(value, what):
         return "true"
     if text in ("false", "no", "off", "0"):
         return "false"
-    raise ValueError("%s must be a boolean, got %r" % (what, value))
+    raise ValidationError("%s must be a boolean, got %r" % (what, value))
 
 
 def normalize_attribute(name, value, what=None):
@@ -157,40 +158,40 @@ def normalize_attribute(name, value, what=None):
     if name in JSON_ATTRIBUTES:
         parsed = parse_json_text(value, what) if value not in ("", None) else None
         if parsed is not None and not isinstance(parsed, dict):
-            raise ValueError("%s must be a JSON object, got %r" % (what, value))
+            raise ValidationError("%s must be a JSON object, got %r" % (what, value))
         if name == "FilterPolicy" and parsed is not None:
             return _sorted_lists(parsed)
         if name == "RedrivePolicy" and parsed is not None and not parsed.get("deadLetterTargetArn"):
-            raise ValueError("%s must name deadLetterTargetArn (the ARN of an SQS queue)" % what)
+            raise ValidationError("%s must name deadLetterTargetArn (the ARN of an SQS queue)" % what)
         return parsed
     if name == "RawMessageDelivery":
         return _bool_text(value, what)
     if name == "FilterPolicyScope":
         if value not in FILTER_POLICY_SCOPES:
-            raise ValueError("%s must be one of %s, got %r" % (what, ", ".join(FILTER_POLICY_SCOPES), value))
+            raise ValidationError("%s must be one of %s, got %r" % (what, ", ".join(FILTER_POLICY_SCOPES), value))
         return value
     if name == "SubscriptionRoleArn":
         if not isinstance(value, str) or not ROLE_ARN_RE.match(value):
-            raise ValueError("%s must be the ARN of an IAM role, got %r" % (what, value))
+            raise ValidationError("%s must be the ARN of an IAM role, got %r" % (what, value))
         return value
-    raise ValueError("attributes: unknown subscription attribute %r; known: %s" % (name, ", ".join(sorted(ATTRIBUTES))))
+    raise ValidationError("attributes: unknown subscription attribute %r; known: %s" % (name, ", ".join(sorted(ATTRIBUTES))))
 
 
 def normalize_attributes(protocol, attributes, param="attributes"):
     """Validate the wanted attributes for ``protocol``; return their comparable forms."""
     attributes = attributes or {}
     if not isinstance(attributes, dict):
-        raise ValueError("%s must be a dictionary of subscription attributes" % param)
+        raise ValidationError("%s must be a dictionary of subscription attributes" % param)
     normalized = {}
     for name, value in attributes.items():
         if name not in ATTRIBUTES:
-            raise ValueError("%s: unknown subscription attribute %r; known: %s" % (param, name, ", ".join(sorted(ATTRIBUTES))))
+            raise ValidationError("%s: unknown subscription attribute %r; known: %s" % (param, name, ", ".join(sorted(ATTRIBUTES))))
         allowed = ATTRIBUTES[name]
         if allowed is not None and protocol not in allowed:
-            raise ValueError("%s.%s applies only to protocol %s, not %s" % (param, name, " or ".join(allowed), protocol))
+            raise ValidationError("%s.%s applies only to protocol %s, not %s" % (param, name, " or ".join(allowed), protocol))
         normalized[name] = normalize_attribute(name, value, "%s.%s" % (param, name))
     if protocol == "firehose" and not normalized.get("SubscriptionRoleArn"):
-        raise ValueError("%s.SubscriptionRoleArn is required for protocol firehose (the role SNS uses to write)" % param)
+        raise ValidationError("%s.SubscriptionRoleArn is required for protocol firehose (the role SNS uses to write)" % param)
     return normalized
 
 

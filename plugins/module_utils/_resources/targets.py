@@ -13,6 +13,7 @@ import json
 import re
 
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.json_text import parse_json_text
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 
 MAX_TARGETS_PER_RULE = 5
 TARGET_ID_RE = re.compile(r"^[.\-_A-Za-z0-9]{1,64}$")
@@ -30,39 +31,39 @@ def validate_targets(targets, param="targets"):
         where = "%s[%d]" % (param, index)
         target_id = target.get("id")
         if not target_id or not TARGET_ID_RE.match(target_id):
-            raise ValueError("%s.id must be 1-64 characters of letters, digits, '.', '-' or '_', got %r" % (where, target_id))
+            raise ValidationError("%s.id must be 1-64 characters of letters, digits, '.', '-' or '_', got %r" % (where, target_id))
         where = "%s (id %s)" % (where, target_id)
         if target_id in seen:
-            raise ValueError("%s: duplicate target id %r" % (where, target_id))
+            raise ValidationError("%s: duplicate target id %r" % (where, target_id))
         seen.add(target_id)
         for key in ("arn", "role_arn"):
             if target.get(key) is not None and not ARN_RE.match(target[key]):
-                raise ValueError("%s.%s is not an ARN: %r" % (where, key, target[key]))
+                raise ValidationError("%s.%s is not an ARN: %r" % (where, key, target[key]))
         given = [key for key in ("input", "input_path", "input_transformer") if target.get(key) is not None]
         if len(given) > 1:
-            raise ValueError("%s: input, input_path and input_transformer are mutually exclusive; got %s" % (where, ", ".join(given)))
+            raise ValidationError("%s: input, input_path and input_transformer are mutually exclusive; got %s" % (where, ", ".join(given)))
         if target.get("input") is not None:
             parse_json_text(target["input"], "%s.input" % where)
         transformer = target.get("input_transformer")
         if transformer is not None:
             if not transformer.get("input_template"):
-                raise ValueError("%s.input_transformer.input_template is required" % where)
+                raise ValidationError("%s.input_transformer.input_template is required" % where)
             paths = transformer.get("input_paths_map") or {}
             if len(paths) > 100:
-                raise ValueError("%s.input_transformer.input_paths_map has %d entries; the limit is 100" % (where, len(paths)))
+                raise ValidationError("%s.input_transformer.input_paths_map has %d entries; the limit is 100" % (where, len(paths)))
             for name, path in paths.items():
                 if not isinstance(path, str) or not path.startswith("$"):
-                    raise ValueError("%s.input_transformer.input_paths_map.%s must be a JSON path starting with '$', got %r" % (where, name, path))
+                    raise ValidationError("%s.input_transformer.input_paths_map.%s must be a JSON path starting with '$', got %r" % (where, name, path))
         dead_letter = target.get("dead_letter_arn")
         if dead_letter is not None and not (ARN_RE.match(dead_letter) and ":sqs:" in dead_letter):
-            raise ValueError("%s.dead_letter_arn must be the ARN of an SQS queue, got %r" % (where, dead_letter))
+            raise ValidationError("%s.dead_letter_arn must be the ARN of an SQS queue, got %r" % (where, dead_letter))
         retry = target.get("retry_policy") or {}
         attempts = retry.get("maximum_retry_attempts")
         if attempts is not None and not 0 <= attempts <= 185:
-            raise ValueError("%s.retry_policy.maximum_retry_attempts must be 0-185, got %s" % (where, attempts))
+            raise ValidationError("%s.retry_policy.maximum_retry_attempts must be 0-185, got %s" % (where, attempts))
         age = retry.get("maximum_event_age_in_seconds")
         if age is not None and not 60 <= age <= 86400:
-            raise ValueError("%s.retry_policy.maximum_event_age_in_seconds must be 60-86400, got %s" % (where, age))
+            raise ValidationError("%s.retry_policy.maximum_event_age_in_seconds must be 60-86400, got %s" % (where, age))
     return targets
 
 

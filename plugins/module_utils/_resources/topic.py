@@ -32,6 +32,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic_pol
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic_policy import DEFAULT_STATEMENT_SID
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic_policy import parse_policy
 from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import statements_of
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 
 AWS_MANAGED_SNS_ALIAS = "alias/aws/sns"
 KMS_ARN_RE = re.compile(r"^arn:(aws[a-z\-]*):kms:([a-z0-9\-]+):(\d{12}):((?:key|alias)/.+)$")
@@ -48,7 +49,7 @@ MANAGED_ATTRIBUTES = (("display_name", "DisplayName"), ("kms_master_key_id", "Km
 
 def validate_topic_name(name, param="name"):
     if not isinstance(name, str) or not TOPIC_NAME_RE.match(name):
-        raise ValueError(
+        raise ValidationError(
             "%s must be 1-256 letters, digits, hyphens or underscores (standard topics; FIFO topics are not "
             "supported), got %r" % (param, name)
         )
@@ -61,7 +62,7 @@ def validate_kms_key_id(key_id, param="kms_master_key_id"):
         return key_id
     if KMS_ARN_RE.match(key_id) or KEY_ID_RE.match(key_id) or (key_id.startswith("alias/") and len(key_id) > 6):
         return key_id
-    raise ValueError(
+    raise ValidationError(
         "%s must be a KMS key ID, key ARN, alias name (alias/...) or alias ARN, or '' to turn encryption off; got %r"
         % (param, key_id)
     )
@@ -82,7 +83,7 @@ def validate_topic_options(name, kms_master_key_id=None, allow_aws_managed_key=F
     validate_topic_name(name)
     validate_kms_key_id(kms_master_key_id)
     if is_aws_managed_sns_key(kms_master_key_id) and not allow_aws_managed_key:
-        raise ValueError(AWS_MANAGED_KEY_REFUSAL % kms_master_key_id)
+        raise ValidationError(AWS_MANAGED_KEY_REFUSAL % kms_master_key_id)
 
 
 def kms_key_local_form(key_id, region, account_id):

@@ -29,6 +29,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_commo
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import read_topic_attributes
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import topic_account_of
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import validate_topic_arn
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 
 DEFAULT_EVENTBRIDGE_SID = "AllowEventBridgePublish"
 DEFAULT_STATEMENT_SID = "__default_statement_ID"
@@ -76,17 +77,17 @@ def eventbridge_publish_statement(topic_arn, rule_arn, source_account=None, sid=
     validate_topic_arn(topic_arn)
     rules = rule_arn if isinstance(rule_arn, list) else [rule_arn]
     if not rules:
-        raise ValueError("eventbridge_publish.rule_arn must name at least one EventBridge rule ARN")
+        raise ValidationError("eventbridge_publish.rule_arn must name at least one EventBridge rule ARN")
     for rule in rules:
         if not isinstance(rule, str) or not RULE_ARN_RE.match(rule):
-            raise ValueError(
+            raise ValidationError(
                 "eventbridge_publish.rule_arn must be an EventBridge rule ARN like "
                 "arn:aws:events:us-east-1:123456789012:rule/my-rule, got %r" % (rule,)
             )
     if source_account is not None and not (isinstance(source_account, str) and ACCOUNT_ID_RE.match(source_account)):
-        raise ValueError("eventbridge_publish.source_account must be a 12-digit account ID, got %r" % (source_account,))
+        raise ValidationError("eventbridge_publish.source_account must be a 12-digit account ID, got %r" % (source_account,))
     if not sid or not isinstance(sid, str):
-        raise ValueError("eventbridge_publish.sid must be a non-empty string")
+        raise ValidationError("eventbridge_publish.sid must be a non-empty string")
     condition = {"ArnEquals": {"aws:SourceArn": rules[0] if len(rules) == 1 else list(rules)}}
     if source_account:
         condition["StringEquals"] = {"aws:SourceAccount": source_account}

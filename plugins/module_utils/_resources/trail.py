@@ -56,6 +56,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._resources.bucket im
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.bucket import delivery_statements
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.bucket import validate_bucket_owner
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.bucket import validate_key_prefix
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 
 TRAIL_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]*[A-Za-z0-9]$")
 IP_ADDRESS_RE = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
@@ -95,7 +96,7 @@ def trail_name_problem(name):
 def validate_trail_name(name, param="name"):
     problem = trail_name_problem(name)
     if problem:
-        raise ValueError("%s %r is not a valid CloudTrail trail name: %s" % (param, name, problem))
+        raise ValidationError("%s %r is not a valid CloudTrail trail name: %s" % (param, name, problem))
     return name
 
 
@@ -104,11 +105,11 @@ def validate_kms_key_id(value, param="kms_key_id"):
     if value is None or value == "":
         return value
     if not KMS_KEY_ID_RE.match(value):
-        raise ValueError(
+        raise ValidationError(
             "%s must be a KMS key ID, key ARN, alias name (alias/...) or alias ARN, got %r" % (param, value)
         )
     if value.startswith("alias/aws/") or ":alias/aws/" in value:
-        raise ValueError(
+        raise ValidationError(
             "%s %r is an AWS managed key; CloudTrail needs a customer managed key whose policy lets "
             "cloudtrail.amazonaws.com use it" % (param, value)
         )
@@ -117,7 +118,7 @@ def validate_kms_key_id(value, param="kms_key_id"):
 
 def validate_region(region):
     if not region:
-        raise ValueError("region is required: set the region option, AWS_REGION or a profile with a region")
+        raise ValidationError("region is required: set the region option, AWS_REGION or a profile with a region")
     return region
 
 
@@ -133,17 +134,17 @@ def validate_params(params):
     validate_kms_key_id(params.get("kms_key_id"))
     validate_management_events(params.get("management_events", "All"))
     if params.get("is_multi_region_trail", True) and params.get("include_global_service_events") is False:
-        raise ValueError(
+        raise ValidationError(
             "include_global_service_events must be true for a multi-Region trail (is_multi_region_trail=true)"
         )
     if params.get("reuse_covering_trail") and params.get("management_events") == "ReadOnly":
-        raise ValueError(
+        raise ValidationError(
             "reuse_covering_trail looks for a trail recording write management events (console sign-in); "
             "it cannot be combined with management_events=ReadOnly"
         )
     for key, value in (params.get("tags") or {}).items():
         if not isinstance(value, str):
-            raise ValueError("tags.%s must be a string, got %s" % (key, type(value).__name__))
+            raise ValidationError("tags.%s must be a string, got %s" % (key, type(value).__name__))
     return params
 
 
@@ -449,7 +450,7 @@ class CloudTrailTrailManager(ResourceManager):
         if owner != account and (create or manage):
             # CreateBucket makes a bucket of the caller's account, and Get/PutBucketPolicy answer 405
             # to any other account (S3 API reference): another account's bucket is its owner's to manage.
-            raise ValueError(
+            raise ValidationError(
                 "bucket_owner %s is another account than the trail's (%s): set create_bucket=false and "
                 "manage_bucket_policy=false, because only the owner of S3 bucket %s can create it or change its policy"
                 % (owner, account, bucket)

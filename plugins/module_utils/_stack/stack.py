@@ -72,6 +72,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic imp
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic import validate_topic_name
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import PatternError
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import UnsafeChangeError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 
 REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
 POLICY_SID = "RootwatchAllowEventBridgePublish"
@@ -148,38 +149,38 @@ def validate_settings(settings, prefix=""):
         try:
             problem_function()
         except ValueError as exc:
-            raise ValueError("%s: %s" % (name(option), exc))
+            raise ValidationError("%s: %s" % (name(option), exc))
 
     state = settings.get("state") or "present"
     if state not in ("present", "absent"):
-        raise ValueError("%s must be present or absent, got %r" % (name("state"), state))
+        raise ValidationError("%s must be present or absent, got %r" % (name("state"), state))
     problem = region_problem(settings.get("region"))
     if problem:
-        raise ValueError("%s %s" % (name("region"), problem))
+        raise ValidationError("%s %s" % (name("region"), problem))
     role = settings.get("assume_role_arn")
     if role and not ROLE_ARN_RE.match(str(role)):
-        raise ValueError(
+        raise ValidationError(
             "%s must be an IAM role ARN such as arn:aws:iam::111111111111:role/OrganizationAccountAccessRole, got %r"
             % (name("assume_role_arn"), role)
         )
     external_id = settings.get("assume_role_external_id")
     if external_id is not None:
         if not role:
-            raise ValueError("%s is set, but %s is not: an ExternalId is only sent on AssumeRole"
+            raise ValidationError("%s is set, but %s is not: an ExternalId is only sent on AssumeRole"
                              % (name("assume_role_external_id"), name("assume_role_arn")))
         if not isinstance(external_id, str) or not EXTERNAL_ID_RE.fullmatch(external_id):
             # STS AssumeRole: ExternalId is 2-1224 characters of [\w+=,.@:\/-].
-            raise ValueError("%s must be 2-1224 letters, digits or the characters +=,.@:/_-" % name("assume_role_external_id"))
+            raise ValidationError("%s must be 2-1224 letters, digits or the characters +=,.@:/_-" % name("assume_role_external_id"))
     account = settings.get("account_id")
     if account is not None and not ACCOUNT_ID_RE.match(str(account)):
-        raise ValueError("%s must be a 12-digit AWS account ID, got %r" % (name("account_id"), account))
+        raise ValidationError("%s must be a 12-digit AWS account ID, got %r" % (name("account_id"), account))
     if role and account and arn_account(role) != str(account):
-        raise ValueError(
+        raise ValidationError(
             "%s %s leads into account %s, but this host names account %s (%s, or a 12-digit host name); "
             "nothing was changed" % (name("assume_role_arn"), role, arn_account(role), account, name("account_id"))
         )
     if not role and not account and not settings.get("use_controller_credentials"):
-        raise ValueError(
+        raise ValidationError(
             "%s is not set, so this host would work in whatever account the controller's own credentials belong "
             "to; nothing was changed. Set %s (the role in the account to work in), or %s (the account the "
             "credentials must reach; a 12-digit host name means the same), or %s: true to use the "
@@ -188,15 +189,15 @@ def validate_settings(settings, prefix=""):
         )
     emails = settings.get("emails") or []
     if not isinstance(emails, list):
-        raise ValueError("%s must be a list of email addresses" % name("emails"))
+        raise ValidationError("%s must be a list of email addresses" % name("emails"))
     if state == "present" and not emails:
-        raise ValueError("%s must list at least one address when %s is present" % (name("emails"), name("state")))
+        raise ValidationError("%s must list at least one address when %s is present" % (name("emails"), name("state")))
     seen = {}
     for index, email in enumerate(emails):
         check("emails", lambda email=email, index=index: canonical_endpoint("email", email, param="[%d]" % index))
         folded = email.strip().lower()
         if folded in seen:
-            raise ValueError(
+            raise ValidationError(
                 "%s lists an address twice: %r and %r are one mailbox (email addresses are compared without case here, "
                 "while SNS would make two subscriptions, so every alert would arrive twice)"
                 % (name("emails"), emails[seen[folded]], email)
@@ -205,11 +206,11 @@ def validate_settings(settings, prefix=""):
     check("topic_name", lambda: validate_topic_name(settings.get("topic_name"), param="value"))
     rule_name = settings.get("rule_name")
     if not isinstance(rule_name, str) or not RULE_NAME_RE.match(rule_name):
-        raise ValueError("%s must be 1-64 letters, digits, '.', '-' or '_', got %r" % (name("rule_name"), rule_name))
+        raise ValidationError("%s must be 1-64 letters, digits, '.', '-' or '_', got %r" % (name("rule_name"), rule_name))
     validate_destinations(settings, name)
     trail = settings.get("trail") or "auto"
     if trail not in TRAIL_MODES:
-        raise ValueError("%s must be one of %s, got %r" % (name("trail"), ", ".join(TRAIL_MODES), trail))
+        raise ValidationError("%s must be one of %s, got %r" % (name("trail"), ", ".join(TRAIL_MODES), trail))
     if trail != "none":
         check("trail_name", lambda: validate_trail_name(settings.get("trail_name"), param="value"))
         if settings.get("trail_bucket"):
@@ -217,13 +218,13 @@ def validate_settings(settings, prefix=""):
         if settings.get("trail_bucket_owner"):
             check("trail_bucket_owner", lambda: validate_bucket_owner(settings.get("trail_bucket_owner"), param="value"))
             if not settings.get("trail_bucket"):
-                raise ValueError(
+                raise ValidationError(
                     "%s names the account that owns the bucket in %s, which is not set: the default bucket "
                     "(root-login-alerts-<account>-<region>) is each account's own" % (name("trail_bucket_owner"), name("trail_bucket")))
     key = settings.get("kms_key_id")
     if key:
         if is_aws_managed_sns_key(key):
-            raise ValueError(
+            raise ValidationError(
                 "%s %r is the AWS-managed key for SNS: EventBridge cannot publish to a topic encrypted with it, "
                 "so no alert would ever arrive. Use a customer-managed key whose key policy allows "
                 "events.amazonaws.com kms:GenerateDataKey* and kms:Decrypt" % (name("kms_key_id"), key)
@@ -234,19 +235,19 @@ def validate_settings(settings, prefix=""):
         check("profiles", lambda: validate_stack_profiles(profiles))
         for profile in extra_profiles(settings):
             if isinstance(rule_name, str) and not RULE_NAME_RE.match(profile_rule_name(rule_name, profile)):
-                raise ValueError("%s %r is too long for the rule of profile %s (%s, at most 64 characters)"
+                raise ValidationError("%s %r is too long for the rule of profile %s (%s, at most 64 characters)"
                                  % (name("rule_name"), rule_name, profile, profile_rule_name(rule_name, profile)))
     check("regions", lambda: validate_stack_regions(settings.get("regions")))
     if settings.get("event_pattern"):
         try:
             event_pattern.validate(settings["event_pattern"])
         except PatternError as exc:
-            raise ValueError("%s: %s" % (name("event_pattern"), exc))
+            raise ValidationError("%s: %s" % (name("event_pattern"), exc))
     if hub_mode.validate_hub_settings(settings, name):
         for option, why in (("cis_metric_filter", "its alarm would need a topic in every member account"),
                             ("adopt_existing", "a member's own alert path is kept and reported beside the hub's anyway")):
             if settings.get(option):
-                raise ValueError("%s is not supported in hub mode (%s is set): %s" % (name(option), name("hub_account_id"), why))
+                raise ValidationError("%s is not supported in hub mode (%s is set): %s" % (name(option), name("hub_account_id"), why))
     return settings
 
 
@@ -280,29 +281,29 @@ def validate_destinations(settings, name):
         try:
             validate_topic_name(settings["chat_topic_name"], param="value")
         except ValueError as exc:
-            raise ValueError("%s: %s" % (name("chat_topic_name"), exc))
+            raise ValidationError("%s: %s" % (name("chat_topic_name"), exc))
     if settings["chat_channels"]:
         try:
             validate_topic_name(chat_topic_name(settings), param="value")
         except ValueError as exc:
-            raise ValueError("%s: the chat topic's name %s" % (name("topic_name"), exc))
+            raise ValidationError("%s: the chat topic's name %s" % (name("topic_name"), exc))
         if chat_topic_name(settings) == settings["topic_name"]:
-            raise ValueError("%s must differ from %s: email readers must never get the chat service's JSON"
+            raise ValidationError("%s must differ from %s: email readers must never get the chat service's JSON"
                              % (name("chat_topic_name"), name("topic_name")))
     # "A rule can have up to five targets" (EventBridge quotas): the email topic's, the chat topic's and the webhooks'.
     ours = 1 + (1 if settings["chat_channels"] else 0) + len(settings["webhooks"])
     if ours > eventbridge_targets.MAX_TARGETS_PER_RULE:
         also = " and the chat topic" if settings["chat_channels"] else ""
-        raise ValueError("%s lists %d webhooks: with the email topic%s every alert rule would have %d targets of ours, and "
+        raise ValidationError("%s lists %d webhooks: with the email topic%s every alert rule would have %d targets of ours, and "
                          "EventBridge allows %d per rule"
                          % (name("webhooks"), len(settings["webhooks"]), also, ours, eventbridge_targets.MAX_TARGETS_PER_RULE))
     for kind in sorted(DESTINATION_ROLES):
         role = destination_role_name(settings, kind)
         if not isinstance(role, str) or not iam_roles.ROLE_NAME_RE.match(role):
-            raise ValueError("%s must be 1-64 letters, digits or +=,.@_-, got %r" % (name(DESTINATION_ROLES[kind]["option"]), role))
+            raise ValidationError("%s must be 1-64 letters, digits or +=,.@_-, got %r" % (name(DESTINATION_ROLES[kind]["option"]), role))
     key = settings.get("webhook_fingerprint_key")
     if key is not None and (not isinstance(key, str) or not key):
-        raise ValueError("%s must be a non-empty string when set (its value is never shown)" % name("webhook_fingerprint_key"))
+        raise ValidationError("%s must be a non-empty string when set (its value is never shown)" % name("webhook_fingerprint_key"))
     return settings
 
 
@@ -310,7 +311,7 @@ def validate_stack_profiles(profiles):
     """The alert profiles: console_sign_in (the path the verdict proves) must be among them."""
     profiles = alert_profiles.validate_profiles(profiles, param="value")
     if alert_profiles.SIGN_IN_PROFILE not in profiles:
-        raise ValueError("must include %s: it is the path the compliance verdict proves, got %r"
+        raise ValidationError("must include %s: it is the path the compliance verdict proves, got %r"
                          % (alert_profiles.SIGN_IN_PROFILE, profiles))
     return profiles
 
@@ -327,7 +328,7 @@ def validate_stack_regions(regions):
         return None
     regions = alert_profiles.validate_regions(regions, param="value")
     if hub_mode.HUB_REGION not in regions:
-        raise ValueError("must include %s: root console sign-ins are recorded there, and the rules of the other regions "
+        raise ValidationError("must include %s: root console sign-ins are recorded there, and the rules of the other regions "
                          "forward to it (or to the hub bus there), got %r" % (hub_mode.HUB_REGION, regions))
     return regions
 

@@ -45,6 +45,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._resources import ia
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import ACCOUNT_ID_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import build_arn
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.iam_role import ROLE_NAME_RE
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 
 HUB_DEFAULT_NAMES = {
     "hub_bus_name": "root-login-alerts-hub",
@@ -89,27 +90,27 @@ def validate_hub_settings(settings, name):
     members = settings.get("member_accounts")
     queue = hub_names(settings)["dead_letter_queue_name"]
     if not isinstance(queue, str) or not event_hub.QUEUE_NAME_RE.match(queue):
-        raise ValueError("%s must be 1-80 letters, digits, '-' or '_', got %r" % (name("dead_letter_queue_name"), queue))
+        raise ValidationError("%s must be 1-80 letters, digits, '-' or '_', got %r" % (name("dead_letter_queue_name"), queue))
     if not hub:
         for option, value in (("organization_id", organization), ("member_accounts", members),
                               ("retire_account_topic", settings.get("retire_account_topic"))):
             if value:
-                raise ValueError("%s is set but %s is not: it applies to hub mode only" % (name(option), name("hub_account_id")))
+                raise ValidationError("%s is set but %s is not: it applies to hub mode only" % (name(option), name("hub_account_id")))
         return None
     if not isinstance(hub, str) or not ACCOUNT_ID_RE.match(hub):
-        raise ValueError("%s must be a 12-digit AWS account ID (a string, quoted in YAML), got %r" % (name("hub_account_id"), hub))
+        raise ValidationError("%s must be a 12-digit AWS account ID (a string, quoted in YAML), got %r" % (name("hub_account_id"), hub))
     if organization:
         try:
             event_hub.validate_organization_id(organization)
         except ValueError as exc:
-            raise ValueError("%s: %s" % (name("organization_id"), exc))
+            raise ValidationError("%s: %s" % (name("organization_id"), exc))
     if members is not None and (isinstance(members, str) or not isinstance(members, (list, tuple))):
-        raise ValueError("%s must be a list of 12-digit account IDs, got %r" % (name("member_accounts"), members))
+        raise ValidationError("%s must be a list of 12-digit account IDs, got %r" % (name("member_accounts"), members))
     for account in members or []:
         if not isinstance(account, str) or not ACCOUNT_ID_RE.match(account):
-            raise ValueError("%s: %r is not a 12-digit AWS account ID (a string, quoted in YAML)" % (name("member_accounts"), account))
+            raise ValidationError("%s: %r is not a 12-digit AWS account ID (a string, quoted in YAML)" % (name("member_accounts"), account))
     if not organization and not [a for a in members or [] if a != hub]:
-        raise ValueError(
+        raise ValidationError(
             "hub mode needs the accounts the hub bus admits: set %s (the organization, through aws:PrincipalOrgID) or "
             "%s (the member account IDs); nothing was changed" % (name("organization_id"), name("member_accounts")))
     names = hub_names(settings)
@@ -120,14 +121,14 @@ def validate_hub_settings(settings, name):
     for option, pattern, what in checks:
         value = names[option]
         if not isinstance(value, str) or not pattern.match(value) or value == "default":
-            raise ValueError("%s must be %s, got %r" % (name(option), what, value))
+            raise ValidationError("%s must be %s, got %r" % (name(option), what, value))
     if settings.get("region") and settings["region"] != HUB_REGION:
-        raise ValueError("%s must be %s in hub mode, got %r" % (name("region"), HUB_REGION, settings["region"]))
+        raise ValidationError("%s must be %s in hub mode, got %r" % (name("region"), HUB_REGION, settings["region"]))
     try:  # the bus policy fits, before anything changes in any account
         event_hub.bus_policy_statements(hub_bus_arn(settings), organization or None, [a for a in members or [] if a != hub],
                                         forwarding_role_name=names["forwarding_role_name"])
     except ValueError as exc:
-        raise ValueError("%s: %s" % (name("member_accounts"), exc))
+        raise ValidationError("%s: %s" % (name("member_accounts"), exc))
     return hub
 
 

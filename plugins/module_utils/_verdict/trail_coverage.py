@@ -29,6 +29,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.event_selectors import explain_signin
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.event_selectors import management_mode
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.event_selectors import selectors_in_effect
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 
 
 # What a member account may be answered for the management account's organization trail.
@@ -41,7 +42,7 @@ REFUSED_READ_CODES = (
 def validate_account_id(account_id, param="account_id"):
     """None or a 12-digit account ID."""
     if account_id is not None and not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
-        raise ValueError("%s must be a 12-digit AWS account ID, got %r" % (param, account_id))
+        raise ValidationError("%s must be a 12-digit AWS account ID, got %r" % (param, account_id))
     return account_id
 
 
