@@ -175,11 +175,6 @@ class AwsClients:
         self._cache = {}
 
 
-def error_code(exception):
-    """The AWS error code of a botocore ClientError ('' for anything else)."""
-    return ((getattr(exception, "response", None) or {}).get("Error") or {}).get("Code", "")
-
-
 def module_warn(message):
     """The ``warn`` callable the modules give their managers.
 

@@ -74,6 +74,29 @@ class RootwatchErrorHandler(AWSErrorHandler):
     _CUSTOM_EXCEPTION = AwsCallError
 
 
+def error_code(exception):
+    """The AWS error code of a botocore ClientError, or of the one an AwsCallError wraps ('' for anything else)."""
+    exception = getattr(exception, "exception", None) or exception
+    return ((getattr(exception, "response", None) or {}).get("Error") or {}).get("Code", "")
+
+
+def aws_call(description, method, not_found=(), **kwargs):
+    """``method(aws_retry=True, **kwargs)`` through :class:`RootwatchErrorHandler`: an AWS error raises
+    ``AwsCallError("Failed to <description>")`` with botocore's error as ``exception``. An error whose code is in
+    ``not_found`` returns None instead: the read of something that is not there."""
+
+    @RootwatchErrorHandler.common_error_handler(description)
+    def call():
+        try:
+            return method(aws_retry=True, **kwargs)
+        except ClientError as exc:
+            if error_code(exc) in not_found:
+                return None
+            raise
+
+    return call()
+
+
 AWS_ERRORS = tuple(error for error in (BotoCoreError, ClientError) if error is not None)
 # What a module's main() catches: ours, and (a bug's safety net) a raw botocore error or a ValueError.
 MODULE_ERRORS = (RootwatchError, AnsibleAWSError, ValueError) + AWS_ERRORS

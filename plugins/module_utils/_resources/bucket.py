@@ -35,7 +35,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import ACCOUNT_ID_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import partition_for_region
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import error_code
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import error_code
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import retry_decorator
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.json_text import parse_json_text
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import ResourceManager

@@ -35,7 +35,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._verdict import dest
 from ansible_collections.rootwatch.aws.plugins.module_utils._verdict import filter_policy
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources import iam_role as iam_roles
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import partition_for_region
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import error_code
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import error_code
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.cis_metric_filter import is_sns_topic_arn
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.cis_metric_filter import log_group_name_from_arn
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.cis_metric_filter import pattern_match

@@ -56,7 +56,7 @@ except ImportError:  # pragma: no cover - AnsibleAWSModule reports missing botoc
 from ansible_collections.rootwatch.aws.plugins.module_utils._verdict import delivery_path
 from ansible_collections.rootwatch.aws.plugins.module_utils._policy import evaluation as policy_evaluation
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import partition_for_region
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import error_code
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import error_code
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.json_text import make_diff
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import ResourceManager
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import manager_result

@@ -14,7 +14,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import error_code
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import error_code
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import AwsCallError
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 

@@ -25,7 +25,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers impor
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import TOPIC_NAME_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import AwsCallError
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import aws_call
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import error_code
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import error_code
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import is_not_found
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import read_topic_attributes
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic_policy import default_topic_policy

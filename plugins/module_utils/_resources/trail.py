@@ -33,7 +33,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import ar
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import build_arn
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import caller_account_id
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import log_group_base_arn
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import error_code
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import error_code
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import retry_decorator
 from ansible_collections.rootwatch.aws.plugins.module_utils._verdict.trail_coverage import TrailCoverageChecker
 from ansible_collections.rootwatch.aws.plugins.module_utils._verdict.trail_coverage import is_foreign_organization_trail

@@ -41,7 +41,7 @@ try:
 except ImportError:  # pragma: no cover - AnsibleAWSModule reports missing botocore
     BotoCoreError = ClientError = ResponseParserError = Exception
 
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import error_code
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import error_code
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import ResourceManager
 
 UNKNOWN = "unknown"

@@ -25,7 +25,7 @@ except ImportError:  # pragma: no cover - AnsibleAWSModule reports missing botoc
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import arn_account
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import error_code
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import error_code
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.event_selectors import explain_signin
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.event_selectors import management_mode
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.event_selectors import selectors_in_effect

@@ -30,6 +30,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import AwsClients
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.bucket import LogBucketManager
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.bucket import delivery_statements
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import error_code
 
 REGION = "us-east-1"
 ACCOUNT = "111111111111"
@@ -147,7 +148,7 @@ def test_awsretry_gives_up_after_its_attempts(sleeps):
     add_errors(stubber, "put_rule", "ThrottlingException", 400, times=8)
     with stubber, pytest.raises(ClientError) as raised:
         events.put_rule(Name="root-login-alerts", EventPattern="{}", aws_retry=True)
-    assert aws_calls.error_code(raised.value) == "ThrottlingException"
+    assert error_code(raised.value) == "ThrottlingException"
     assert len(sleeps) == 7
 
 
@@ -168,7 +169,7 @@ def test_errors_that_are_not_transient_are_raised_at_once(sleeps, service, opera
     add_errors(stubber, operation, code, status)  # one answer: a retry would fail with "no stub"
     with stubber, pytest.raises(ClientError) as raised:
         getattr(client, operation)(aws_retry=True, **params)
-    assert aws_calls.error_code(raised.value) == code
+    assert error_code(raised.value) == code
     assert sleeps == []
 
 
