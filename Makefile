@@ -31,6 +31,7 @@ sanity: setup
 unit: setup
 	$(BIN)/python tests/harness/run_tests.py unit
 
+# The integration stage runs on pytest-xdist workers, one per CPU; ROOTWATCH_TEST_WORKERS=N sets another number.
 integration: setup
 	$(BIN)/python tests/harness/run_tests.py integration
 

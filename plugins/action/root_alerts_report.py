@@ -17,6 +17,8 @@ import uuid
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import MODULE_ERRORS
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import error_text
 from ansible_collections.rootwatch.aws.plugins.plugin_utils import report as compliance
 
 ARGUMENT_SPEC = {
@@ -229,6 +231,9 @@ class ActionModule(ActionBase):
                 directory.close()
         except OSError as exc:
             raise AnsibleActionFail("dest: could not write the report into %s: %s" % (dest, exc))
+        except MODULE_ERRORS as exc:
+            # A host's result the report cannot judge: a clean failure that says so, not a traceback.
+            raise AnsibleActionFail("accounts: the report could not be built from the hosts' results: %s" % error_text(exc))
         result["file_mode"] = "%04o" % mode
         return result
 

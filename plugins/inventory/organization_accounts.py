@@ -241,6 +241,9 @@ from ansible.utils.unsafe_proxy import wrap_var
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleBotocoreError
 from ansible_collections.amazon.aws.plugins.plugin_utils.inventory import AWSInventoryBase
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import retry_decorator
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.constants import GLOBAL_REGION
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import MODULE_ERRORS
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import error_text
 from ansible_collections.rootwatch.aws.plugins.plugin_utils.organization_accounts import HOST_GROUP
 from ansible_collections.rootwatch.aws.plugins.plugin_utils.organization_accounts import QUERY_OPTIONS
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import OrganizationAccountsError
@@ -252,8 +255,6 @@ from ansible_collections.rootwatch.aws.plugins.plugin_utils.organization_account
 
 CONFIG_SUFFIXES = (".organization_accounts.yml", ".organization_accounts.yaml")
 HOST_SETTING_OPTIONS = ("hostnames", "assume_role_arn_template", "role_name", "ou_group_prefix", "member_external_id")
-# Organizations is global; any region of the partition reaches its endpoint.
-FALLBACK_REGION = "us-east-1"
 # STS AssumeRole: RoleSessionName is 2-64 characters of [\w+=,.@-]. amazon.aws's
 # "ansible_aws_<plugin name>_dynamic_inventory" is 65 here, and botocore does not check the maximum.
 ROLE_SESSION_NAME = "rootwatch-organization-accounts-inventory"
@@ -270,8 +271,11 @@ class InventoryModule(AWSInventoryBase):
         return dict((name, self.get_option(name)) for name in names)
 
     def organizations_client(self):
-        """A retrying Organizations client; credentials, profile and endpoint come from amazon.aws."""
-        return self.client("organizations", retry_decorator=retry_decorator(), region=self.region or FALLBACK_REGION)
+        """A retrying Organizations client; credentials, profile and endpoint come from amazon.aws.
+
+        Organizations is global: without a region, GLOBAL_REGION reaches its endpoint.
+        """
+        return self.client("organizations", retry_decorator=retry_decorator(), region=self.region or GLOBAL_REGION)
 
     def _external_id(self):
         try:
@@ -297,7 +301,7 @@ class InventoryModule(AWSInventoryBase):
         if external_id:
             params["ExternalId"] = external_id
         try:
-            credentials = self.client("sts", region=self.region or FALLBACK_REGION).assume_role(**params)["Credentials"]
+            credentials = self.client("sts", region=self.region or GLOBAL_REGION).assume_role(**params)["Credentials"]
         except (AnsibleBotocoreError, BotoCoreError, ClientError) as e:
             raise AnsibleError("%s: cannot assume assume_role_arn %s: %s" % (self.NAME, iam_role_arn, e))
         self._frozen_credentials = {
@@ -335,6 +339,8 @@ class InventoryModule(AWSInventoryBase):
             entries = host_entries(collected, settings)
         except OrganizationAccountsError as e:
             raise AnsibleError("%s: %s" % (self.NAME, e))
+        except MODULE_ERRORS as e:  # a bug's safety net: a clean error, not a traceback
+            raise AnsibleError("%s: %s" % (self.NAME, error_text(e)))
         self._populate(entries)
 
     def _populate(self, entries):

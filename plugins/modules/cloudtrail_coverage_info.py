@@ -34,22 +34,19 @@ options:
         are then refused. When omitted, every visible trail is taken as the account's own or an organization
         trail (which is what C(DescribeTrails) returns).
     type: str
-  trust_organization_trails:
-    description:
-      - An organization trail seen from a member account may refuse C(GetTrailStatus) or
-        C(GetEventSelectors). With V(true) such a trail is assumed to log management events (the reason says
-        so); with V(false) it does not count as covering.
-    type: bool
-    default: true
   stop_at_first:
     description:
       - Stop reading at the first covering trail; later trails are listed with C(covers=null).
     type: bool
     default: false
 extends_documentation_fragment:
+  - rootwatch.aws.attributes.info_module
+  - rootwatch.aws.trail_coverage
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
 """
 
 EXAMPLES = r"""
@@ -120,15 +117,13 @@ trails:
   type: list
   elements: dict
 """
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.rootwatch.aws.plugins.module_utils._verdict.trail_coverage import TrailCoverageChecker
-from ansible_collections.rootwatch.aws.plugins.module_utils._verdict.trail_coverage import validate_account_id
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.trail_coverage import TrailCoverageChecker
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import AwsClients
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.trail import validate_region
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import MODULE_ERRORS
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import fail_cleanly
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.validators import validate_account_id
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.validators import validate_region
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import failing_cleanly
 
 
 def main():
@@ -140,23 +135,17 @@ def main():
         ),
         supports_check_mode=True,
     )
-    try:
+    with failing_cleanly(module):
         validate_region(module.region)
-        validate_account_id(module.params["account_id"])
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
-    checker = TrailCoverageChecker(
-        AwsClients(module),
-        module.region,
-        account_id=module.params["account_id"],
-        trust_organization_trails=module.params["trust_organization_trails"],
-    )
-    try:
+        if module.params["account_id"] is not None:
+            validate_account_id(module.params["account_id"], "account_id")
+        checker = TrailCoverageChecker(
+            AwsClients(module),
+            module.region,
+            account_id=module.params["account_id"],
+            trust_organization_trails=module.params["trust_organization_trails"],
+        )
         answer = checker.evaluate(stop_at_first=module.params["stop_at_first"])
-    except AnsibleAWSError as exc:
-        module.fail_json_aws_error(exc)
-    except MODULE_ERRORS as exc:
-        fail_cleanly(module, exc)
     module.exit_json(changed=False, region=module.region, **answer)
 
 

@@ -55,9 +55,6 @@ options:
   state:
     description:
       - V(present) makes sure the trail exists as described. V(absent) deletes it (the log bucket is kept).
-    type: str
-    choices: [present, absent]
-    default: present
   s3_bucket_name:
     description:
       - The S3 bucket for the log files, by name or by ARN (C(arn:aws:s3:::name)). Required when O(state=present).
@@ -138,16 +135,9 @@ options:
         RV(covering_trail)).
       - When the named trail exists, it is managed as usual and other trails are not examined.
       - Cannot be combined with O(management_events=ReadOnly).
+      - O(trust_organization_trails) is used only with this option.
     type: bool
     default: false
-  trust_organization_trails:
-    description:
-      - An organization trail seen from a member account may refuse C(GetTrailStatus) or
-        C(GetEventSelectors). With V(true) such a trail is assumed to log management events (the reason says
-        so); with V(false) it does not count as covering.
-      - Only used with O(reuse_covering_trail=true).
-    type: bool
-    default: true
 notes:
   - The bucket policy uses one pair of delivery statements per trail, with Sids
     C(RootwatchCloudTrailAclCheck<Trail><Region>) and C(RootwatchCloudTrailWrite<Trail><Region>), and the shared
@@ -156,12 +146,12 @@ notes:
     with C(BucketOwnerEnforced) and keeps an existing bucket without it owner-controlled.
 attributes:
   check_mode:
-    support: full
     description: Runs in check mode with no write call and predicts the trail (with its ARN) and the log bucket.
   diff_mode:
-    support: full
     description: Returns the trail and the log bucket (with its policy) before and after.
 extends_documentation_fragment:
+  - rootwatch.aws.resource_module
+  - rootwatch.aws.trail_coverage
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.tags
@@ -208,7 +198,11 @@ EXAMPLES = r"""
 
 RETURN = r"""
 changes:
-  description: What this run changed, or would change in check mode, one line each.
+  description:
+    - What this run changed, or would change in check mode, one line each, the log bucket's first.
+    - "C(create trail NAME), C(update trail NAME: CALLS) with the CloudTrail calls of RV(actions), or C(delete trail NAME (its log
+      bucket and logs are kept)); for the bucket C(create S3 bucket NAME with secure settings and the delivery policy),
+      C(merge the CloudTrail delivery statements into the policy of S3 bucket NAME), and one line for each secure setting put back."
   returned: always
   type: list
   elements: str
@@ -231,7 +225,7 @@ trail:
   type: dict
   contains:
     name:
-      description: Trail name.
+      description: Trail name (O(name)).
       type: str
       sample: root-login-alerts
     arn:
@@ -243,32 +237,35 @@ trail:
       type: str
       sample: us-east-1
     s3_bucket_name:
-      description: The log bucket.
+      description: The log bucket, by name (O(s3_bucket_name)).
       type: str
     s3_key_prefix:
-      description: Key prefix of the log files (empty when none).
+      description: Key prefix of the log files (O(s3_key_prefix)), empty when none.
       type: str
     kms_key_id:
-      description: KMS key of the log files, as CloudTrail stores it (empty when none).
+      description: KMS key of the log files (O(kms_key_id)), as CloudTrail stores it, empty when none.
       type: str
     is_multi_region_trail:
-      description: Whether the trail records all Regions.
+      description: Whether the trail records all Regions (O(is_multi_region_trail)).
       type: bool
     include_global_service_events:
-      description: Whether global service events are recorded.
+      description: Whether global service events are recorded (O(include_global_service_events)).
       type: bool
     log_file_validation_enabled:
-      description: Whether log file validation is on.
+      description: Whether log file validation is on (O(enable_log_file_validation)).
       type: bool
     is_organization_trail:
-      description: Whether this is an organization trail.
+      description: Whether this is an organization trail; only a trail made elsewhere can be, since this module creates none.
       type: bool
+    cloud_watch_logs_log_group_arn:
+      description: The CloudWatch Logs log group the trail also sends its events to, as CloudTrail stores it (empty when none).
+      type: str
     is_logging:
-      description: Whether the trail is logging.
+      description: Whether the trail is logging (O(enable_logging)).
       type: bool
       returned: when the trail exists
     management_events:
-      description: Management events recorded, V(All), V(WriteOnly), V(ReadOnly), or null for none.
+      description: Management events recorded (O(management_events)), V(All), V(WriteOnly), V(ReadOnly), or null for none.
       type: str
       returned: when the trail exists
     event_selectors:
@@ -282,7 +279,7 @@ trail:
       elements: dict
       returned: when the trail exists
     tags:
-      description: Tags of the trail.
+      description: Tags of the trail (O(tags)).
       type: dict
       returned: when O(tags) is given
 covering_trail:
@@ -324,6 +321,10 @@ bucket:
       description: The account S3 proved owns the bucket (C(ExpectedBucketOwner)), or that owns a bucket this run creates.
       type: str
       sample: "123456789012"
+    region:
+      description: The Region of a bucket created by this run.
+      type: str
+      returned: when the bucket is created
     policy:
       description: The bucket policy after the merge.
       type: dict
@@ -349,18 +350,15 @@ actions:
   sample: ["s3:CreateBucket logs-123", "cloudtrail:CreateTrail root-login-alerts", "cloudtrail:StartLogging root-login-alerts"]
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import exit_module
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import module_manager
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.event_selectors import MANAGEMENT_EVENTS
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.trail import CloudTrailTrailManager
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import AwsClients
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import module_warn
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.trail import validate_params
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.trail import validate_region
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import MODULE_ERRORS
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import fail_cleanly
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.trail_options import validate_params
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.validators import validate_region
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import failing_cleanly
 
 
 def argument_spec():
@@ -391,21 +389,10 @@ def main():
         required_if=[("state", "present", ["s3_bucket_name"])],
         supports_check_mode=True,
     )
-    try:
+    with failing_cleanly(module):
         validate_region(module.region)
         params = validate_params(module.params)
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
-
-    manager = CloudTrailTrailManager(AwsClients(module), module.region, check_mode=module.check_mode, warn=module_warn)
-    try:
-        result = manager.ensure(params)
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
-    except AnsibleAWSError as exc:
-        module.fail_json_aws_error(exc)
-    except MODULE_ERRORS as exc:
-        fail_cleanly(module, exc)
+        result = module_manager(module, CloudTrailTrailManager).ensure(params)
     exit_module(module, result)
 
 

@@ -42,6 +42,7 @@ options:
     description:
       - Description of the rule. When omitted, an existing description is kept.
     type: str
+  # Written whole: rootwatch.aws.resource_module gives this module its attributes, not these four states.
   state:
     description:
       - V(present) makes sure the rule exists and is enabled.
@@ -61,16 +62,6 @@ options:
       - The event pattern, as a dict or as JSON text. Required unless O(state=absent).
       - 'Every leaf value must be inside an array, for example C({"type": ["Root"]}).'
     type: raw
-  tags:
-    description:
-      - Tags for the rule. When omitted, tags are neither read nor changed.
-    type: dict
-    aliases: [resource_tags]
-  purge_tags:
-    description:
-      - Remove tags not listed in O(tags). Only used when O(tags) is given.
-    type: bool
-    default: true
   targets:
     description:
       - Targets of the rule, identified by O(targets[].id).
@@ -130,14 +121,14 @@ options:
     default: false
 attributes:
   check_mode:
-    support: full
     description: Runs in check mode with no write call and predicts the result, including a new rule's ARN.
   diff_mode:
-    support: full
     description: Returns the rule and its targets before and after, with the pattern pretty-printed.
 extends_documentation_fragment:
+  - rootwatch.aws.resource_module
   - amazon.aws.common.modules
   - amazon.aws.region.modules
+  - amazon.aws.tags
   - amazon.aws.boto3
 """
 
@@ -196,7 +187,12 @@ EXAMPLES = r"""
 
 RETURN = r"""
 changes:
-  description: What this run changed, or would change in check mode, one line each.
+  description:
+    - "What this run changed, or would change in check mode, one line each. C(create rule NAME), C(update rule NAME: FIELDS)
+      with the fields that change (C(event_pattern), C(state), C(description), C(targets), C(tags)), or C(delete rule NAME)."
+    - "With O(state=absent) and O(targets), C(remove our target from rule NAME (kept for other targets: IDS)) when
+      targets of others keep the rule."
+    - NAME is followed by C(on bus BUS) for a rule that is not on the default bus.
   returned: always
   type: list
   elements: str
@@ -247,21 +243,13 @@ kept_targets:
   sample: ["audit-queue"]
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import exit_module
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import AwsClients
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import module_warn
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import module_manager
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.rule import EventBridgeRuleManager
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import WriteConflictError
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.rule import validate_params
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import MODULE_ERRORS
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import fail_cleanly
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import failing_cleanly
 
 
 def argument_spec():
@@ -303,23 +291,9 @@ def argument_spec():
 
 def main():
     module = AnsibleAWSModule(argument_spec=argument_spec(), supports_check_mode=True)
-    where = "rule %s on event bus %s" % (module.params["name"], module.params["event_bus_name"])
-    try:
+    with failing_cleanly(module):
         validate_params(module.params)
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
-
-    manager = EventBridgeRuleManager(AwsClients(module), module.region, check_mode=module.check_mode, warn=module_warn)
-    try:
-        result = manager.ensure(module.params)
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
-    except WriteConflictError as exc:
-        module.fail_json(msg=str(exc))
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json_aws(exc, msg="Failed to manage EventBridge %s" % where)
-    except MODULE_ERRORS as exc:
-        fail_cleanly(module, exc, where="EventBridge %s" % where)
+        result = module_manager(module, EventBridgeRuleManager).ensure(module.params)
     exit_module(module, result)
 
 

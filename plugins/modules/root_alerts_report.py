@@ -88,9 +88,10 @@ options:
       - A bad value fails the task, naming C(root_alerts_report_mode), before anything is written.
     type: raw
     default: '0600'
+extends_documentation_fragment:
+  - rootwatch.aws.attributes
 attributes:
   check_mode:
-    support: full
     description:
       - The report is the output of a check-mode audit, so it is written in check mode too. It
         says which mode produced it. The task never reports a change.
@@ -99,7 +100,6 @@ attributes:
     description: The report files are an output of the run, not configuration, so no diff is shown.
   platform:
     support: full
-    platforms: all
     description: Runs on the controller, whatever the play's connection.
 notes:
   - The report of a check-mode run is a compliance audit. Each account's entry is what the run

@@ -32,11 +32,6 @@ description:
 author:
   - rootwatch maintainers (@rootwatch)
 options:
-  topic_arn:
-    description:
-      - The ARN of the topic.
-    type: str
-    required: true
   protocol:
     description:
       - The protocol of the subscriptions.
@@ -76,23 +71,15 @@ options:
   state:
     description:
       - Whether the subscriptions should exist.
-    type: str
-    choices: [present, absent]
-    default: present
+attributes:
+  diff_mode:
+    description: Returns, per endpoint, whether it is pending and the managed attributes, before and after.
 extends_documentation_fragment:
+  - rootwatch.aws.topic_arn
+  - rootwatch.aws.resource_module
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
-  - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: all
-notes:
-  - The diff shows, per endpoint, whether it is pending and the managed attributes.
 seealso:
   - module: rootwatch.aws.sns_topic
 """
@@ -139,7 +126,8 @@ EXAMPLES = r"""
 
 RETURN = r"""
 changes:
-  description: What this run changed, or would change in check mode, one line each.
+  description: One line per endpoint that this run subscribed, unsubscribed or updated (or would, in check mode) -
+    C(subscribe ENDPOINT), C(unsubscribe ENDPOINT) or C(update subscription ENDPOINT).
   returned: always
   type: list
   elements: str
@@ -212,19 +200,15 @@ removed_endpoints:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import AwsClients
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import AwsCallError
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import exit_module
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import fail_module
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import module_warn
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import module_manager
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import validate_topic_arn
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.subscriptions import PROTOCOLS
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.subscriptions import SubscriptionManager
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.subscriptions import canonical_endpoint
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.subscriptions import canonical_endpoints
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.subscriptions import normalize_attributes
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import MODULE_ERRORS
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import fail_cleanly
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import failing_cleanly
 
 
 def main():
@@ -244,7 +228,7 @@ def main():
         required_one_of=[("endpoint", "endpoints")],
     )
     params = module.params
-    try:
+    with failing_cleanly(module):
         validate_topic_arn(params["topic_arn"])
         if params["endpoint"] is not None:
             endpoints = [canonical_endpoint(params["protocol"], params["endpoint"])]
@@ -252,12 +236,7 @@ def main():
             endpoints = canonical_endpoints(params["protocol"], params["endpoints"])
         if params["state"] == "present":
             normalize_attributes(params["protocol"], params["attributes"])
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
-
-    manager = SubscriptionManager(AwsClients(module), module.region, check_mode=module.check_mode, warn=module_warn)
-    try:
-        result = manager.ensure(
+        result = module_manager(module, SubscriptionManager).ensure(
             {
                 "topic_arn": params["topic_arn"],
                 "protocol": params["protocol"],
@@ -268,11 +247,6 @@ def main():
                 "single": params["endpoint"] is not None,
             }
         )
-    except (AwsCallError, ValueError) as exc:
-        fail_module(module, exc)
-    except MODULE_ERRORS as exc:
-        fail_cleanly(module, exc)
-
     exit_module(module, result)
 
 

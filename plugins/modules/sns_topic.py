@@ -34,9 +34,6 @@ options:
     description:
       - Whether the topic should exist.
       - V(absent) deletes the topic with its subscriptions and policy.
-    type: str
-    choices: [present, absent]
-    default: present
   display_name:
     description:
       - The display name of the topic, used as the sender name of email notifications.
@@ -63,21 +60,15 @@ options:
       - Set this only for topics no EventBridge rule (or other AWS service) publishes to.
     type: bool
     default: false
+attributes:
+  diff_mode:
+    description: Returns the managed attributes (O(display_name), O(kms_master_key_id), O(tags)) before and after.
 extends_documentation_fragment:
+  - rootwatch.aws.resource_module
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.tags
   - amazon.aws.boto3
-  - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: all
-notes:
-  - The diff shows the managed attributes (O(display_name), O(kms_master_key_id), O(tags)) before and after.
 seealso:
   - module: rootwatch.aws.sns_topic_policy
   - module: rootwatch.aws.sns_subscription
@@ -110,7 +101,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 changes:
-  description: What this run changed, or would change in check mode, one line each.
+  description:
+    - "What this run changed, or would change in check mode - C(create topic NAME), C(update topic NAME: ATTRIBUTES)
+      with the SNS attributes set (C(DisplayName), C(KmsMasterKeyId)) or else C(tags), or C(delete topic NAME)."
   returned: always
   type: list
   elements: str
@@ -184,15 +177,11 @@ updated_attributes:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import AwsClients
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import AwsCallError
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import exit_module
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import fail_module
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import module_warn
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import module_manager
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic import TopicManager
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic import validate_topic_options
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import MODULE_ERRORS
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import fail_cleanly
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import failing_cleanly
 
 
 def main():
@@ -207,21 +196,10 @@ def main():
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
-
-    # Local validation first: no AWS call for a mistake we can see here.
-    try:
+    with failing_cleanly(module):
+        # Local validation first: no AWS call for a mistake we can see here.
         validate_topic_options(params["name"], params["kms_master_key_id"], params["allow_aws_managed_key"])
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
-
-    manager = TopicManager(AwsClients(module), module.region, check_mode=module.check_mode, warn=module_warn)
-    try:
-        result = manager.ensure(params)
-    except (AwsCallError, ValueError) as exc:
-        fail_module(module, exc)
-    except MODULE_ERRORS as exc:
-        fail_cleanly(module, exc)
-
+        result = module_manager(module, TopicManager).ensure(params)
     exit_module(module, result)
 
 

@@ -25,11 +25,6 @@ description:
 author:
   - rootwatch maintainers (@rootwatch)
 options:
-  topic_arn:
-    description:
-      - The ARN of the topic.
-    type: str
-    required: true
   state:
     description:
       - V(present) adds the statements, replacing those with the same C(Sid).
@@ -37,9 +32,6 @@ options:
         a C(Sid) entry.
       - When removing would leave no statement, the default topic policy is written instead, since AWS
         refuses an empty policy.
-    type: str
-    choices: [present, absent]
-    default: present
   statements:
     description:
       - IAM policy statements, each with a unique C(Sid).
@@ -75,20 +67,15 @@ options:
         and statements other owners added. Same-account principals keep the access their IAM policies grant.
     type: bool
     default: false
+attributes:
+  diff_mode:
+    description: Returns the whole policy document before and after.
 extends_documentation_fragment:
+  - rootwatch.aws.topic_arn
+  - rootwatch.aws.resource_module
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
-  - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: all
-notes:
-  - The diff shows the whole policy document before and after.
 seealso:
   - module: rootwatch.aws.sns_topic
 """
@@ -136,7 +123,8 @@ EXAMPLES = r"""
 
 RETURN = r"""
 changes:
-  description: What this run changed, or would change in check mode, one line each.
+  description: One line per statement that this run added, replaced or removed (or would, in check mode) -
+    C(add topic policy statement SID), C(replace topic policy statement SID) or C(remove topic policy statement SID).
   returned: always
   type: list
   elements: str
@@ -178,19 +166,15 @@ statements_removed:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import AwsClients
 from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import validate_sids
 from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import validate_statements
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import AwsCallError
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import exit_module
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import fail_module
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import module_warn
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import module_manager
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import validate_topic_arn
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic_policy import DEFAULT_EVENTBRIDGE_SID
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic_policy import TopicPolicyManager
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic_policy import eventbridge_publish_statement
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import MODULE_ERRORS
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import fail_cleanly
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import failing_cleanly
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 
 
@@ -233,21 +217,11 @@ def main():
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
-    try:
+    with failing_cleanly(module):
         statements = wanted_statements(params)
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
-
-    manager = TopicPolicyManager(AwsClients(module), module.region, check_mode=module.check_mode, warn=module_warn)
-    try:
-        result = manager.ensure(
+        result = module_manager(module, TopicPolicyManager).ensure(
             {"topic_arn": params["topic_arn"], "statements": statements, "state": params["state"], "purge": params["purge_statements"]}
         )
-    except AwsCallError as exc:
-        fail_module(module, exc)
-    except MODULE_ERRORS as exc:
-        fail_cleanly(module, exc)
-
     exit_module(module, result)
 
 

@@ -21,17 +21,14 @@ __metaclass__ = type
 import re
 import string
 
-try:
-    from botocore.exceptions import BotoCoreError
-    from botocore.exceptions import ClientError
-except ImportError:
-    pass  # the callers (amazon.aws plugin base) report a missing SDK
-
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
 
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import ACCOUNT_ID_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import EXTERNAL_ID_RE
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import AwsCallError
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import OrganizationAccountsError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import aws_call
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import error_code
 
 HOST_GROUP = "aws_accounts"
 ACTIVE = "ACTIVE"
@@ -429,14 +426,11 @@ class OrganizationReader:
     def _call(self, operation, subject=None, tolerate=(), **params):
         """One retried call; None when it fails with an error code in ``tolerate``."""
         try:
-            return getattr(self.client, api_method(operation))(aws_retry=True, **params)
-        except ClientError as e:
-            error = e.response.get("Error", {})
-            if error.get("Code") in tolerate:
-                return None
-            raise OrganizationAccountsError(explain_error(operation, error.get("Code"), error.get("Message"), subject))
-        except BotoCoreError as e:
-            raise OrganizationAccountsError(explain_error(operation, None, str(e), subject))
+            return aws_call("call organizations:%s" % operation, getattr(self.client, api_method(operation)), not_found=tolerate, **params)
+        except AwsCallError as e:
+            response = getattr(e.exception, "response", None)
+            message = response.get("Error", {}).get("Message") if response else str(e.exception)
+            raise OrganizationAccountsError(explain_error(operation, error_code(e) or None, message, subject))
 
     def _pages(self, operation, result_key, subject=None, **params):
         """Every item of a paginated list call, one retried call per page."""

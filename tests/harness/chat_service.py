@@ -39,7 +39,7 @@ from playbook_runner import ROOT  # pylint: disable=import-error
 if os.path.join(ROOT, ".collections") not in sys.path:
     sys.path.insert(0, os.path.join(ROOT, ".collections"))  # the checkout as ansible_collections.rootwatch.aws
 # pylint: disable=wrong-import-position
-from ansible_collections.rootwatch.aws.plugins.module_utils._verdict.destinations import CHAT_ENDPOINT  # noqa: E402
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.subscriptions import CHAT_ENDPOINT  # noqa: E402
 
 # The https endpoint the chat service subscribes to a topic: the one the verdict looks for.
 SUBSCRIPTION_ENDPOINT = CHAT_ENDPOINT

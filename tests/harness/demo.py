@@ -78,12 +78,12 @@ def security(emulator, account, report_dir):
     """Show, on the converged emulator, the defences a reader can check for themselves."""
     sys.path.insert(0, os.path.join(ROOT, ".collections"))
     # pylint: disable=import-outside-toplevel
-    from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import profiles as alert_profiles
+    from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import samples as alert_samples
     from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import event_pattern
 
     events = emulator.session(account, "us-east-1").client("events", endpoint_url=emulator.endpoint)
     pattern = json.loads(events.describe_rule(Name="root-login-alerts")["EventPattern"])
-    samples = alert_profiles.sample_events("console_sign_in", account)
+    samples = alert_samples.sample_events("console_sign_in", account)
     print("The rule's pattern, as stored in account %s: %s" % (account, json.dumps(pattern, sort_keys=True)))
     for name in sorted(samples):
         event, expected = samples[name]
@@ -108,9 +108,9 @@ def chat_payload():
     """The custom notification a Slack or Teams channel gets for the sample root sign-in (docs/destinations.md)."""
     # pylint: disable=import-outside-toplevel
     from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import chat_message
-    from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.messages import sample_events
+    from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.samples import sign_in_samples
 
-    event = sample_events()["root_sign_in"][0]
+    event = sign_in_samples()["root_sign_in"][0]
     payload = chat_message.render(chat_message.input_transformer("console_sign_in"), event)
     print("With root_login_alerts_chat_channels, a Slack or Microsoft Teams channel gets this custom notification of the\n"
           "chat service (AWS Chatbot) from the chat topic: the title and description hold only our text and the account\n"
@@ -189,7 +189,7 @@ def main():
 
         banner("6/7 What the security team receives on a root sign-in, and the compliance report")
         sys.path.insert(0, os.path.join(ROOT, ".collections"))
-        from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.messages import sample_email  # pylint: disable=import-outside-toplevel
+        from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.samples import sample_email  # pylint: disable=import-outside-toplevel
 
         print("Subject: AWS Notification Message\n\n%s\n" % sample_email())
         chat_payload()

@@ -27,6 +27,19 @@ READ_PREFIXES = ("Describe", "List", "Get", "Lookup", "Test", "Head", "Search")
 # Calls that change no resource although their names do not say so.
 # GenerateCredentialReport builds the account's credential report, no resource (a Read in the Service Authorization Reference).
 NON_WRITE_ACTIONS = {"AssumeRole", "GetCallerIdentity", "ValidateTemplate", "GenerateCredentialReport"}
+_LOADER = []  # one botocore data loader for every session: a new session would parse each service model again
+
+
+def boto3_session(**credentials):
+    """A boto3 session that shares the service models already loaded (a client then costs about a fifth)."""
+    import boto3  # pylint: disable=import-outside-toplevel
+    import botocore.session  # pylint: disable=import-outside-toplevel
+
+    core = botocore.session.Session()
+    if not _LOADER:
+        _LOADER.append(core.get_component("data_loader"))
+    core.register_component("data_loader", _LOADER[0])
+    return boto3.session.Session(botocore_session=core, **credentials)
 
 
 def free_port():
@@ -34,6 +47,29 @@ def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def _listens_on(pid, port):
+    """True when process group ``pid`` holds the socket listening on 127.0.0.1:``port`` (True where /proc cannot tell)."""
+    try:
+        with open("/proc/net/tcp", encoding="ascii") as handle:
+            listening = [line.split() for line in handle.readlines()[1:]]
+    except OSError:
+        return True
+    wanted = "0100007F:%04X" % port
+    inodes = {fields[9] for fields in listening if fields[1] == wanted and fields[3] == "0A"}  # 0A: LISTEN
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            if os.getpgid(int(entry)) != pid:
+                continue
+            links = [os.readlink(os.path.join("/proc", entry, "fd", fd)) for fd in os.listdir(os.path.join("/proc", entry, "fd"))]
+        except OSError:
+            continue
+        if inodes & {link[len("socket:["):-1] for link in links if link.startswith("socket:[")}:
+            return True
+    return False
 
 
 def role_arn(account_id, role_name=TEST_ROLE_NAME):
@@ -110,6 +146,7 @@ class Emulator:
     """A moto server on 127.0.0.1, started and stopped as a context manager."""
 
     def __init__(self, port=None, log_path=None):
+        self._fixed_port = port is not None
         self.port = port or free_port()
         self.endpoint = "http://127.0.0.1:%d" % self.port
         self._workdir = tempfile.mkdtemp(prefix="rootwatch-moto-")
@@ -119,7 +156,20 @@ class Emulator:
         self._log = None
 
     # -- life cycle -----------------------------------------------------
-    def start(self, timeout=30):
+    def start(self, timeout=30, attempts=3):
+        """Start moto; with a port of its own choosing, another one if that port was taken meanwhile
+        (parallel test workers each start an emulator)."""
+        for attempt in range(attempts):
+            if self._start(timeout):
+                return self
+            self.stop()
+            if self._fixed_port or attempt == attempts - 1:
+                break
+            self.port = free_port()
+            self.endpoint = "http://127.0.0.1:%d" % self.port
+        raise RuntimeError("moto_server did not start on port %d; see %s" % (self.port, self.log_path))
+
+    def _start(self, timeout):
         env = dict(os.environ)
         env.update(MOTO_ENABLE_RECORDING="true", MOTO_RECORDER_FILEPATH=self.recording_path)
         moto_server = os.path.join(os.path.dirname(sys.executable), "moto_server")
@@ -135,15 +185,18 @@ class Emulator:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                raise RuntimeError("moto_server exited early; see %s" % self.log_path)
+                return False
             try:
                 with urllib.request.urlopen(self.endpoint + "/moto-api/", timeout=2):
-                    self.clear_recording()
-                    return self
+                    pass
             except (urllib.error.URLError, ConnectionError, OSError):
                 time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("moto_server did not answer within %ss" % timeout)
+                continue
+            if not _listens_on(self._process.pid, self.port):
+                return False  # another process answers on this port
+            self.clear_recording()
+            return True
+        return False
 
     def stop(self):
         if self._process is not None and self._process.poll() is None:
@@ -243,17 +296,13 @@ class Emulator:
     # -- simulated accounts ---------------------------------------------
     def session(self, account_id=None, region=DEFAULT_REGION):
         """A boto3 session in ``account_id`` (entered through sts:AssumeRole)."""
-        import boto3  # pylint: disable=import-outside-toplevel
-
-        base = boto3.session.Session(
-            aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region
-        )
+        base = boto3_session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region)
         if account_id is None:
             return base
         credentials = base.client("sts", endpoint_url=self.endpoint).assume_role(
             RoleArn=role_arn(account_id), RoleSessionName="rootwatch-test"
         )["Credentials"]
-        return boto3.session.Session(
+        return boto3_session(
             aws_access_key_id=credentials["AccessKeyId"],
             aws_secret_access_key=credentials["SecretAccessKey"],
             aws_session_token=credentials["SessionToken"],
@@ -265,10 +314,8 @@ class Emulator:
 
     def client_for_key(self, service, access_key, region=DEFAULT_REGION):
         """A client that signs with ``access_key`` (the emulator ignores the secret)."""
-        import boto3  # pylint: disable=import-outside-toplevel
-
-        return boto3.client(service, endpoint_url=self.endpoint, region_name=region,
-                            aws_access_key_id=access_key, aws_secret_access_key="unused")
+        return boto3_session(aws_access_key_id=access_key, aws_secret_access_key="unused", region_name=region).client(
+            service, endpoint_url=self.endpoint)
 
 
 def main(argv=None):

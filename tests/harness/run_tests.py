@@ -119,7 +119,11 @@ def stage_unit():
 
 
 def stage_integration():
-    return run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/integration"])
+    # pytest-xdist: each worker starts its own emulator on a free port. loadgroup spreads single tests for balance
+    # and keeps a module that shares one set of runs (xdist_group) on one worker.
+    workers = os.environ.get("ROOTWATCH_TEST_WORKERS", "auto")
+    return run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", workers, "--dist", "loadgroup",
+                "--durations=15", "tests/integration"])
 
 
 def stage_molecule():

@@ -8,10 +8,10 @@ once, so every account reads compliant.
 
 import json
 
+from accounts import Account  # pylint: disable=import-error
 from emulator import simulated_accounts  # pylint: disable=import-error
-from test_root_alerts_playbook import (  # pylint: disable=import-error
+from playbook_checks import (  # pylint: disable=import-error
     NAME,
-    Account,
     account_failed,
     assert_accounts,
     failed_task,

@@ -15,8 +15,17 @@ Emulator quirks this test lives with (the code follows AWS):
 import json
 
 import member_roles  # pylint: disable=import-error
+from accounts import Account  # pylint: disable=import-error
 from emulator import simulated_accounts  # pylint: disable=import-error
-from test_root_alerts_playbook import Account, account_failed, assert_accounts, failed_task, read_report, run, stack, write_inventory
+from playbook_checks import (  # pylint: disable=import-error
+    account_failed,
+    assert_accounts,
+    failed_task,
+    read_report,
+    run,
+    stack,
+    write_inventory,
+)
 
 LOG_GROUP = "root-login-alerts-cloudtrail"
 ALARM = "root-login-alerts-root-usage"

@@ -16,17 +16,10 @@ import json
 import os
 import sys
 
+from accounts import Account  # pylint: disable=import-error
 from emulator import simulated_accounts  # pylint: disable=import-error
+from playbook_checks import NAME, OUR_TARGET_ID, read_report, run, stack, write_inventory  # pylint: disable=import-error
 from playbook_runner import ROOT  # pylint: disable=import-error
-from test_root_alerts_playbook import (  # pylint: disable=import-error
-    NAME,
-    OUR_TARGET_ID,
-    Account,
-    read_report,
-    run,
-    stack,
-    write_inventory,
-)
 
 if os.path.join(ROOT, ".collections") not in sys.path:
     sys.path.insert(0, os.path.join(ROOT, ".collections"))  # the checkout as ansible_collections.rootwatch.aws

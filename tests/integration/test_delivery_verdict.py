@@ -13,68 +13,21 @@ Emulator quirks these tests live with (the code follows AWS):
 - ``DisableKey`` needs the key ID, not the ARN.
 """
 
-import json
 import os
 
+from accounts import (  # pylint: disable=import-error
+    RECIPE_RULE,
+    RECIPE_TOPIC,
+    Account,
+    add_trail,
+    build_recipe,
+    customer_key,
+    events_statement,
+)
 from emulator import simulated_accounts  # pylint: disable=import-error
-from test_root_alerts_playbook import STACK_TASK, Account, read_report, run, stack, write_inventory
+from playbook_checks import STACK_TASK, read_report, run, stack, write_inventory  # pylint: disable=import-error
 
-RECIPE_TOPIC = "ROOT-AWS-Console-Sign-In-via-CloudTrail"
-RECIPE_RULE = "rootstack-RootActivityRule"
-PATTERN = {"detail-type": ["AWS Console Sign In via CloudTrail"], "detail": {"userIdentity": {"type": ["Root"]}}}
 IAM_API_PATTERN = {"detail-type": ["AWS API Call via CloudTrail"], "detail": {"userIdentity": {"type": ["IAMUser"]}}}
-
-
-def events_statement(topic_arn, sid="TopicPolicyForEvents", **condition):
-    statement = {"Sid": sid, "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
-                 "Action": "sns:Publish", "Resource": topic_arn}
-    if condition:
-        statement["Condition"] = {"ArnEquals": condition}
-    return statement
-
-
-def key_policy(account, events=True):
-    statements = [{"Sid": "Enable IAM User Permissions", "Effect": "Allow",
-                   "Principal": {"AWS": "arn:aws:iam::%s:root" % account}, "Action": "kms:*", "Resource": "*"}]
-    if events:
-        statements.append({"Sid": "AllowEventBridge", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
-                           "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*"})
-    return json.dumps({"Version": "2012-10-17", "Statement": statements})
-
-
-def build_recipe(inside, statement=None, trail=True, pattern=None, kms_key=None, extra_statements=()):
-    """AWS's recipe, by hand, in ``inside``: returns the topic ARN."""
-    pattern = pattern or PATTERN
-    sns, events = inside.client("sns"), inside.client("events")
-    attributes = {"KmsMasterKeyId": kms_key} if kms_key else {}
-    topic = sns.create_topic(Name=RECIPE_TOPIC, Attributes=attributes)["TopicArn"]
-    policy = json.loads(sns.get_topic_attributes(TopicArn=topic)["Attributes"]["Policy"])
-    policy["Statement"].append(statement or events_statement(topic))
-    policy["Statement"].extend(extra_statements)
-    sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=json.dumps(policy))
-    sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="secops@example.com")
-    events.put_rule(Name=RECIPE_RULE, EventPattern=json.dumps(pattern), State="ENABLED")
-    events.put_targets(Rule=RECIPE_RULE, Targets=[{"Id": "RootNotify", "Arn": topic}])
-    if trail:
-        add_trail(inside)
-    return topic
-
-
-def add_trail(inside, name="management-events", logging=True, **options):
-    bucket = "%s-%s" % (name, inside.id)
-    inside.client("s3").create_bucket(Bucket=bucket)
-    cloudtrail = inside.client("cloudtrail")
-    cloudtrail.create_trail(Name=name, S3BucketName=bucket, IsMultiRegionTrail=True, IncludeGlobalServiceEvents=True, **options)
-    if logging:
-        cloudtrail.start_logging(Name=name)
-
-
-def customer_key(inside, events=True, enabled=True):
-    kms = inside.client("kms")
-    key = kms.create_key(Policy=key_policy(inside.id, events=events))["KeyMetadata"]
-    if not enabled:
-        kms.disable_key(KeyId=key["KeyId"])  # emulator quirk: the key ID, not the ARN
-    return key["Arn"]
 
 
 STATES = [

@@ -20,25 +20,26 @@ import json
 
 import pytest
 
+import member_roles  # pylint: disable=import-error
+from accounts import Account  # pylint: disable=import-error
 from chat_service import ChatService, SUBSCRIPTION_ENDPOINT, is_chat_service_request  # pylint: disable=import-error
 from emulator import simulated_accounts  # pylint: disable=import-error
 from fault_proxy import FaultProxy  # pylint: disable=import-error
-import member_roles  # pylint: disable=import-error
-from playbook_runner import run_playbook  # pylint: disable=import-error
-from test_iam_policy import NOT_COUNTED, allowed, iam_actions, request_region, template_module, template_values  # pylint: disable=import-error
-from test_root_alerts_playbook import (  # pylint: disable=import-error
+from iam_calls import NOT_COUNTED, iam_actions, request_region, template_module, template_values  # pylint: disable=import-error
+from iam_oracle import allowed  # pylint: disable=import-error
+from playbook_checks import (  # pylint: disable=import-error
+    NAME,
     NO_OP_REQUEST_BUDGET,
     PLAYBOOK,
     SECRET_PATTERNS,
-    Account,
     assert_accounts,
     count,
     read_report,
     stack,
     write_inventory,
 )
+from playbook_runner import run_playbook  # pylint: disable=import-error
 
-NAME = "root-login-alerts"
 CHAT_TOPIC = NAME + "-chat"  # the stack's default: <topic name>-chat
 SLACK = {"type": "slack", "workspace_id": "T0123ABCD", "channel_id": "C0123ABCD"}
 TEAMS = {"type": "teams", "tenant_id": "0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b", "team_id": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
@@ -117,7 +118,7 @@ def chat_topic_arn(account):
     return "arn:aws:sns:us-east-1:%s:%s" % (account, CHAT_TOPIC)
 
 
-# -- what the runs asked of IAM (test_iam_policy.py's mapping, and the destination calls it does not know) ----------
+# -- what the runs asked of IAM (tests/harness/iam_calls.py's mapping, and the destination calls it does not know) ----
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"  # the ID EventBridge appends to a connection's or destination's ARN
 DESTINATION_ACTIONS = {"CreateConnection", "DescribeConnection", "UpdateConnection", "DeleteConnection",
                        "CreateApiDestination", "DescribeApiDestination", "UpdateApiDestination", "DeleteApiDestination"}
@@ -163,7 +164,7 @@ def denied_calls(emulator, account, emulator_requests, chat_requests, parameters
         calls.extend(destination_calls(account, request) if is_destination else iam_actions(emulator, account, request))
     for request in chat_requests:
         calls.extend(chat_calls(request))
-    denied = [(a, r, c) for a, r, c in calls if not allowed(policy, account, a, r, c)["allowed"]]
+    denied = [(a, r, c) for a, r, c in calls if not allowed(policy, a, r, c)]
     return denied, sorted(set(a for a, unused, unused_context in calls))
 
 

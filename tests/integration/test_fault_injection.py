@@ -19,20 +19,20 @@ import botocore.config
 import botocore.exceptions
 import pytest
 
+from accounts import Account  # pylint: disable=import-error
 from emulator import Request, simulated_accounts  # pylint: disable=import-error
 from fault_proxy import FaultProxy  # pylint: disable=import-error
-from playbook_runner import run_playbook  # pylint: disable=import-error
-from test_root_alerts_playbook import (  # pylint: disable=import-error
+from playbook_checks import (  # pylint: disable=import-error
     NAME,
     OUR_SID,
     OUR_TARGET_ID,
     PLAYBOOK,
-    Account,
     account_failed,
     assert_accounts,
     failed_task,
     write_inventory,
 )
+from playbook_runner import run_playbook  # pylint: disable=import-error
 
 RATE = 0.2
 SEED = 20261201

@@ -23,18 +23,20 @@ import os
 import sys
 
 import member_roles  # pylint: disable=import-error
+from accounts import Account  # pylint: disable=import-error
 from emulator import simulated_accounts  # pylint: disable=import-error
+from hub_organization import BUS, bus_arn, organization  # pylint: disable=import-error
+from iam_oracle import allowed  # pylint: disable=import-error
+from playbook_checks import NAME, read_report, run, write_inventory  # pylint: disable=import-error
 from playbook_runner import ROOT  # pylint: disable=import-error
-from test_hub_mode import BUS, FORWARDING_ROLE, bus_arn, organization  # pylint: disable=import-error
-from test_root_alerts_playbook import NAME, Account, read_report, run, write_inventory  # pylint: disable=import-error
 
 if os.path.join(ROOT, ".collections") not in sys.path:
     sys.path.insert(0, os.path.join(ROOT, ".collections"))  # the checkout as ansible_collections.rootwatch.aws
 # pylint: disable=wrong-import-position
 from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import messages as alert_message  # noqa: E402
 from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import profiles as alert_profiles  # noqa: E402
+from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import samples as alert_samples  # noqa: E402
 from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import event_pattern  # noqa: E402
-from ansible_collections.rootwatch.aws.plugins.module_utils._policy.evaluation import evaluate  # noqa: E402
 
 ALL = list(alert_profiles.PROFILE_NAMES)
 RULES = {"console_sign_in": NAME, "api_activity": NAME + "-api-activity", "credential_changes": NAME + "-credential-changes",
@@ -82,7 +84,7 @@ def received(inside, url):
 
 def samples(profile, account, kind):
     """The profile's samples: ``forged_custom_event``, or the genuine ones it must match."""
-    found = alert_profiles.sample_events(profile, account)
+    found = alert_samples.sample_events(profile, account)
     if kind == "forged":
         return [found["forged_custom_event"][0]]
     return [event for event, should in found.values() if should]
@@ -144,15 +146,15 @@ def test_the_hub_bus_admits_only_the_forwarding_role_and_aws_events(tmp_path, em
     ours = dict((s["Sid"], s) for s in json.loads(policy)["Statement"])
     assert ours["RootwatchOrgPutEvents"]["Condition"] == {
         "StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"},
-        "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/%s" % FORWARDING_ROLE},
+        "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/%s" % member_roles.FORWARDING_ROLE},
         "ForAllValues:StringLike": {"events:source": "aws.*"}}
     assert ours["RootwatchMemberPutEvents"]["Principal"] == {"AWS": ["arn:aws:iam::%s:root" % member]}
     assert ours["RootwatchMemberPutEvents"]["Condition"] == {
-        "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::%s:role/%s" % (member, FORWARDING_ROLE)},
+        "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::%s:role/%s" % (member, member_roles.FORWARDING_ROLE)},
         "ForAllValues:StringLike": {"events:source": "aws.*"}}
 
-    # What AWS judges when a member's principal calls PutEvents on the hub bus.
-    role = "arn:aws:iam::%s:role/%s" % (member, FORWARDING_ROLE)
+    # What AWS judges when a member's principal calls PutEvents on the hub bus (the tests' own IAM matcher).
+    role = "arn:aws:iam::%s:role/%s" % (member, member_roles.FORWARDING_ROLE)
     rule = "arn:aws:events:us-east-1:%s:rule/%s" % (member, NAME)
 
     def request(principal, source):
@@ -160,18 +162,18 @@ def test_the_hub_bus_admits_only_the_forwarding_role_and_aws_events(tmp_path, em
                    "events:source": [source]}
         if principal == role:
             context["aws:SourceArn"] = rule
-        return evaluate(policy, {"AWS": principal}, "events:PutEvents", bus_arn(hub), context)["allowed"]
+        return allowed(json.loads(policy), "events:PutEvents", bus_arn(hub), context, principal=principal)
 
     assert request(role, "aws.signin") is True  # the forwarding path
-    assert request(role, alert_message.FORGED_SOURCE) is False  # a rule of the member that forwards custom events
+    assert request(role, alert_samples.FORGED_SOURCE) is False  # a rule of the member that forwards custom events
     mallory = "arn:aws:iam::%s:user/mallory" % member
-    assert request(mallory, "aws.signin") is False and request(mallory, alert_message.FORGED_SOURCE) is False
+    assert request(mallory, "aws.signin") is False and request(mallory, alert_samples.FORGED_SOURCE) is False
 
     # The hub bus rules pin the source too: a forged sign-in on the hub bus matches none of them.
     hub_rule = json.loads(hub_inside.client("events").describe_rule(Name=NAME, EventBusName=BUS)["EventPattern"])
-    forged = alert_message.sample_events(member)["forged_custom_event"][0]
+    forged = alert_samples.sign_in_samples(member)["forged_custom_event"][0]
     assert hub_rule["source"] == ["aws.signin"] and not event_pattern.matches(hub_rule, forged)
-    assert event_pattern.matches(hub_rule, alert_message.sample_events(member)["root_sign_in"][0])
+    assert event_pattern.matches(hub_rule, alert_samples.sign_in_samples(member)["root_sign_in"][0])
 
     # The verdict proves the member's path with that policy, and notes nothing.
     audit = run(emulator, inventory, tmp_path / "audit", check=True)

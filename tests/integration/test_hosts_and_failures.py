@@ -8,8 +8,9 @@ Emulator quirks these tests live with (the code follows AWS):
 
 import yaml
 
+from accounts import Account  # pylint: disable=import-error
 from emulator import role_arn, simulated_accounts  # pylint: disable=import-error
-from test_root_alerts_playbook import EMAILS, STACK_TASK, Account, account_failed, failed_task, read_report, run
+from playbook_checks import EMAILS, STACK_TASK, account_failed, failed_task, read_report, run  # pylint: disable=import-error
 
 DEFAULT_ACCOUNT = "123456789012"  # the emulator's account of the controller's credentials
 

@@ -17,10 +17,10 @@ the verdict proves is shown.
 import json
 
 import member_roles  # pylint: disable=import-error
+from accounts import RECIPE_TOPIC, Account, build_recipe  # pylint: disable=import-error
 from emulator import simulated_accounts  # pylint: disable=import-error
-from test_delivery_verdict import RECIPE_TOPIC, build_recipe  # pylint: disable=import-error
-from test_hub_mode import BUS, MEMBER_NO_OP_BUDGET, bus_arn, statuses  # pylint: disable=import-error
-from test_root_alerts_playbook import NAME, Account, run, write_inventory  # pylint: disable=import-error
+from hub_organization import BUS, MEMBER_NO_OP_BUDGET, bus_arn  # pylint: disable=import-error
+from playbook_checks import NAME, run, statuses, write_inventory  # pylint: disable=import-error
 
 # The sign-in pattern of a rule of the member's own, written out (not the collection's writer).
 SIGN_IN_PATTERN = {"source": ["aws.signin"], "detail-type": ["AWS Console Sign In via CloudTrail"],

@@ -14,54 +14,34 @@ across accounts, so delivery itself is not exercised, only the path the verdict 
 import json
 
 import member_roles  # pylint: disable=import-error
+from accounts import Account  # pylint: disable=import-error
 from emulator import simulated_accounts  # pylint: disable=import-error
-from test_root_alerts_playbook import (  # pylint: disable=import-error
+from hub_organization import (  # pylint: disable=import-error
+    BUS,
+    HUB_REMOVAL_TASK,
+    HUB_TARGET_ID,
+    MEMBER_NO_OP_BUDGET,
+    QUEUE,
+    bus_arn,
+    organization,
+)
+from playbook_checks import (  # pylint: disable=import-error
     CREATED_BY,
     EMAILS,
     NAME,
-    ROLE,
-    Account,
     account_failed,
     assert_accounts,
     failed_task,
     read_report,
     run,
     stack,
+    statuses,
     write_inventory,
 )
-
-BUS = "root-login-alerts-hub"
-QUEUE = "root-login-alerts-undelivered"
-FORWARDING_ROLE = "root-login-alerts-forwarding"
-HUB_TARGET_ID = "rootwatch-hub-bus"
-HUB_REMOVAL_TASK = ROLE + "Root login alerts | Remove the hub, or retire a member's own topic, after every member"
-
-
-# Per member account of a converged no-op: the delivery reads, the queue's three, and the forwarding role's two
-# (GetRole and GetRolePolicy; ListRoleTags is no longer read: ownership tags do not matter for a role we never write).
-MEMBER_NO_OP_BUDGET = 20
-
-
-def organization(emulator, tmp_path, first, name="inventory.yml", count=4, without_roles=(), **extra):
-    """A hub and members in hub mode, each with docs/member-role.yml deployed (but ``without_roles``)."""
-    accounts = simulated_accounts(count, first=first)
-    hub, members = accounts[0], accounts[1:]
-    member_roles.deploy_all(emulator, [a for a in accounts if a not in without_roles], hub_account_id=hub)
-    inventory = write_inventory(tmp_path / name, accounts, hub_account_id=hub, member_accounts=list(accounts), **extra)
-    return hub, members, inventory
 
 
 def iam_writes(emulator):
     return [r.action for r in emulator.write_requests() if r.service == "iam"]
-
-
-def bus_arn(hub):
-    return "arn:aws:events:us-east-1:%s:event-bus/%s" % (hub, BUS)
-
-
-def statuses(reports):
-    document, markdown = read_report(reports)
-    return {entry["account"]: entry["status"] for entry in document["accounts"]}, document, markdown
 
 
 def queue_attributes(inside):
@@ -111,9 +91,9 @@ def test_hub_and_three_members_apply_reapply_audit_broken_member_and_absent(tmp_
         assert inside.topics() == [], member
         target = inside.client("events").list_targets_by_rule(Rule=NAME)["Targets"]
         assert [t["Id"] for t in target] == [HUB_TARGET_ID] and target[0]["Arn"] == bus_arn(hub)
-        assert target[0]["RoleArn"] == "arn:aws:iam::%s:role/%s" % (member, FORWARDING_ROLE)
+        assert target[0]["RoleArn"] == "arn:aws:iam::%s:role/%s" % (member, member_roles.FORWARDING_ROLE)
         assert target[0]["DeadLetterConfig"]["Arn"] == "arn:aws:sqs:us-east-1:%s:%s" % (member, QUEUE)
-        role = inside.client("iam").get_role(RoleName=FORWARDING_ROLE)["Role"]
+        role = inside.client("iam").get_role(RoleName=member_roles.FORWARDING_ROLE)["Role"]
         assert role["Tags"] == [{"Key": "rootwatch:created-by", "Value": "member-role-template"}], role
         assert stack(applied, member)["forwarding_role_arn"] == role["Arn"]
         assert queue_attributes(inside)[1] == {"rootwatch:created-by": "root_login_alerts"}
@@ -183,7 +163,7 @@ def test_hub_and_three_members_apply_reapply_audit_broken_member_and_absent(tmp_
         assert [r for r in inside.rules() if r.startswith(NAME)] == [] and inside.topics() == [], account
         assert inside.client("sqs").list_queues().get("QueueUrls", []) == [], account
         # The roles belong to the template: absent leaves them alone.
-        assert member_roles.role_names(emulator, account) == [FORWARDING_ROLE], account
+        assert member_roles.role_names(emulator, account) == [member_roles.FORWARDING_ROLE], account
     assert iam_writes(emulator) == []
 
 
@@ -259,13 +239,13 @@ def test_the_forwarding_role_is_verified_never_written(tmp_path, emulator):
     assert preview.rc == 0 and emulator.write_requests() == [], preview
     entry = [e for e in read_report(tmp_path / "preview")[0]["accounts"] if e["account"] == missing][0]
     assert entry["status"] == "needs_action"
-    assert "IAM role %s (root_login_alerts_forwarding_role_name) does not exist" % FORWARDING_ROLE in entry["problems"], entry["problems"]
+    assert "IAM role %s (root_login_alerts_forwarding_role_name) does not exist" % member_roles.FORWARDING_ROLE in entry["problems"], entry["problems"]
 
     applied = run(emulator, inventory, tmp_path / "apply")
     assert applied.rc != 0
     assert account_failed(applied, missing) and not [a for a in (hub, denied, unscoped) if account_failed(applied, a)]
     message = failed_task(applied, missing)[1]
-    assert "nothing was changed" in message and "IAM role %s (root_login_alerts_forwarding_role_name) does not exist" % FORWARDING_ROLE in message
+    assert "nothing was changed" in message and "IAM role %s (root_login_alerts_forwarding_role_name) does not exist" % member_roles.FORWARDING_ROLE in message
     assert "deploy docs/member-role.yml with CreateForwardingRole=true and HubAccountId=%s in account %s" % (hub, missing) in message, message
     assert emulator.requests_by_account(emulator.write_requests()).get(missing, []) == []
     assert iam_writes(emulator) == [] and member_roles.role_names(emulator, missing) == []
@@ -273,11 +253,11 @@ def test_the_forwarding_role_is_verified_never_written(tmp_path, emulator):
     # Someone changes two of the template's roles afterwards.
     policy = member_roles.inline_policy(emulator, denied)
     policy["Statement"].append({"Sid": "FreezeForwarding", "Effect": "Deny", "Action": "events:PutEvents", "Resource": "*"})
-    emulator.client("iam", denied).put_role_policy(RoleName=FORWARDING_ROLE, PolicyName=member_roles.FORWARDING_POLICY,
+    emulator.client("iam", denied).put_role_policy(RoleName=member_roles.FORWARDING_ROLE, PolicyName=member_roles.FORWARDING_POLICY,
                                                    PolicyDocument=json.dumps(policy))
     trust = member_roles.trust_policy(emulator, unscoped)
     del trust["Statement"][0]["Condition"]["ArnLike"]
-    emulator.client("iam", unscoped).update_assume_role_policy(RoleName=FORWARDING_ROLE, PolicyDocument=json.dumps(trust))
+    emulator.client("iam", unscoped).update_assume_role_policy(RoleName=member_roles.FORWARDING_ROLE, PolicyDocument=json.dumps(trust))
 
     audit = run(emulator, inventory, tmp_path / "audit", check=True)
     assert audit.rc == 0 and emulator.write_requests() == []

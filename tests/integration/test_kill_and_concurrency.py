@@ -21,9 +21,19 @@ import sys
 import threading
 import time
 
+from accounts import Account, foreign_sqs_subscription  # pylint: disable=import-error
 from emulator import simulated_accounts  # pylint: disable=import-error
+from playbook_checks import (  # pylint: disable=import-error
+    NAME,
+    OUR_SID,
+    OUR_TARGET_ID,
+    PLAYBOOK,
+    assert_accounts,
+    run,
+    stack,
+    write_inventory,
+)
 from playbook_runner import ROOT  # pylint: disable=import-error
-from test_root_alerts_playbook import NAME, OUR_SID, OUR_TARGET_ID, PLAYBOOK, Account, assert_accounts, run, stack, write_inventory
 
 SEED = 20261201
 
@@ -117,14 +127,6 @@ def test_a_half_configured_bucket_is_completed_and_drift_of_its_settings_repaire
     again = run(emulator, inventory, tmp_path / "again")
     assert_accounts(again, accounts, changed=False)
     assert emulator.write_requests() == []
-
-
-def foreign_sqs_subscription(inside):
-    sqs = inside.client("sqs")
-    queue = sqs.create_queue(QueueName="other-team-inbox")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    inside.client("sns").subscribe(TopicArn=inside.topic_arn(), Protocol="sqs", Endpoint=queue_arn)
-    return queue_arn
 
 
 def add_statement(inside, sid):

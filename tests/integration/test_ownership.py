@@ -6,8 +6,9 @@ Emulator quirk: create_trail checks only that the bucket exists, so the user's t
 bucket; data-event selectors are stored and returned as AWS does.
 """
 
+from accounts import Account  # pylint: disable=import-error
 from emulator import simulated_accounts  # pylint: disable=import-error
-from test_root_alerts_playbook import NAME, Account, account_failed, failed_task, run, stack, write_inventory
+from playbook_checks import NAME, account_failed, failed_task, run, stack, write_inventory  # pylint: disable=import-error
 
 PAYROLL_SELECTORS = [{
     "ReadWriteType": "WriteOnly",

@@ -11,9 +11,9 @@ Emulator quirks these tests live with (the code follows AWS):
 
 import json
 
+from accounts import RECIPE_RULE, Account, build_recipe  # pylint: disable=import-error
 from emulator import simulated_accounts  # pylint: disable=import-error
-from test_delivery_verdict import RECIPE_RULE, build_recipe
-from test_root_alerts_playbook import NAME, Account, read_report, run, stack, write_inventory
+from playbook_checks import NAME, read_report, run, stack, write_inventory  # pylint: disable=import-error
 
 # The recipe's pattern, narrowed: AWS would never alert for sign-ins from 198.51.100.99.
 NARROWED = {

@@ -2,18 +2,22 @@
 subscription whatever its case, other protocols are kept; a renamed topic's old one is reported. A
 confirmed subscription whose filter policy drops our alerts is not a recipient (issue 21, row 2).
 
+Each test has an account of its own; one run converges them all with their first settings before the
+tests (a run costs seconds), and each test goes on from there with its own inventory.
+
 Emulator quirk: email subscriptions are confirmed at once (on AWS a pending one cannot be
 deleted; it is reported, and SNS deletes it after 48 hours).
 """
 
+import pytest
+
+from accounts import Account, foreign_sqs_subscription  # pylint: disable=import-error
 from emulator import simulated_accounts  # pylint: disable=import-error
-from test_kill_and_concurrency import foreign_sqs_subscription
-from test_root_alerts_playbook import (  # pylint: disable=import-error
-    NO_OP_REQUEST_BUDGET,
+from playbook_checks import (  # pylint: disable=import-error
     EMAILS,
     NAME,
+    NO_OP_REQUEST_BUDGET,
     STACK_TASK,
-    Account,
     account_failed,
     count,
     failed_task,
@@ -24,11 +28,37 @@ from test_root_alerts_playbook import (  # pylint: disable=import-error
     write_inventory,
 )
 
+# The tests share the module's converging run: one worker runs them all.
+pytestmark = pytest.mark.xdist_group("test_recipients")
+# Each test's account and its first settings (host variables without the prefix).
+FIRST_SETTINGS = {
+    "dropped": {"emails": ["a@example.com", "b@example.com"], "trail": "none"},
+    "one_mailbox": {"emails": ["secops@acme.test"], "trail": "none"},
+    "renamed": {"trail": "none"},
+    "filtered": {},
+}
 
-def test_dropped_address_is_unsubscribed_and_other_protocols_kept(tmp_path, emulator):
-    account = simulated_accounts(1)[0]
-    both = write_inventory(tmp_path / "both.yml", [account], emails=["a@example.com", "b@example.com"], trail="none")
-    assert run(emulator, both, tmp_path / "r1").rc == 0
+
+@pytest.fixture(scope="module")
+def accounts(emulator_server, tmp_path_factory):
+    """{test: account}, every account converged with its FIRST_SETTINGS by one run."""
+    emulator_server.reset()
+    found = dict(zip(FIRST_SETTINGS, simulated_accounts(len(FIRST_SETTINGS), first=111111111201)))
+    tmp = tmp_path_factory.mktemp("recipients")
+    inventory = write_inventory(tmp / "first.yml", {found[name]: settings for name, settings in FIRST_SETTINGS.items()})
+    converged = run(emulator_server, inventory, tmp / "first")
+    assert converged.rc == 0, converged
+    return found
+
+
+@pytest.fixture
+def emulator(emulator_server, accounts):  # pylint: disable=unused-argument
+    """The emulator as the converging run left it: no reset, since each test works in its own account."""
+    return emulator_server
+
+
+def test_dropped_address_is_unsubscribed_and_other_protocols_kept(tmp_path, emulator, accounts):
+    account = accounts["dropped"]
     inside = Account(emulator, account)
     queue = foreign_sqs_subscription(inside)
     one = write_inventory(tmp_path / "one.yml", [account], emails=["a@example.com"], trail="none")
@@ -44,10 +74,8 @@ def test_dropped_address_is_unsubscribed_and_other_protocols_kept(tmp_path, emul
     assert sorted((s["Protocol"], s["Endpoint"]) for s in listing) == [("email", "a@example.com"), ("sqs", queue)]
 
 
-def test_one_mailbox_whatever_its_case(tmp_path, emulator):
-    account = simulated_accounts(1)[0]
-    lower = write_inventory(tmp_path / "lower.yml", [account], emails=["secops@acme.test"], trail="none")
-    assert run(emulator, lower, tmp_path / "r1").rc == 0
+def test_one_mailbox_whatever_its_case(tmp_path, emulator, accounts):
+    account = accounts["one_mailbox"]
     mixed = write_inventory(tmp_path / "mixed.yml", [account], emails=["SecOps@Acme.test"], trail="none")
     again = run(emulator, mixed, tmp_path / "r2")
     assert again.rc == 0 and stack(again, account)["changed"] is False, stack(again, account).get("changes")
@@ -61,10 +89,8 @@ def test_one_mailbox_whatever_its_case(tmp_path, emulator):
     assert emulator.requests() == []
 
 
-def test_renamed_topic_leaves_the_old_one_reported(tmp_path, emulator):
-    account = simulated_accounts(1)[0]
-    old = write_inventory(tmp_path / "old.yml", [account], trail="none")
-    assert run(emulator, old, tmp_path / "r1").rc == 0
+def test_renamed_topic_leaves_the_old_one_reported(tmp_path, emulator, accounts):
+    account = accounts["renamed"]
     renamed = write_inventory(tmp_path / "new.yml", [account], trail="none", topic_name="root-alerts-v2")
     applied = run(emulator, renamed, tmp_path / "r2")
     assert applied.rc == 0, applied
@@ -84,10 +110,9 @@ def subscription_arn(inside, endpoint):
     return [s["SubscriptionArn"] for s in listing if s["Endpoint"] == endpoint][0]
 
 
-def test_the_only_subscription_filters_out_our_alerts_so_the_audit_needs_action(tmp_path, emulator):
-    account = simulated_accounts(1)[0]
+def test_the_only_subscription_filters_out_our_alerts_so_the_audit_needs_action(tmp_path, emulator, accounts):
+    account = accounts["filtered"]
     inventory = write_inventory(tmp_path / "inventory.yml", [account])
-    assert run(emulator, inventory, tmp_path / "apply").rc == 0
     again = run(emulator, inventory, tmp_path / "again")
     assert again.rc == 0 and stack(again, account)["changed"] is False and emulator.write_requests() == []
     counted = count(requests_by_account(emulator, emulator.requests())[account])

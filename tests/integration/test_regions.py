@@ -15,10 +15,10 @@ accounts, so the test checks the path that is built, not a delivered email.
 import json
 
 import member_roles  # pylint: disable=import-error
+from accounts import Account  # pylint: disable=import-error
 from emulator import simulated_accounts  # pylint: disable=import-error
-from test_root_alerts_playbook import (  # pylint: disable=import-error
+from playbook_checks import (  # pylint: disable=import-error
     NAME,
-    Account,
     account_failed,
     assert_accounts,
     failed_task,

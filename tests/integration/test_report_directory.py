@@ -11,8 +11,8 @@ import subprocess
 import sys
 
 from emulator import simulated_accounts  # pylint: disable=import-error
+from playbook_checks import PLAYBOOK, write_inventory  # pylint: disable=import-error
 from playbook_runner import ROOT  # pylint: disable=import-error
-from test_root_alerts_playbook import PLAYBOOK, write_inventory
 
 
 def run_as_a_user(emulator, inventory, reports):

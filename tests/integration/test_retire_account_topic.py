@@ -9,9 +9,10 @@ accounts, so "proven" is the path the verdict walks, not a delivered email.
 """
 
 import member_roles  # pylint: disable=import-error
+from accounts import Account  # pylint: disable=import-error
 from emulator import simulated_accounts  # pylint: disable=import-error
-from test_hub_mode import HUB_REMOVAL_TASK, HUB_TARGET_ID, statuses  # pylint: disable=import-error
-from test_root_alerts_playbook import EMAILS, Account, account_failed, run, write_inventory  # pylint: disable=import-error
+from hub_organization import HUB_REMOVAL_TASK, HUB_TARGET_ID  # pylint: disable=import-error
+from playbook_checks import EMAILS, account_failed, run, statuses, write_inventory  # pylint: disable=import-error
 
 OWN_TARGET_ID = "rootwatch-root-login-alerts"
 

@@ -2,9 +2,8 @@
 
 import urllib.parse
 
-from test_root_alerts_playbook import count, requests_by_account, run, stack, write_inventory  # pylint: disable=import-error
-
 from emulator import simulated_accounts  # pylint: disable=import-error
+from playbook_checks import count, requests_by_account, run, stack, write_inventory  # pylint: disable=import-error
 
 # What a converged account costs: every read the stack needs, nothing else.
 CONVERGED_CALLS = {

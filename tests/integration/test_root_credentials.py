@@ -19,8 +19,8 @@ import time
 from emulator import simulated_accounts  # pylint: disable=import-error
 from fault_proxy import FaultProxy  # pylint: disable=import-error
 from fault_proxy import error_answer  # pylint: disable=import-error
+from playbook_checks import PLAYBOOK, assert_accounts, read_report, write_inventory  # pylint: disable=import-error
 from playbook_runner import run_playbook  # pylint: disable=import-error
-from test_root_alerts_playbook import PLAYBOOK, assert_accounts, read_report, write_inventory  # pylint: disable=import-error
 
 ORGANIZATION = "o-a1b2c3d4e5"
 
@@ -101,7 +101,7 @@ def test_findings_sit_beside_the_alerting_status(tmp_path, emulator):
 
 
 def test_an_endpoint_without_list_organizations_features_gives_unknown(tmp_path, emulator):
-    management, member = accounts = simulated_accounts(2, first=333333333401)
+    management, member = simulated_accounts(2, first=333333333401)
     inventory = write_inventory(tmp_path / "inventory.yml", {management: {"management_account": True}, member: {}})
     with FaultProxy(emulator, rate=0.0, answer=shaped({}, features=False)) as proxy:
         started = time.monotonic()

@@ -30,10 +30,12 @@ import json
 
 from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import messages as alert_message
 from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import profiles as alert_profiles
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.targets import PLACEHOLDER_RE
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.targets import PLACEHOLDER_SENTINEL
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.targets import canonical_template
+from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.input_template import PLACEHOLDER_RE
+from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.input_template import placeholder_name
+from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.input_template import canonical_template
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.constants import GLOBAL_REGION
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
+from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import samples as alert_samples
 
 NOTIFICATION_VERSION = "1.0"
 NOTIFICATION_SOURCE = "custom"
@@ -60,9 +62,7 @@ def email_facts(name):
     kind, text = canonical_template(profile["input_template"])
     if kind != "json":
         raise ValidationError("the email template of profile %s is not a JSON object" % name)
-    prefix, suffix = PLACEHOLDER_SENTINEL.split("%s")
-    return [(key, value[len(prefix):-len(suffix)]) for key, value in sorted(json.loads(text).items())
-            if isinstance(value, str) and value.startswith(prefix) and value.endswith(suffix)]
+    return [(key, placeholder_name(value)) for key, value in sorted(json.loads(text).items()) if placeholder_name(value) is not None]
 
 
 def _template(name):
@@ -117,9 +117,9 @@ def render(transformer, event):
     return json.loads(alert_message.render(transformer["input_template"], transformer["input_paths_map"], event))
 
 
-def sample_payloads(name, account_id="111111111111", region="us-east-1"):
+def sample_payloads(name, account_id="111111111111", region=GLOBAL_REGION):
     """``{sample: notification}`` for each sample event the profile must match."""
     transformer = input_transformer(name)
     return dict((sample, render(transformer, event))
-                for sample, (event, should_match) in sorted(alert_profiles.sample_events(name, account_id, region).items())
+                for sample, (event, should_match) in sorted(alert_samples.sample_events(name, account_id, region).items())
                 if should_match)

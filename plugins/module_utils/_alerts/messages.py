@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The readable root sign-in alert: pattern, input transformer, sample events, rendering.
+"""The readable root sign-in alert: pattern, input transformer, rendering (its sample events: ``samples``).
 
 Pure functions. ``render`` evaluates an input transformer the way EventBridge
 does for the simple JSONPaths used here, so the email text can be shown before
@@ -34,18 +34,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import copy
 import json
 
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.targets import PLACEHOLDER_RE
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.targets import template_segments
+from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.input_template import PLACEHOLDER_RE
+from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.input_template import template_segments
 
 # AWS Sign-In events, as EventBridge delivers them: "source: aws.signin" (EventBridge
 # events reference, "AWS Sign-In events"; https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-signin.html).
 SIGN_IN_SOURCE = "aws.signin"
 CONSOLE_SIGN_IN = "AWS Console Sign In via CloudTrail"
-# A source no AWS service uses: what a forger in any account may put on a bus.
-FORGED_SOURCE = "com.example.forged-root-alert"
 
 ROOT_SIGN_IN_PATTERN = {
     "source": [SIGN_IN_SOURCE],
@@ -89,85 +86,6 @@ INPUT_TEMPLATE = json_template(
     [("result", "result"), ("mfa_used", "mfa"), ("time", "time"), ("source_ip", "ip"), ("user_agent", "agent"),
      ("event_id", "eventid")],
 )
-
-SAMPLE_ROOT_SIGN_IN = {
-    "version": "0",
-    "id": "6f0c2b1e-0000-4000-8000-000000000001",
-    "detail-type": "AWS Console Sign In via CloudTrail",
-    "source": "aws.signin",
-    "account": "111111111111",
-    "time": "2026-11-24T06:35:38Z",
-    "region": "us-east-1",
-    "resources": [],
-    "detail": {
-        "eventVersion": "1.08",
-        "userIdentity": {
-            "type": "Root",
-            "principalId": "111111111111",
-            "arn": "arn:aws:iam::111111111111:root",
-            "accountId": "111111111111",
-        },
-        "eventTime": "2026-11-24T06:35:38Z",
-        "eventSource": "signin.amazonaws.com",
-        "eventName": "ConsoleLogin",
-        "awsRegion": "us-east-1",
-        "sourceIPAddress": "203.0.113.7",
-        "userAgent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0",
-        "requestParameters": None,
-        "responseElements": {"ConsoleLogin": "Success"},
-        "additionalEventData": {
-            "LoginTo": "https://console.aws.amazon.com/console/home",
-            "MobileVersion": "No",
-            "MFAUsed": "No",
-        },
-        "eventID": "3b7a9f1c-0000-4000-8000-000000000002",
-        "readOnly": False,
-        "eventType": "AwsConsoleSignIn",
-        "managementEvent": True,
-        "recipientAccountId": "111111111111",
-        "eventCategory": "Management",
-    },
-}
-
-
-def forge(event, source=FORGED_SOURCE, claimed_account="999999999999"):
-    """A custom event copying ``event``, as anyone allowed to put events on a bus can send it: another
-    source (not ``aws.``), the same detail-type and detail, and a ``recipientAccountId`` of the sender's choice."""
-    forged = copy.deepcopy(event)
-    forged["source"] = source
-    forged["detail"]["recipientAccountId"] = claimed_account
-    return forged
-
-
-def sample_events(account_id=None, region="us-east-1"):
-    """{name: (event, should_match)}: a root sign-in, a failed one, an IAM user's, and a forged copy of the
-    first with a custom source (it must not match: only AWS can send ``aws.signin``)."""
-    success = copy.deepcopy(SAMPLE_ROOT_SIGN_IN)
-    if account_id:
-        success["account"] = account_id
-        success["detail"]["recipientAccountId"] = account_id
-        success["detail"]["userIdentity"].update(
-            principalId=account_id, accountId=account_id, arn="arn:aws:iam::%s:root" % account_id
-        )
-    success["region"] = success["detail"]["awsRegion"] = region
-    failure = copy.deepcopy(success)
-    failure["detail"]["responseElements"] = {"ConsoleLogin": "Failure"}
-    failure["detail"]["errorMessage"] = "Failed authentication"
-    iam_user = copy.deepcopy(success)
-    iam_user["detail"]["userIdentity"] = {
-        "type": "IAMUser",
-        "principalId": "AIDAEXAMPLE",
-        "arn": "arn:aws:iam::%s:user/alice" % success["account"],
-        "accountId": success["account"],
-        "userName": "alice",
-    }
-    return {
-        "root_sign_in": (success, True),
-        "failed_root_sign_in": (failure, True),
-        "iam_user_sign_in": (iam_user, False),
-        "forged_custom_event": (forge(success), False),
-    }
-
 
 _MISSING = object()
 
@@ -227,9 +145,3 @@ def render(template, paths_map, event):
     except ValueError:
         return text
     return decoded if isinstance(decoded, str) else text
-
-
-def sample_email(region="us-east-1", account_id=None):
-    """The alert text for a sample root sign-in, as the email will read."""
-    event = sample_events(account_id, region)["root_sign_in"][0]
-    return render(INPUT_TEMPLATE, INPUT_PATHS, event)

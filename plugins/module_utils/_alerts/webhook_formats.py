@@ -76,16 +76,13 @@ import hmac
 import json
 import re
 
-try:
-    from urllib.parse import urlsplit
-except ImportError:  # pragma: no cover - Python 2
-    from urlparse import urlsplit
+from urllib.parse import urlsplit
 
 from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import messages as alert_message
 from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import profiles as alert_profiles
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.targets import PLACEHOLDER_RE
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.targets import PLACEHOLDER_SENTINEL
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.targets import canonical_template
+from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.input_template import PLACEHOLDER_RE
+from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.input_template import placeholder_name
+from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.input_template import canonical_template
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 
 PARAM = "root_login_alerts_webhooks"
@@ -318,9 +315,8 @@ def profile_fields(profile_name):
     parsed = json.loads(canonical_template(profile["input_template"])[1])
     fields = []
     for key, value in sorted(parsed.items()):
-        for name in profile["input_paths_map"]:
-            if value == PLACEHOLDER_SENTINEL % name:
-                fields.append((key, name))
+        if placeholder_name(value) in profile["input_paths_map"]:
+            fields.append((key, placeholder_name(value)))
     return parsed["alert"], fields, parsed["event_history"]
 
 

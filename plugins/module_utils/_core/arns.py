@@ -11,6 +11,7 @@ import re
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
 
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.botocore_data import available_regions
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import aws_call
 
 _KNOWN_REGIONS = {}
 ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
@@ -67,6 +68,56 @@ def arn_account(arn):
     return parsed["account_id"] if parsed else None
 
 
+def iam_principal(arn):
+    """What an IAM principal ARN names, as ``(kind, partition, account, role name)``: ``root`` (the account,
+    no role name), ``role`` (a role by any path) or ``session`` (an STS session of a role); None for
+    anything else, a user's ARN included."""
+    parsed = parse_aws_arn(arn) if isinstance(arn, str) and arn.startswith("arn:") else None
+    if not parsed or not ACCOUNT_ID_RE.match(parsed["account_id"] or ""):
+        return None
+    where = (parsed["partition"], parsed["account_id"])
+    kind, unused, rest = parsed["resource"].partition("/")
+    if parsed["service"] == "iam" and parsed["resource"] == "root":
+        return ("root",) + where + (None,)
+    if parsed["service"] == "iam" and kind == "role" and rest and not rest.endswith("/"):
+        return ("role",) + where + (rest.rsplit("/", 1)[-1],)
+    role, unused, session = rest.partition("/")
+    if parsed["service"] == "sts" and kind == "assumed-role" and role and session and "/" not in session:
+        return ("session",) + where + (role,)
+    return None
+
+
 def caller_account_id(sts_client):
     """The account of the caller's credentials (one sts:GetCallerIdentity call)."""
-    return sts_client.get_caller_identity(aws_retry=True)["Account"]
+    return aws_call("find the account of the credentials", sts_client.get_caller_identity)["Account"]
+
+
+def root_principal(partition, account_id):
+    """An account as an IAM principal (``arn:PARTITION:iam::ACCOUNT:root``)."""
+    return "arn:%s:iam::%s:root" % (partition, account_id)
+
+
+def log_group_arn(region, account_id, name):
+    """The log group ARN as CloudTrail's CloudWatchLogsLogGroupArn spells it (ending ``:*``)."""
+    return build_arn("logs", region, account_id, "log-group:%s:*" % name)
+
+
+def log_group_name_from_arn(arn):
+    """``arn:aws:logs:R:A:log-group:NAME[:*]`` -> NAME (None when not a log group ARN)."""
+    if not arn or ":log-group:" not in arn:
+        return None
+    name = arn.split(":log-group:", 1)[1]
+    return name[:-2] if name.endswith(":*") else name
+
+
+def trail_arn(region, account_id, trail_name):
+    return build_arn("cloudtrail", region, account_id, "trail/%s" % trail_name)
+
+
+def alarm_arn(region, account_id, name):
+    return build_arn("cloudwatch", region, account_id, "alarm:%s" % name)
+
+
+def is_sns_topic_arn(arn):
+    parts = (arn or "").split(":")
+    return len(parts) == 6 and parts[0] == "arn" and parts[2] == "sns" and bool(parts[5])

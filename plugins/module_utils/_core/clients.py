@@ -109,14 +109,6 @@ def sdk_retry_config(session=None):
     return botocore.config.Config(retries=retries) if retries else botocore.config.Config()
 
 
-def aws_client(module, service, region=None):
-    """A boto3 client whose calls retry when made with ``aws_retry=True``."""
-    extra = {"region": region} if region else {}
-    session = botocore.session.Session(profile=module.params.get("profile") or None)
-    # amazon.aws merges ``config`` first, then the module's ``aws_config``: the user's wins.
-    return module.client(service, retry_decorator=retry_decorator(), config=sdk_retry_config(session), **extra)
-
-
 class AwsClients:
     """``clients(service, region=None)``: retrying clients, made once per service and region.
 

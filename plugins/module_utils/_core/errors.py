@@ -11,6 +11,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
+
 try:
     from botocore.exceptions import BotoCoreError
     from botocore.exceptions import ClientError
@@ -80,6 +82,11 @@ def error_code(exception):
     return ((getattr(exception, "response", None) or {}).get("Error") or {}).get("Code", "")
 
 
+def error_summary(what, exception):
+    """``what: CODE`` (the error's class when AWS gave no code): how a verdict names a read that failed."""
+    return "%s: %s" % (what, error_code(exception) or type(getattr(exception, "exception", None) or exception).__name__)
+
+
 def aws_call(description, method, not_found=(), **kwargs):
     """``method(aws_retry=True, **kwargs)`` through :class:`RootwatchErrorHandler`: an AWS error raises
     ``AwsCallError("Failed to <description>")`` with botocore's error as ``exception``. An error whose code is in
@@ -103,7 +110,7 @@ MODULE_ERRORS = (RootwatchError, AnsibleAWSError, ValueError) + AWS_ERRORS
 
 
 def error_text(exc):
-    """The message an error carries (SnsError's ``msg``, else its text), with the AWS error it wraps."""
+    """The message an error carries (a RootwatchError's ``msg``, else its text), with the AWS error it wraps."""
     text = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
     cause = getattr(exc, "exception", None)
     if cause is not None and str(cause) not in text:
@@ -133,3 +140,12 @@ def fail_cleanly(module, exc, where=None, note=None, **extra):
     result = aws_details(exc)
     result.update(extra)
     module.fail_json(msg=msg, **result)
+
+
+@contextlib.contextmanager
+def failing_cleanly(module, where=None):
+    """Run the block; an error of :data:`MODULE_ERRORS` in it fails the module with :func:`fail_cleanly`."""
+    try:
+        yield
+    except MODULE_ERRORS as exc:
+        fail_cleanly(module, exc, where=where)

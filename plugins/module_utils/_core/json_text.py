@@ -16,11 +16,6 @@ def canonical_json(value):
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
-def pretty_json(value):
-    """A readable text form of a JSON value for diffs: sorted keys, indented."""
-    return json.dumps(value, sort_keys=True, indent=2) + "\n"
-
-
 def parse_json_text(value, what):
     """Decode JSON text, or return a dict/list unchanged; raise ValueError naming ``what``."""
     if isinstance(value, (dict, list)):

@@ -6,7 +6,7 @@ Every manager (trail, topic, topic policy, subscriptions, rule) is built as
 ``Manager(clients, region, check_mode=False, warn=None, account_id=None)``:
 
 - ``clients(service, region=None)`` gives retrying boto3 clients in the
-  account's credentials (``aws_calls.AwsClients``, or a test double);
+  account's credentials (``clients.AwsClients``, or a test double);
 - ``warn(message)`` receives warnings as text;
 - ``account_id`` saves the sts:GetCallerIdentity call when the caller knows it.
 
@@ -22,7 +22,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import caller_account_id
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import AwsClients
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import module_warn
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import aws_call
 
 
 class ResourceManager:
@@ -73,6 +78,11 @@ def manager_result(changed, diff, changes, facts, **extra):
     return result
 
 
+def module_manager(module, manager_class):
+    """The manager of a module's task: the module's clients, Region, check mode and warnings."""
+    return manager_class(AwsClients(module), module.region, check_mode=module.check_mode, warn=module_warn)
+
+
 def exit_module(module, result):
     """Return a manager's result from a module: its ``diff`` only with --diff, never its ``facts``
     (what the manager read: for callers that judge it, not for output)."""
@@ -96,3 +106,57 @@ def foreign_resource_message(kind, name, region, owner_tag, role_variable, why="
         "is%s. Either choose another name (%s in the role rootwatch.aws.root_login_alerts), so rootwatch.aws builds "
         "its own, or hand this one over explicitly by tagging it %s." % (kind, name, region, tag, why, role_variable, tag)
     )
+
+
+def tag_plan(current_tags, want_tags, purge_tags):
+    """(to_set, to_unset, final) for tags given as a dict (None: tags not managed)."""
+    if want_tags is None:
+        return {}, [], current_tags
+    want = dict((key, str(value)) for key, value in want_tags.items())
+    to_set, to_unset = compare_aws_tags(current_tags or {}, want, purge_tags)
+    final = dict((k, v) for k, v in (current_tags or {}).items() if k not in to_unset)
+    final.update(to_set)
+    return to_set, list(to_unset), final
+
+
+def update_line(kind, name, what):
+    """The ``changes`` line of an update: ``update <kind> <name>: <what>, ...``."""
+    return "update %s %s: %s" % (kind, name, ", ".join(what))
+
+
+def kept_because(kind, name, owner_tag, warn, proof=None):
+    """Why a same-named resource of someone else's is kept on ``absent`` (warned, and returned as ``kept_because``)."""
+    why = "it was not created by rootwatch.aws (%s)" % (proof or "no %s tag" % ", ".join(sorted(owner_tag)))
+    warn("%s %s is kept: %s" % (kind, name, why))
+    return why
+
+
+def with_tags(view, tags):
+    """A resource's view with its ``tags`` when they were read (None: not read, so not shown)."""
+    if tags is not None:
+        view["tags"] = tags
+    return view
+
+
+def aws_pages(description, method, token_key="NextToken", not_found=(), **kwargs):
+    """Each page of a paginated AWS call (through ``aws_call``), read only when the caller asks for the next
+    one, so a search that stops early reads no more pages. No page when the call's error code is in
+    ``not_found``. ``token_key`` is the API's own spelling (CloudWatch Logs: ``nextToken``)."""
+    while True:
+        page = aws_call(description, method, not_found=not_found, **kwargs)
+        if page is None:
+            return
+        yield page
+        if not page.get(token_key):
+            return
+        kwargs[token_key] = page[token_key]
+
+
+def first_named(pages, items_key, name_key, name):
+    """The first item under ``items_key`` of ``pages`` whose ``name_key`` is ``name`` (a prefix search
+    answers other names too); None when no page has it."""
+    for page in pages:
+        for item in page.get(items_key, []):
+            if item.get(name_key) == name:
+                return item
+    return None

@@ -36,6 +36,9 @@ __metaclass__ = type
 import re
 
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import ACCOUNT_ID_RE
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import arn_account
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import iam_principal
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.constants import POLICY_VERSION
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.json_text import parse_json_text
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 
@@ -43,7 +46,6 @@ ALLOW = "allow"
 EXPLICIT_DENY = "explicit_deny"
 IMPLICIT_DENY = "implicit_deny"
 
-VARIABLES_VERSION = "2012-10-17"
 UNKNOWN = None
 
 OPERATORS = {
@@ -69,31 +71,27 @@ OPERATORS = {
 SET_PREFIXES = ("ForAnyValue:", "ForAllValues:")
 IF_EXISTS = "IfExists"
 NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-ROOT_ARN = re.compile(r"^arn:[^:]+:iam::(\d{12}):root$")
-ARN_ACCOUNT = re.compile(r"^arn:[^:]+:[^:]*:[^:]*:(\d{12}):")
-ROLE_ARN = re.compile(r"^arn:([^:]+):iam::(\d{12}):role/(?:.*/)?([^/]+)$")
-SESSION_ARN = re.compile(r"^arn:([^:]+):sts::(\d{12}):assumed-role/([^/]+)/[^/]+$")
 
 
 # --------------------------------------------------------------------------- three-valued logic
 
 
-def _and(results):
+def _decide(results, decisive):
+    """``decisive`` if any result is it, else UNKNOWN if any is unknown, else the other value."""
     results = list(results)
-    if False in results:
-        return False
+    if decisive in results:
+        return decisive
     if UNKNOWN in results:
         return UNKNOWN
-    return True
+    return not decisive
+
+
+def _and(results):
+    return _decide(results, False)
 
 
 def _or(results):
-    results = list(results)
-    if True in results:
-        return True
-    if UNKNOWN in results:
-        return UNKNOWN
-    return False
+    return _decide(results, True)
 
 
 def _not(result):
@@ -101,6 +99,12 @@ def _not(result):
 
 
 # --------------------------------------------------------------------------- small helpers
+
+
+def _account_of(arn):
+    """The 12-digit account of an ARN, or None (no account, ``aws`` or not an ARN)."""
+    account = arn_account(arn) if isinstance(arn, str) else None
+    return account if account and ACCOUNT_ID_RE.match(account) else None
 
 
 def _as_list(value):
@@ -240,18 +244,16 @@ def _same_type_entry(st, ptype, pvalue, rvalue):
         return False
     if ptype != "AWS":
         return False
-    role, session = ROLE_ARN.match(pvalue), SESSION_ARN.match(rvalue)
-    if role and session:
-        return role.groups() == session.groups()  # a role names all of its sessions
-    root = ROOT_ARN.match(pvalue)
-    paccount = root.group(1) if root else (pvalue if ACCOUNT_ID_RE.match(pvalue) else None)
+    named, caller = iam_principal(pvalue) or (None,), iam_principal(rvalue) or (None,)
+    if named[0] == "role" and caller[0] == "session":
+        return named[1:] == caller[1:]  # a role names all of its sessions
+    root = named[0] == "root"
+    paccount = named[2] if root else (pvalue if ACCOUNT_ID_RE.match(pvalue) else None)
     if paccount is None:
         return False  # a user, role or other ARN matches only itself
-    request_root = ROOT_ARN.match(rvalue)
-    if rvalue == paccount or (not root and request_root and request_root.group(1) == paccount):
+    if rvalue == paccount or (not root and caller[0] == "root" and caller[2] == paccount):
         return True
-    request_account = ARN_ACCOUNT.match(rvalue)
-    if request_account and request_account.group(1) == paccount:
+    if _account_of(rvalue) == paccount:
         if st.resource_account and st.resource_account != paccount:
             # Across accounts the principal's own IAM policies must allow the request too, whatever this
             # policy says; naming its account is all this policy can grant (that other side is judged apart).
@@ -540,8 +542,7 @@ def evaluate(policy, principal, action, resource, context=None, known_keys=None)
         raise ValidationError("resource must be a non-empty ARN string, got %r" % (resource,))
     lowered = _request_context(context)
     known = _known_keys(known_keys, lowered)
-    resource_account = ARN_ACCOUNT.match(resource)
-    resource_account = resource_account.group(1) if resource_account else None
+    resource_account = _account_of(resource)
     statements, version = _statements(policy)
     request = "%s on %s for %s" % (action, resource, _describe_principal(pairs))
     if statements is None:
@@ -551,7 +552,7 @@ def evaluate(policy, principal, action, resource, context=None, known_keys=None)
 
     denied, maybe_denied, allowed, maybe_allowed, unevaluated = [], [], [], [], []
     for index, statement in enumerate(statements):
-        st = _Statement(statement, index, version == VARIABLES_VERSION, resource_account, known)
+        st = _Statement(statement, index, version == POLICY_VERSION, resource_account, known)
         effect = _effect(st)
         applies = _and([_principal(st, pairs), _action(st, action), _resource(st, resource), _condition(st, lowered)])
         if applies is False:

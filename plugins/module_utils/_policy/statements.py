@@ -3,7 +3,8 @@
 """Resource policies managed statement by statement (by ``Sid``), never clobbered.
 
 Pure functions: validate statements, merge them into a policy that other owners
-also write to, remove exactly ours, and compare with amazon.aws semantics.
+also write to, remove exactly ours, compare with amazon.aws semantics, and plan
+a write (:func:`plan_statements`: what to add, replace and remove).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -13,9 +14,10 @@ __metaclass__ = type
 import copy
 
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.constants import POLICY_VERSION
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.json_text import parse_json_text
 
-DEFAULT_VERSION = "2012-10-17"
 EFFECTS = ("Allow", "Deny")
 
 
@@ -107,7 +109,7 @@ def remove_statements(policy, sids):
 
 def _document(policy, statements):
     document = {key: copy.deepcopy(value) for key, value in (policy or {}).items() if key != "Statement"}
-    document.setdefault("Version", DEFAULT_VERSION)
+    document.setdefault("Version", POLICY_VERSION)
     document["Statement"] = statements
     return document
 
@@ -119,3 +121,42 @@ def policies_differ(current, desired):
     if not current or not desired:
         return True
     return compare_policies(current, desired)
+
+
+def one_or_list(values):
+    """One value as itself, several as a list: how IAM documents spell a principal or a condition value."""
+    return values[0] if len(values) == 1 else list(values)
+
+
+def parse_policy(text, what):
+    """A resource policy as AWS returns it (JSON text) -> the document; None when it is empty or has no statement."""
+    if not text:
+        return None
+    document = parse_json_text(text, what)
+    return document if statements_of(document) else None
+
+
+def plan_statements(current, statements, managed_sids):
+    """Put ``statements`` (by Sid) into ``current``; drop the ``managed_sids`` not among them; keep all else.
+
+    Returns a dict: changed, before, after (None when no statement is left),
+    added, replaced, removed (Sid lists).
+    """
+    wanted = [s["Sid"] for s in statements]
+    before_by_sid = dict((s.get("Sid"), s) for s in statements_of(current))
+    stale = [sid for sid in managed_sids if sid not in wanted]
+    after = remove_statements(merge_statements(current, statements), stale)
+    added = [sid for sid in wanted if sid not in before_by_sid]
+    replaced = [s["Sid"] for s in statements if s["Sid"] in before_by_sid and not statements_equal(before_by_sid[s["Sid"]], s)]
+    removed = [sid for sid in stale if sid in before_by_sid]
+    after = after if statements_of(after) else None
+    changed = bool(added or replaced or removed) and policies_differ(current, after)
+    if not changed:
+        after, added, replaced, removed = copy.deepcopy(current), [], [], []
+    return {"changed": changed, "before": current, "after": after, "added": added, "replaced": replaced, "removed": removed}
+
+
+def statement_changes(plan, what):
+    """The ``changes`` lines of a :func:`plan_statements` plan: ``add <what> statement <Sid>``, ..."""
+    return ["%s %s statement %s" % (verb, what, sid)
+            for verb, key in (("add", "added"), ("replace", "replaced"), ("remove", "removed")) for sid in plan[key]]

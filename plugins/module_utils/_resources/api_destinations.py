@@ -47,10 +47,9 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-
 from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import webhook_formats
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ForeignResourceError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import aws_call
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import ResourceManager
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import manager_result
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
@@ -63,6 +62,7 @@ ACTIVE = "ACTIVE"
 # States in which AWS is still working on the connection: judged "pending", not broken.
 PENDING_STATES = ("CREATING", "UPDATING", "AUTHORIZING")
 ROLE_VARIABLE = "root_login_alerts_webhooks[].name"
+NOT_FOUND = ("ResourceNotFoundException",)
 _API_KEYS = {"API_KEY": "ApiKeyAuthParameters", "BASIC": "BasicAuthParameters", "OAUTH_CLIENT_CREDENTIALS": "OAuthParameters"}
 
 
@@ -230,16 +230,12 @@ class WebhookManager(ResourceManager):
 
     # -- reads ----------------------------------------------------------------------
     def describe_connection(self, name):
-        try:
-            return self.events.describe_connection(Name=name, aws_retry=True)
-        except is_boto3_error_code("ResourceNotFoundException"):
-            return None
+        """DescribeConnection's answer; None when there is no such connection."""
+        return aws_call("describe connection %s" % name, self.events.describe_connection, not_found=NOT_FOUND, Name=name)
 
     def describe_api_destination(self, name):
-        try:
-            return self.events.describe_api_destination(Name=name, aws_retry=True)
-        except is_boto3_error_code("ResourceNotFoundException"):
-            return None
+        """DescribeApiDestination's answer; None when there is no such API destination."""
+        return aws_call("describe API destination %s" % name, self.events.describe_api_destination, not_found=NOT_FOUND, Name=name)
 
     def _current(self, name, known):
         known = known or {}
@@ -287,8 +283,8 @@ class WebhookManager(ResourceManager):
             changes.append("create connection %s (%s)" % (name, auth_type))
             arn = None
             if not self.check_mode:
-                arn = self.events.create_connection(Name=name, Description=description, AuthorizationType=auth_type,
-                                                    AuthParameters=auth_params, aws_retry=True)["ConnectionArn"]
+                arn = aws_call("create connection %s" % name, self.events.create_connection, Name=name, Description=description,
+                               AuthorizationType=auth_type, AuthParameters=auth_params)["ConnectionArn"]
             return {}, after, arn
         before = dict(public_auth_view(current.get("AuthorizationType"), current.get("AuthParameters")), name=name, secret="set")
         why = []
@@ -305,8 +301,8 @@ class WebhookManager(ResourceManager):
         if why:
             changes.append("update connection %s: %s" % (name, ", ".join(why)))
             if not self.check_mode:
-                self.events.update_connection(Name=name, Description=description, AuthorizationType=auth_type,
-                                              AuthParameters=auth_params, aws_retry=True)
+                aws_call("update connection %s" % name, self.events.update_connection, Name=name, Description=description,
+                         AuthorizationType=auth_type, AuthParameters=auth_params)
         return before, after, current.get("ConnectionArn")
 
     def _ensure_destination(self, name, webhook, current, connection_arn, changes):
@@ -326,7 +322,7 @@ class WebhookManager(ResourceManager):
             changes.append("create API destination %s -> %s" % (name, webhook_formats.endpoint_display(webhook["url"])))
             arn = None
             if not self.check_mode:
-                arn = self.events.create_api_destination(aws_retry=True, **desired)["ApiDestinationArn"]
+                arn = aws_call("create API destination %s" % name, self.events.create_api_destination, **desired)["ApiDestinationArn"]
             return {}, after, arn
         before = destination_view(current)
         why = []
@@ -344,7 +340,7 @@ class WebhookManager(ResourceManager):
         if why:
             changes.append("update API destination %s: %s" % (name, ", ".join(why)))
             if not self.check_mode:
-                self.events.update_api_destination(aws_retry=True, **desired)
+                aws_call("update API destination %s" % name, self.events.update_api_destination, **desired)
         return before, after, current.get("ApiDestinationArn")
 
     def _absent(self, name, connection, destination, facts):
@@ -352,22 +348,17 @@ class WebhookManager(ResourceManager):
         before = {"connection": connection_view(connection), "api_destination": destination_view(destination)}
         after = dict(before)
         # The destination first: it uses the connection.
-        if destination is not None:
-            if is_ours(destination.get("Description")):
-                changes.append("delete API destination %s" % name)
-                after["api_destination"] = {}
-                if not self.check_mode:
-                    self.events.delete_api_destination(Name=name, aws_retry=True)
-            else:
-                kept.append("API destination %s was not created by rootwatch.aws" % name)
-        if connection is not None:
-            if is_ours(connection.get("Description")):
-                changes.append("delete connection %s" % name)
-                after["connection"] = {}
-                if not self.check_mode:
-                    self.events.delete_connection(Name=name, aws_retry=True)
-            else:
-                kept.append("connection %s was not created by rootwatch.aws" % name)
+        for key, kind, current, delete in (("api_destination", "API destination", destination, self.events.delete_api_destination),
+                                           ("connection", "connection", connection, self.events.delete_connection)):
+            if current is None:
+                continue
+            if not is_ours(current.get("Description")):
+                kept.append("%s %s was not created by rootwatch.aws" % (kind, name))
+                continue
+            changes.append("delete %s %s" % (kind, name))
+            after[key] = {}
+            if not self.check_mode:
+                aws_call("delete %s %s" % (kind, name), delete, Name=name)
         for reason in kept:
             self.warn("%s in %s: left as it is (%s)" % (name, self.region, reason))
         return manager_result(bool(changes), {"before": before, "after": after}, changes, facts, kept_because=kept)

@@ -23,18 +23,15 @@ import functools
 import json
 import re
 
-try:
-    from botocore.exceptions import BotoCoreError
-    from botocore.exceptions import ClientError
-except ImportError:  # pragma: no cover - AnsibleAWSModule reports missing botocore
-    BotoCoreError = ClientError = Exception
-
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import ACCOUNT_ID_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import partition_for_region
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.constants import GLOBAL_REGION
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import AwsCallError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import RootwatchErrorHandler
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import aws_call
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import error_code
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import retry_decorator
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.json_text import parse_json_text
@@ -45,6 +42,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements i
 from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import policies_differ
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import BucketNotVerifiedError
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.validators import validate_match
 
 BUCKET_ARN_RE = re.compile(r"^arn:aws[a-z\-]*:s3:::(?P<name>[^/]+)$")
 BUCKET_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
@@ -125,9 +123,7 @@ def validate_bucket_owner(value, param="bucket_owner"):
     """None (the bucket is the account's own) or the 12-digit ID of the account that owns the log bucket."""
     if value is None or value == "":
         return None
-    if not isinstance(value, str) or not ACCOUNT_ID_RE.match(value):
-        raise ValidationError("%s must be the 12-digit ID of the AWS account that owns the log bucket, got %r" % (param, value))
-    return value
+    return validate_match(value, ACCOUNT_ID_RE, param, "the 12-digit ID of the AWS account that owns the log bucket")
 
 
 # How a caller of the cloudtrail_trail module names the owner of a central log bucket (messages only).
@@ -247,7 +243,7 @@ class LogBucketManager(ResourceManager):
     ``check_owner`` (prove the owner with one HeadBucket even when neither
     ``create`` nor ``manage_policy``) and ``owner_hint`` (how the caller names a
     central bucket's owner, for messages). It returns the manager contract plus
-    ``created``, ``bucket`` and ``actions``, and raises AnsibleAWSError naming the
+    ``created``, ``bucket`` and ``actions``, and raises AwsCallError naming the
     bucket; :class:`BucketNotVerifiedError` when S3 does not prove the owner.
 
     Every call but CreateBucket sends ``ExpectedBucketOwner`` once the owner is
@@ -278,23 +274,14 @@ class LogBucketManager(ResourceManager):
             kwargs["ExpectedBucketOwner"] = self.expected_owner
         return kwargs
 
-    def _call(self, what, method, **kwargs):
-        try:
-            return getattr(self.s3, method)(aws_retry=True, **kwargs)
-        except (BotoCoreError, ClientError) as exc:
-            raise AnsibleAWSError(message=what, exception=exc)
-
-    def _call_new_bucket(self, what, method, **kwargs):
+    def _call_new_bucket(self, description, method, **kwargs):
         """A call that sets up a bucket: the one retry policy, plus NEW_BUCKET_RETRY_CODES.
 
         It replaces the client's own retry for this call (``aws_retry=False``), so the
         attempts do not multiply.
         """
         call = retry_decorator(NEW_BUCKET_RETRY_CODES)(functools.partial(getattr(self.s3, method), aws_retry=False))
-        try:
-            return call(**kwargs)
-        except (BotoCoreError, ClientError) as exc:
-            raise AnsibleAWSError(message=what, exception=exc)
+        return RootwatchErrorHandler.common_error_handler(description)(call)(**kwargs)
 
     def _refuse_if_denied(self, exc, bucket, operation):
         if error_code(exc) in DENIED_CODES:
@@ -303,12 +290,7 @@ class LogBucketManager(ResourceManager):
 
     def _read_or_missing(self, what, method, missing_code, bucket):
         """A bucket configuration, or None when S3 answers ``missing_code`` (never configured)."""
-        try:
-            return getattr(self.s3, method)(aws_retry=True, **self._args(bucket))
-        except (BotoCoreError, ClientError) as exc:
-            if error_code(exc) == missing_code:
-                return None
-            raise AnsibleAWSError(message="Failed to read the %s of S3 bucket %s" % (what, bucket), exception=exc)
+        return aws_call("read the %s of S3 bucket %s" % (what, bucket), getattr(self.s3, method), not_found=(missing_code,), **self._args(bucket))
 
     def read(self, bucket, manage_policy=True):
         """(exists, policy or None). One GetBucketPolicy, or one HeadBucket without policy management.
@@ -318,17 +300,17 @@ class LogBucketManager(ResourceManager):
         """
         if not manage_policy:
             try:
-                self.s3.head_bucket(aws_retry=True, **self._args(bucket))
-            except (BotoCoreError, ClientError) as exc:
+                aws_call("look up S3 bucket %s" % bucket, self.s3.head_bucket, **self._args(bucket))
+            except AwsCallError as exc:
                 if error_code(exc) in MISSING_BUCKET_CODES:
                     return False, None
-                self._refuse_if_denied(exc, bucket, "HeadBucket")
-                raise AnsibleAWSError(message="Failed to look up S3 bucket %s" % bucket, exception=exc)
+                self._refuse_if_denied(exc.exception, bucket, "HeadBucket")
+                raise
             return True, None
         try:
-            text = self.s3.get_bucket_policy(aws_retry=True, **self._args(bucket))["Policy"]
-        except (BotoCoreError, ClientError) as exc:
-            code = error_code(exc)
+            text = aws_call("read the policy of S3 bucket %s" % bucket, self.s3.get_bucket_policy, **self._args(bucket))["Policy"]
+        except AwsCallError as failed:
+            exc, code = failed.exception, error_code(failed)
             if code in MISSING_BUCKET_CODES:
                 return False, None
             if code == "NoSuchBucketPolicy":
@@ -341,7 +323,7 @@ class LogBucketManager(ResourceManager):
                     "central log bucket, %s" % (bucket, self.owner_hint),
                     exception=exc,
                 )
-            raise AnsibleAWSError(message="Failed to read the policy of S3 bucket %s" % bucket, exception=exc)
+            raise
         return True, parse_json_text(text, "the policy of S3 bucket %s" % bucket)
 
     def read_tags(self, bucket):
@@ -374,9 +356,7 @@ class LogBucketManager(ResourceManager):
         arn = bucket_arn(bucket, self.region)
         if not exists:
             if not create:
-                raise AnsibleAWSError(
-                    message="S3 bucket %s does not exist; create it first or set create_bucket=true" % bucket
-                )
+                raise ValidationError("S3 bucket %s does not exist; create it first or set create_bucket=true" % bucket)
             self._create(bucket, arn, params, result)
             return as_manager_result(result, ["create S3 bucket %s with secure settings and the delivery policy" % bucket])
         before = {"name": bucket, "arn": arn, "exists": True}
@@ -392,11 +372,8 @@ class LogBucketManager(ResourceManager):
                 result["actions"].append("s3:PutBucketPolicy %s" % bucket)
                 changes.append("merge the CloudTrail delivery statements into the policy of S3 bucket %s" % bucket)
                 if not self.check_mode:
-                    self._call(
-                        "Failed to update the policy of S3 bucket %s" % bucket,
-                        "put_bucket_policy",
-                        **self._args(bucket, Policy=json.dumps(desired))
-                    )
+                    aws_call("update the policy of S3 bucket %s" % bucket, self.s3.put_bucket_policy,
+                             **self._args(bucket, Policy=json.dumps(desired)))
                 after["policy"] = desired
         # A bucket whose policy is its owner's alone (a central log bucket) is never ours to repair.
         if manage_policy and params.get("owner_tag") and is_owned(self.read_tags(bucket), params["owner_tag"]):
@@ -433,7 +410,7 @@ class LogBucketManager(ResourceManager):
         operation = "".join(word.capitalize() for word in method.split("_"))
         result["actions"].append("s3:%s %s" % (operation, bucket))
         if not self.check_mode:
-            self._call_new_bucket("Failed to %s S3 bucket %s" % (what, bucket), method, **self._args(bucket, **kwargs))
+            self._call_new_bucket("%s S3 bucket %s" % (what, bucket), method, **self._args(bucket, **kwargs))
 
     def _create(self, bucket, arn, params, result):
         kms_key_arn = params.get("kms_key_arn")
@@ -463,11 +440,11 @@ class LogBucketManager(ResourceManager):
             return
         # The one call without ExpectedBucketOwner: CreateBucket does not take it (botocore's S3 model).
         create = {"Bucket": bucket, "ObjectOwnership": OWNERSHIP}
-        if self.region and self.region != "us-east-1":
+        if self.region and self.region != GLOBAL_REGION:
             create["CreateBucketConfiguration"] = {"LocationConstraint": self.region}
         try:
-            self._call_new_bucket("Failed to create S3 bucket %s" % bucket, "create_bucket", **create)
-        except AnsibleAWSError as exc:
+            self._call_new_bucket("create S3 bucket %s" % bucket, "create_bucket", **create)
+        except AwsCallError as exc:
             code = error_code(exc.exception)
             if code == "BucketAlreadyExists":
                 # Bucket names are global: another account took this one since our read found it missing.
@@ -490,18 +467,18 @@ class LogBucketManager(ResourceManager):
         # The proof of ownership first: a run killed after it leaves a bucket the next run completes.
         # Separate from CreateBucket because the emulator ignores CreateBucketConfiguration.Tags.
         if tags:
-            self._call_new_bucket("Failed to tag S3 bucket %s" % bucket, "put_bucket_tagging",
+            self._call_new_bucket("tag S3 bucket %s" % bucket, "put_bucket_tagging",
                                   **self._args(bucket, Tagging={"TagSet": ansible_dict_to_boto3_tag_list(tags)}))
         self._call_new_bucket(
-            "Failed to block public access to S3 bucket %s" % bucket,
+            "block public access to S3 bucket %s" % bucket,
             "put_public_access_block",
             **self._args(bucket, PublicAccessBlockConfiguration=after["public_access_block"])
         )
         self._call_new_bucket(
-            "Failed to set default encryption of S3 bucket %s" % bucket,
+            "set default encryption of S3 bucket %s" % bucket,
             "put_bucket_encryption",
             **self._args(bucket, ServerSideEncryptionConfiguration=after["encryption"])
         )
         self._call_new_bucket(
-            "Failed to set the policy of S3 bucket %s" % bucket, "put_bucket_policy", **self._args(bucket, Policy=json.dumps(policy))
+            "set the policy of S3 bucket %s" % bucket, "put_bucket_policy", **self._args(bucket, Policy=json.dumps(policy))
         )

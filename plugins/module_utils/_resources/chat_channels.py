@@ -41,9 +41,11 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers impor
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import foreign_resource_message
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import is_owned
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import manager_result
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import aws_call
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import aws_call
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import validate_topic_arn
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.validators import validate_match
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.validators import validate_state
 
 PARAM = "root_login_alerts_chat_channels"
 PREFIX_VARIABLE = "root_login_alerts_chat_name_prefix"
@@ -143,12 +145,8 @@ def validate_channels(channels, param=PARAM):
 
 def validate_params(params):
     """Check every option before any call; ValueError names the option."""
-    state = params.get("state", "present")
-    if state not in ("present", "absent"):
-        raise ValidationError("state must be present or absent, got %r" % (state,))
-    prefix = params.get("name_prefix")
-    if not isinstance(prefix, str) or not NAME_PREFIX_RE.match(prefix):
-        raise ValidationError("%s must be 1-64 letters, digits, '-' or '_', got %r" % (PREFIX_VARIABLE, prefix))
+    state = validate_state(params)
+    validate_match(params.get("name_prefix"), NAME_PREFIX_RE, PREFIX_VARIABLE, "1-64 letters, digits, '-' or '_'")
     owner_tag = params.get("owner_tag")
     if not owner_tag or not isinstance(owner_tag, dict):
         raise ValidationError("owner_tag must be a non-empty dict: ownership of channel configurations is proven by it")
@@ -163,14 +161,12 @@ def validate_params(params):
         raise ValidationError("topic_arns must list at least one SNS topic ARN (the chat topic)")
     for index, arn in enumerate(topics):
         validate_topic_arn(arn, "topic_arns[%d]" % index)
-    if not isinstance(params.get("role_arn"), str) or not ROLE_ARN_RE.match(params["role_arn"]):
-        raise ValidationError("role_arn must be an IAM role ARN (the chat service's channel role), got %r" % (params.get("role_arn"),))
+    validate_match(params.get("role_arn"), ROLE_ARN_RE, "role_arn", "an IAM role ARN (the chat service's channel role)")
     guardrails = params.get("guardrail_policy_arns", DEFAULT_GUARDRAILS)
     if not isinstance(guardrails, (list, tuple)) or not guardrails:
         raise ValidationError("guardrail_policy_arns must list at least one IAM policy ARN (none means AdministratorAccess)")
     for index, arn in enumerate(guardrails):
-        if not isinstance(arn, str) or not POLICY_ARN_RE.match(arn):
-            raise ValidationError("guardrail_policy_arns[%d] must be an IAM policy ARN, got %r" % (index, arn))
+        validate_match(arn, POLICY_ARN_RE, "guardrail_policy_arns[%d]" % index, "an IAM policy ARN")
     if params.get("logging_level", DEFAULT_LOGGING_LEVEL) not in LOGGING_LEVELS:
         raise ValidationError("logging_level must be one of %s, got %r" % (", ".join(LOGGING_LEVELS), params.get("logging_level")))
 
@@ -231,15 +227,15 @@ class ChatChannelManager(ResourceManager):
     def read(self, params):
         """``{"slack": [configuration], "teams": [configuration]}``, every page of both lists."""
         client = self.chat_client(params)
-        return {"slack": _all_pages("Could not list the Slack channel configurations of AWS Chatbot",
+        return {"slack": _all_pages("list the Slack channel configurations of AWS Chatbot",
                                     client.describe_slack_channel_configurations, "SlackChannelConfigurations"),
-                "teams": _all_pages("Could not list the Microsoft Teams channel configurations of AWS Chatbot",
+                "teams": _all_pages("list the Microsoft Teams channel configurations of AWS Chatbot",
                                     client.list_microsoft_teams_channel_configurations, "TeamChannelConfigurations")}
 
     def _tags(self, client, configuration):
         if "Tags" in configuration:
             return boto3_tag_list_to_ansible_dict(configuration["Tags"] or [], "TagKey", "TagValue")
-        answer = aws_call("Could not list the tags of chat channel configuration %s" % configuration.get("ConfigurationName"),
+        answer = aws_call("list the tags of chat channel configuration %s" % configuration.get("ConfigurationName"),
                           client.list_tags_for_resource, ResourceARN=configuration["ChatConfigurationArn"])
         return boto3_tag_list_to_ansible_dict(answer.get("Tags") or [], "TagKey", "TagValue")
 
@@ -300,7 +296,7 @@ class ChatChannelManager(ResourceManager):
             if missing:
                 changes.append("tag %s %s: %s" % (KIND[have["kind"]], name, ", ".join(sorted(missing))))
                 if not self.check_mode:
-                    aws_call("Could not tag chat channel configuration %s" % name, client.tag_resource,
+                    aws_call("tag chat channel configuration %s" % name, client.tag_resource,
                              ResourceARN=have["arn"], Tags=ansible_dict_to_boto3_tag_list(missing, "TagKey", "TagValue"))
         for name, have in sorted(current.items()):
             if name in desired or not have["owned"]:
@@ -340,19 +336,19 @@ class ChatChannelManager(ResourceManager):
         else:
             method, hint = client.create_microsoft_teams_channel_configuration, "Microsoft Teams team %s" % spec["team_id"]
             args.update(TenantId=spec["tenant_id"], TeamId=spec["team_id"], ChannelId=spec["channel_id"])
-        aws_call("Could not create %s %s. %s" % (KIND[spec["type"]], name, AUTHORIZATION_HINT % hint), method, **args)
+        aws_call("create %s %s. %s" % (KIND[spec["type"]], name, AUTHORIZATION_HINT % hint), method, **args)
 
     def _update(self, client, have, want):
         spec = want["view"]
         args = dict(self._common(spec), ChatConfigurationArn=have["arn"])
         if have["kind"] == "slack":
-            aws_call("Could not update %s %s" % (KIND["slack"], spec["name"]), client.update_slack_channel_configuration,
+            aws_call("update %s %s" % (KIND["slack"], spec["name"]), client.update_slack_channel_configuration,
                      SlackChannelId=spec["channel_id"], **args)
         else:
-            aws_call("Could not update %s %s" % (KIND["teams"], spec["name"]), client.update_microsoft_teams_channel_configuration,
+            aws_call("update %s %s" % (KIND["teams"], spec["name"]), client.update_microsoft_teams_channel_configuration,
                      ChannelId=spec["channel_id"], **args)
 
     @staticmethod
     def _delete(client, kind, name, arn):
         method = client.delete_slack_channel_configuration if kind == "slack" else client.delete_microsoft_teams_channel_configuration
-        aws_call("Could not delete %s %s" % (KIND[kind], name), method, ChatConfigurationArn=arn)
+        aws_call("delete %s %s" % (KIND[kind], name), method, ChatConfigurationArn=arn)

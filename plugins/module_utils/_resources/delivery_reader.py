@@ -22,56 +22,79 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-try:
-    from botocore.exceptions import BotoCoreError
-    from botocore.exceptions import ClientError
-except ImportError:  # pragma: no cover - AnsibleAWSModule reports missing botocore
-    BotoCoreError = ClientError = Exception
+import json
 
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
-from ansible_collections.rootwatch.aws.plugins.module_utils._verdict import destinations as destination_verdict
-from ansible_collections.rootwatch.aws.plugins.module_utils._verdict import filter_policy
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources import iam_role as iam_roles
+from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import event_pattern
+from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.metric_filter_pattern import pattern_match
+from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.samples import MUST_MATCH
+from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.samples import sign_in_samples
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import is_sns_topic_arn
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import log_group_name_from_arn
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import partition_for_region
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.constants import DEFAULT_BUS
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import aws_call
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import AwsCallError
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import error_code
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.cis_metric_filter import is_sns_topic_arn
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.cis_metric_filter import log_group_name_from_arn
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.cis_metric_filter import pattern_match
-from ansible_collections.rootwatch.aws.plugins.module_utils._verdict.trail_coverage import REFUSED_READ_CODES
-from ansible_collections.rootwatch.aws.plugins.module_utils._verdict.trail_coverage import is_foreign_organization_trail
-from ansible_collections.rootwatch.aws.plugins.module_utils._verdict.trail_coverage import trail_home_region
-from ansible_collections.rootwatch.aws.plugins.module_utils._verdict.trail_coverage import trail_may_cover
-from ansible_collections.rootwatch.aws.plugins.module_utils._verdict.delivery_path import is_candidate
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.rule import DEFAULT_BUS
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.rule import list_rule_targets
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import ResourceManager
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import error_summary
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import PatternError
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import foreign_resource_message
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import is_owned
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import ResourceManager
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources import iam_role as iam_roles
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.rule import list_rule_targets
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import NOT_FOUND_CODES
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.subscriptions import DELETED
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.subscriptions import is_chat_subscription
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.subscriptions import PENDING
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic import is_aws_managed_sns_key
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.trail_coverage import is_foreign_organization_trail
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.trail_coverage import REFUSED_READ_CODES
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.trail_coverage import trail_home_region
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.trail_coverage import trail_may_cover
 
 KMS_NOT_FOUND_CODES = ("NotFoundException",)
 
 
-def describe_error(what, exc):
-    return "%s: %s" % (what, error_code(exc) or type(exc).__name__)
+def read_answer(what, method, not_found=(), **kwargs):
+    """One read through ``aws_call``: (response, None); (None, None) for a ``not_found`` code; (None, "what: CODE")
+    when it failed. A reader records a failed read next to what it was for and never raises."""
+    try:
+        return aws_call(what, method, not_found, **kwargs), None
+    except AwsCallError as exc:
+        return None, error_summary(what, exc)
+
+
+def is_candidate(rule, account_id, region, our_rule_arn=None):
+    """Rules worth walking: ours, and any whose pattern matches at least one root sign-in sample (so a narrowed
+    pattern is walked and reported partial by ``delivery_path.rule_matches``, not dropped)."""
+    if our_rule_arn and rule.get("Arn") == our_rule_arn:
+        return True
+    if not rule.get("EventPattern"):
+        return False
+    samples = sign_in_samples(account_id, region)
+    try:
+        return any(event_pattern.matches(rule["EventPattern"], samples[name][0]) for name in MUST_MATCH)
+    except PatternError:
+        return True  # judged (as unknown) rather than silently dropped
+
+
+def receives_every_message(attributes):
+    """A subscription whose filter policy is absent or empty: it passes every message, whatever the message
+    (``filter_policy.judge`` says the same of it), so the subscriptions listed after it need not be read."""
+    policy = attributes.get("FilterPolicy")
+    if policy in (None, ""):
+        return True
+    try:
+        return (json.loads(policy) if isinstance(policy, str) else policy) == {}
+    except ValueError:
+        return False
 
 
 class DeliveryPathReader(ResourceManager):
     """Built like every manager (``managers``); it never writes, so check mode changes nothing."""
-
-    def _try(self, what, client, method, not_found=(), **kwargs):
-        """(response, None), (None, None) for a not-found code, or (None, error text)."""
-        try:
-            return getattr(client, method)(aws_retry=True, **kwargs), None
-        except (BotoCoreError, ClientError) as exc:
-            if error_code(exc) in not_found:
-                return None, None
-            return None, describe_error(what, exc)
 
     def read(self, ours=None, read_trails=True, cis=False):
         """The facts of ``delivery_path.evaluate``. ``ours``: our rule ARN, topic ARN and target ID."""
@@ -97,8 +120,8 @@ class DeliveryPathReader(ResourceManager):
             topic = facts["topics"].get(arn)
             if topic and topic["attributes"] is not None:
                 # Our names prove nothing: the tags say whether we created it (managers.is_owned).
-                topic["tags"], topic["tags_error"] = self._tags(
-                    "sns:ListTagsForResource %s" % arn, self.client("sns"), "list_tags_for_resource", ResourceArn=arn)
+                topic["tags"], topic["tags_error"] = self._tags("sns:ListTagsForResource %s" % arn, self.client("sns").list_tags_for_resource,
+                                                                ResourceArn=arn)
         for topic in facts["topics"].values():
             key_id = (topic.get("attributes") or {}).get("KmsMasterKeyId")
             if key_id and not is_aws_managed_sns_key(key_id) and key_id not in facts["keys"]:
@@ -109,7 +132,7 @@ class DeliveryPathReader(ResourceManager):
 
     # -- CIS CloudWatch.1 ------------------------------------------------------------
     def read_cis(self, facts):
-        """What ``cis_metric_filter.cloudwatch1_verdict`` judges, from the trails already read:
+        """What ``cloudwatch1.cloudwatch1_verdict`` judges, from the trails already read:
         each trail's log group, its metric filters, the alarms on the CIS filters' metrics and
         the subscriptions of those alarms' topics."""
         logs, cloudwatch = self.client("logs"), self.client("cloudwatch")
@@ -119,21 +142,21 @@ class DeliveryPathReader(ResourceManager):
             name = log_group_name_from_arn(group_arn) if group_arn else None
             if not name or name in cis["log_groups"]:
                 continue
-            page, error = self._try("logs:DescribeLogGroups %s" % name, logs, "describe_log_groups", logGroupNamePrefix=name)
+            page, error = read_answer("logs:DescribeLogGroups %s" % name, logs.describe_log_groups, logGroupNamePrefix=name)
             found = [g for g in (page or {}).get("logGroups", []) if g.get("logGroupName") == name]
             cis["log_groups"][name] = {"error": error, "log_group": found[0] if found else None}
             if not found:
                 continue
-            filters, error = self._every_page("logs:DescribeMetricFilters %s" % name, logs, "describe_metric_filters", "metricFilters",
+            filters, error = self._every_page("logs:DescribeMetricFilters %s" % name, logs.describe_metric_filters, "metricFilters",
                                               "nextToken", logGroupName=name)
             cis["metric_filters"][name] = {"error": error, "filters": filters}
             for item in cis["metric_filters"][name]["filters"]:
                 if not pattern_match(item.get("filterPattern")):
                     continue
                 for metric in item.get("metricTransformations") or []:
-                    page, error = self._try("cloudwatch:DescribeAlarmsForMetric %s" % metric.get("metricName"), cloudwatch,
-                                            "describe_alarms_for_metric", MetricName=metric["metricName"],
-                                            Namespace=metric["metricNamespace"])
+                    page, error = read_answer("cloudwatch:DescribeAlarmsForMetric %s" % metric.get("metricName"),
+                                              cloudwatch.describe_alarms_for_metric, MetricName=metric["metricName"],
+                                              Namespace=metric["metricNamespace"])
                     if error:
                         cis["alarms"]["error"] = error
                     cis["alarms"]["alarms"].extend((page or {}).get("MetricAlarms", []))
@@ -145,17 +168,18 @@ class DeliveryPathReader(ResourceManager):
                 if known and known.get("subscriptions") is not None:
                     cis["subscriptions"][topic_arn] = {"error": None, "subscriptions": known["subscriptions"]}
                 else:
-                    listing, error = self._every_page("sns:ListSubscriptionsByTopic %s" % topic_arn, self.client("sns"),
-                                                      "list_subscriptions_by_topic", "Subscriptions", "NextToken", TopicArn=topic_arn)
+                    listing, error = self._every_page("sns:ListSubscriptionsByTopic %s" % topic_arn,
+                                                      self.client("sns").list_subscriptions_by_topic, "Subscriptions", "NextToken",
+                                                      TopicArn=topic_arn)
                     cis["subscriptions"][topic_arn] = {"error": error, "subscriptions": listing}
         return cis
 
-    def _every_page(self, what, client, method, key, token, **kwargs):
+    def _every_page(self, what, method, key, token, **kwargs):
         """(every item under ``key`` of every page, None) or ([], error text): a first page alone can miss the
         filter or subscriber that decides (DescribeMetricFilters gives at most 50 a page, CloudWatch Logs API reference)."""
         items = []
         while True:
-            page, error = self._try(what, client, method, **kwargs)
+            page, error = read_answer(what, method, **kwargs)
             if error:
                 return [], error
             items.extend(page.get(key, []))
@@ -170,7 +194,7 @@ class DeliveryPathReader(ResourceManager):
     # -- trails -------------------------------------------------------------------
     def read_trails(self):
         cloudtrail = self.client("cloudtrail")
-        listed, error = self._try("cloudtrail:DescribeTrails", cloudtrail, "describe_trails", includeShadowTrails=True)
+        listed, error = read_answer("cloudtrail:DescribeTrails", cloudtrail.describe_trails, includeShadowTrails=True)
         if error:
             return {"error": error, "trails": []}
         entries = []
@@ -181,14 +205,15 @@ class DeliveryPathReader(ResourceManager):
                 arn = trail["TrailARN"]
                 for key, method, kwargs in (("status", "get_trail_status", {"Name": arn}),
                                             ("selectors", "get_event_selectors", {"TrailName": arn})):
+                    what = "cloudtrail:%s %s" % (method, arn)
                     try:
-                        entry[key] = getattr(client, method)(aws_retry=True, **kwargs)
-                    except (BotoCoreError, ClientError) as exc:
+                        entry[key] = aws_call(what, getattr(client, method), **kwargs)
+                    except AwsCallError as exc:
                         # A member account may not read the management account's organization trail;
-                        # the verdict then trusts it as cloudtrail_coverage documents.
+                        # the verdict then trusts it as trail_coverage documents.
                         refused = is_foreign_organization_trail(trail, self.account_id) and error_code(exc) in REFUSED_READ_CODES
                         if not refused and not entry["error"]:
-                            entry["error"] = describe_error("cloudtrail:%s %s" % (method, arn), exc)
+                            entry["error"] = error_summary(what, exc)
             entries.append(entry)
         return {"error": None, "trails": entries}
 
@@ -203,7 +228,7 @@ class DeliveryPathReader(ResourceManager):
             if token:
                 kwargs["NextToken"] = token
             missing = ("ResourceNotFoundException",) if bus != DEFAULT_BUS else ()
-            page, error = self._try("events:ListRules %s" % bus, events, "list_rules", not_found=missing, **kwargs)
+            page, error = read_answer("events:ListRules %s" % bus, events.list_rules, not_found=missing, **kwargs)
             if error:
                 return {"error": error, "rules": []}
             if page is None:
@@ -219,8 +244,8 @@ class DeliveryPathReader(ResourceManager):
             entry = dict(rule, targets=None, targets_error=None)
             entry["targets"], entry["targets_error"] = self._targets(events, rule["Name"], bus)
             if rule.get("Arn") == our_rule_arn:
-                entry["tags"], entry["tags_error"] = self._tags(
-                    "events:ListTagsForResource %s" % our_rule_arn, events, "list_tags_for_resource", ResourceARN=our_rule_arn)
+                entry["tags"], entry["tags_error"] = self._tags("events:ListTagsForResource %s" % our_rule_arn, events.list_tags_for_resource,
+                                                                ResourceARN=our_rule_arn)
             chosen.append(entry)
         # Every rule's name too: a rule of ours that matches no root sign-in (another alert profile's) is found
         # here without another call.
@@ -229,19 +254,19 @@ class DeliveryPathReader(ResourceManager):
     def _targets(self, events, name, bus=DEFAULT_BUS):
         try:
             return list_rule_targets(events, name, bus), None
-        except (BotoCoreError, ClientError) as exc:
-            return None, describe_error("events:ListTargetsByRule %s" % name, exc)
+        except AwsCallError as exc:  # list_rule_targets reads through aws_call
+            return None, error_summary("events:ListTargetsByRule %s" % name, exc)
 
-    def _tags(self, what, client, method, **kwargs):
+    def _tags(self, what, method, **kwargs):
         """({key: value}, None) or (None, error text)."""
-        response, error = self._try(what, client, method, **kwargs)
+        response, error = read_answer(what, method, **kwargs)
         return (boto3_tag_list_to_ansible_dict(response.get("Tags", [])) if response is not None else None), error
 
     # -- hub mode ---------------------------------------------------------------------
     def read_roles(self, role_arns):
         """{role ARN: ``iam_roles.role_reference`` (trust and boundary; GetRole only, so its permissions are not
         read), None when it does not exist, or {"error"}}: the execution roles of others' targets, for
-        ``event_hub.forwarding_link``. Our own role is read by ``iam_roles.RoleVerifier``, with its inline policy."""
+        ``hub.forwarding_link``. Our own role is read by ``iam_roles.RoleVerifier``, with its inline policy."""
         verifier = iam_roles.RoleVerifier(self.clients, self.region, self.check_mode, self.warn, self.known_account_id)
         roles = {}
         for arn in role_arns:
@@ -257,23 +282,22 @@ class DeliveryPathReader(ResourceManager):
 
         One organizations:DescribeOrganization, which any account of an organization may call; an account in no
         organization gets AWSOrganizationsNotInUseException (Organizations API reference, DescribeOrganization, Errors)."""
-        response, error = self._try("organizations:DescribeOrganization", self.client("organizations"), "describe_organization",
-                                    not_found=("AWSOrganizationsNotInUseException",))
+        response, error = read_answer("organizations:DescribeOrganization", self.client("organizations").describe_organization,
+                                      not_found=("AWSOrganizationsNotInUseException",))
         return {"id": ((response or {}).get("Organization") or {}).get("Id"), "error": error}
 
     def read_bus(self, name):
         """The hub bus: {"bus": DescribeEventBus or None when absent, "error": text when the read failed}."""
-        response, error = self._try("events:DescribeEventBus %s" % name, self.client("events"), "describe_event_bus",
-                                    not_found=("ResourceNotFoundException",), Name=name)
+        response, error = read_answer("events:DescribeEventBus %s" % name, self.client("events").describe_event_bus,
+                                      not_found=("ResourceNotFoundException",), Name=name)
         return {"bus": response, "error": error}
 
     # -- topics and keys ---------------------------------------------------------------
     def read_topic(self, topic_arn):
         sns = self.client("sns")
         entry = {"attributes": None, "error": None, "subscriptions": None, "subscriptions_error": None}
-        response, entry["error"] = self._try(
-            "sns:GetTopicAttributes %s" % topic_arn, sns, "get_topic_attributes", not_found=NOT_FOUND_CODES, TopicArn=topic_arn
-        )
+        response, entry["error"] = read_answer("sns:GetTopicAttributes %s" % topic_arn, sns.get_topic_attributes,
+                                               not_found=NOT_FOUND_CODES, TopicArn=topic_arn)
         if response is None:
             return entry
         entry["attributes"] = response["Attributes"]
@@ -282,7 +306,7 @@ class DeliveryPathReader(ResourceManager):
             kwargs = {"TopicArn": topic_arn}
             if token:
                 kwargs["NextToken"] = token
-            page, error = self._try("sns:ListSubscriptionsByTopic %s" % topic_arn, sns, "list_subscriptions_by_topic", **kwargs)
+            page, error = read_answer("sns:ListSubscriptionsByTopic %s" % topic_arn, sns.list_subscriptions_by_topic, **kwargs)
             if error:
                 entry["subscriptions_error"] = error
                 return entry
@@ -295,20 +319,19 @@ class DeliveryPathReader(ResourceManager):
 
     def _read_filters(self, sns, listing):
         """{subscription ARN: {"attributes", "error"}} of the confirmed subscriptions, in listing order, until one
-        has no filter policy: it receives every message (``filter_policy``), so those after it need no request
+        has no filter policy: it receives every message (:func:`receives_every_message`), so those after it need no request
         and a converged topic with one subscription costs one. Pending ones have no ARN to read."""
         filters = {}
         for subscription in listing:
             arn = subscription.get("SubscriptionArn")
             if arn in (PENDING, DELETED) or not arn:
                 continue
-            response, error = self._try("sns:GetSubscriptionAttributes %s" % arn, sns, "get_subscription_attributes",
-                                        not_found=NOT_FOUND_CODES, SubscriptionArn=arn)
+            response, error = read_answer("sns:GetSubscriptionAttributes %s" % arn, sns.get_subscription_attributes,
+                                          not_found=NOT_FOUND_CODES, SubscriptionArn=arn)
             attributes = response.get("Attributes") if response is not None else None
             filters[arn] = {"attributes": attributes, "error": error}
             # The chat service's subscription delivers only through a channel configuration, judged apart: read on.
-            if attributes is not None and filter_policy.judge(attributes.get("FilterPolicy"), attributes.get("FilterPolicyScope"), None)[0] \
-                    and not destination_verdict.is_chat_subscription(subscription):
+            if attributes is not None and receives_every_message(attributes) and not is_chat_subscription(subscription):
                 break
         return filters
 
@@ -316,13 +339,13 @@ class DeliveryPathReader(ResourceManager):
         region = key_id.split(":")[3] if key_id.startswith("arn:") else self.region
         kms = self.client("kms", region)
         entry = {"metadata": None, "policy": None, "error": None}
-        described, entry["error"] = self._try("kms:DescribeKey %s" % key_id, kms, "describe_key", not_found=KMS_NOT_FOUND_CODES, KeyId=key_id)
+        described, entry["error"] = read_answer("kms:DescribeKey %s" % key_id, kms.describe_key, not_found=KMS_NOT_FOUND_CODES,
+                                                KeyId=key_id)
         if described is None:
             return entry
         entry["metadata"] = described["KeyMetadata"]
-        policy, entry["error"] = self._try(
-            "kms:GetKeyPolicy %s" % key_id, kms, "get_key_policy", KeyId=entry["metadata"]["KeyId"], PolicyName="default"
-        )
+        policy, entry["error"] = read_answer("kms:GetKeyPolicy %s" % key_id, kms.get_key_policy, KeyId=entry["metadata"]["KeyId"],
+                                             PolicyName="default")
         if policy is not None:
             entry["policy"] = policy.get("Policy")
         return entry

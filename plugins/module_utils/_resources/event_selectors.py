@@ -22,7 +22,6 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._core.json_text impo
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 
 MANAGEMENT_EVENTS = ("All", "WriteOnly", "ReadOnly")
-READ_WRITE_TYPES = MANAGEMENT_EVENTS
 MAX_BASIC_SELECTORS = 5
 
 # The event the alerts depend on: a root sign-in is a write management event

@@ -47,20 +47,18 @@ import copy
 import json
 import re
 
-try:
-    from botocore.exceptions import BotoCoreError
-    from botocore.exceptions import ClientError
-except ImportError:  # pragma: no cover - AnsibleAWSModule reports missing botocore
-    BotoCoreError = ClientError = Exception
+from urllib.parse import unquote
 
-from ansible_collections.rootwatch.aws.plugins.module_utils._verdict import delivery_path
-from ansible_collections.rootwatch.aws.plugins.module_utils._policy import evaluation as policy_evaluation
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import partition_for_region
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import error_code
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.json_text import make_diff
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import ResourceManager
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import manager_result
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.constants import GLOBAL_REGION
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import aws_call
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import AwsCallError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import error_summary
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.json_text import make_diff
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import manager_result
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import ResourceManager
+from ansible_collections.rootwatch.aws.plugins.module_utils._policy import evaluation as policy_evaluation
 
 EVENTS_SERVICE = "events.amazonaws.com"
 CLOUDTRAIL_SERVICE = "cloudtrail.amazonaws.com"
@@ -102,10 +100,6 @@ def policy_document(value):
     """A policy document as a dict (botocore decodes IAM's URL-encoded JSON; be lenient)."""
     if value is None or isinstance(value, dict):
         return value
-    try:
-        from urllib.parse import unquote  # pylint: disable=import-outside-toplevel
-    except ImportError:  # pragma: no cover - Python 2
-        from urllib import unquote  # pylint: disable=import-outside-toplevel
     return json.loads(unquote(value))
 
 
@@ -139,7 +133,7 @@ def forwarding_needs(account_id, arn, rule_arns, bus_arns):
     }
 
 
-def forwarding_rule_probe(account_id, rule_name, region="us-east-1"):
+def forwarding_rule_probe(account_id, rule_name, region=GLOBAL_REGION):
     """The trust request of a rule that is not ours (its name does not start with ``rule_name``): a trust that
     admits it is not scoped to our rules."""
     rule = "arn:%s:events:%s:%s:rule/not-%s" % (partition_for_region(region), region, account_id, rule_name)
@@ -248,26 +242,6 @@ def judge_role(reference, service, needs):
     return True, [reason for unused, reason in judged]
 
 
-def with_role_checks(verdict, checks):
-    """The verdict with each role check that did not pass (a :class:`RoleVerifier` result): ``needs_action``
-    and a problem for a role that is missing or lacks a permission, ``unknown`` (never compliant) for one that
-    cannot be judged."""
-    verdict = dict(verdict, problems=list(verdict.get("problems") or []), unknown=list(verdict.get("unknown") or []))
-    for check in checks:
-        if check["usable"] is False:
-            verdict["problems"].extend(p for p in check["problems"] if p not in verdict["problems"])
-            verdict["status"] = delivery_path.NEEDS_ACTION
-        elif check["usable"] is None:
-            verdict["unknown"].extend(p for p in check["problems"] if p not in verdict["unknown"])
-            if verdict["status"] == delivery_path.COMPLIANT:
-                verdict["status"] = delivery_path.UNKNOWN
-    return verdict
-
-
-def _error_text(what, exc):
-    return "%s: %s" % (what, error_code(exc) or type(exc).__name__)
-
-
 # -- the verifier ----------------------------------------------------------------------
 class RoleVerifier(ResourceManager):
     """Reads one of the two roles and says whether it is usable; never writes (check mode changes nothing).
@@ -292,20 +266,22 @@ class RoleVerifier(ResourceManager):
     def read(self, name, policy_name=None):
         """GetRole, then GetRolePolicy of ``policy_name`` (none: not read) -> :func:`role_reference`; None when the
         role does not exist; ``{"error": text}`` when a read failed."""
+        role_read = "iam:GetRole %s" % name
         try:
-            role = self.iam.get_role(RoleName=name, aws_retry=True)["Role"]
-        except (BotoCoreError, ClientError) as exc:
-            if error_code(exc) == "NoSuchEntity":
-                return None
-            return {"error": _error_text("iam:GetRole %s" % name, exc)}
+            answer = aws_call(role_read, self.iam.get_role, not_found=("NoSuchEntity",), RoleName=name)
+        except AwsCallError as exc:
+            return {"error": error_summary(role_read, exc)}
+        if answer is None:
+            return None
+        role = answer["Role"]
         policy = NOT_READ
         if policy_name:
+            policy_read = "iam:GetRolePolicy %s %s" % (name, policy_name)
             try:
-                policy = self.iam.get_role_policy(RoleName=name, PolicyName=policy_name, aws_retry=True)["PolicyDocument"]
-            except (BotoCoreError, ClientError) as exc:
-                if error_code(exc) != "NoSuchEntity":
-                    return {"Arn": role.get("Arn"), "error": _error_text("iam:GetRolePolicy %s %s" % (name, policy_name), exc)}
-                policy = None
+                inline = aws_call(policy_read, self.iam.get_role_policy, not_found=("NoSuchEntity",), RoleName=name, PolicyName=policy_name)
+            except AwsCallError as exc:
+                return {"Arn": role.get("Arn"), "error": error_summary(policy_read, exc)}
+            policy = inline["PolicyDocument"] if inline is not None else None
         try:
             return role_reference(role, policy_name, policy)
         except ValueError as exc:  # IAM answers JSON; anything else cannot be judged

@@ -15,7 +15,6 @@ import json
 import re
 
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
@@ -23,6 +22,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_
 from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import event_pattern
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources import targets as eventbridge_targets
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import build_arn
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.constants import DEFAULT_BUS
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import aws_call
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.json_text import make_diff
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ForeignResourceError
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import ResourceManager
@@ -35,7 +36,6 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import 
 
 RULE_NAME_RE = re.compile(r"^[.\-_A-Za-z0-9]{1,64}$")
 BUS_NAME_RE = re.compile(r"^[/.\-_A-Za-z0-9]{1,256}$")
-DEFAULT_BUS = "default"
 # ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS: enabled for all events, read-only CloudTrail management
 # events included, which ENABLED drops (EventBridge API reference, PutRule ``State``).
 API_STATE = {"present": "ENABLED", "disabled": "DISABLED",
@@ -72,6 +72,11 @@ def validate_params(params):
     return pattern, [eventbridge_targets.to_api(t) for t in targets]
 
 
+def rule_label(name, event_bus):
+    """How messages name a rule: its name, and its bus unless it is the default bus."""
+    return name if bus_name(event_bus) == DEFAULT_BUS else "%s on bus %s" % (name, bus_name(event_bus))
+
+
 def list_rule_targets(client, name, bus):
     """Every target of a rule (all pages of ListTargetsByRule)."""
     targets, token = [], None
@@ -79,7 +84,7 @@ def list_rule_targets(client, name, bus):
         kwargs = {"Rule": name, "EventBusName": bus}
         if token:
             kwargs["NextToken"] = token
-        page = client.list_targets_by_rule(aws_retry=True, **kwargs)
+        page = aws_call("list the targets of EventBridge rule %s" % rule_label(name, bus), client.list_targets_by_rule, **kwargs)
         targets.extend(page.get("Targets", []))
         token = page.get("NextToken")
         if not token:
@@ -121,16 +126,15 @@ class EventBridgeRuleManager(ResourceManager):
 
     # -- reads ----------------------------------------------------------------
     def describe(self, name, bus):
-        try:
-            return self.client.describe_rule(Name=name, EventBusName=bus, aws_retry=True)
-        except is_boto3_error_code("ResourceNotFoundException"):
-            return None
+        """DescribeRule's answer; None when there is no such rule."""
+        return aws_call("describe EventBridge rule %s" % rule_label(name, bus), self.client.describe_rule,
+                        not_found=("ResourceNotFoundException",), Name=name, EventBusName=bus)
 
     def list_targets(self, name, bus):
         return list_rule_targets(self.client, name, bus)
 
     def list_tags(self, arn):
-        tags = self.client.list_tags_for_resource(ResourceARN=arn, aws_retry=True).get("Tags", [])
+        tags = aws_call("list the tags of EventBridge rule %s" % arn, self.client.list_tags_for_resource, ResourceARN=arn).get("Tags", [])
         return boto3_tag_list_to_ansible_dict(tags)
 
     # -- plan -----------------------------------------------------------------
@@ -152,7 +156,7 @@ class EventBridgeRuleManager(ResourceManager):
         current = known["rule"] if "rule" in known else self.describe(name, event_bus)
         current_targets = (known["targets"] if "targets" in known else self.list_targets(name, event_bus)) if current else []
         facts = {"rule": current, "targets": list(current_targets)}
-        label = name if bus_name(event_bus) == DEFAULT_BUS else "%s on bus %s" % (name, bus_name(event_bus))
+        label = rule_label(name, event_bus)
         if params["state"] == "absent":
             result = self._ensure_absent(current, current_targets, name, event_bus,
                                          desired_targets if params.get("targets") else None, params.get("owner_tag"))
@@ -179,7 +183,8 @@ class EventBridgeRuleManager(ResourceManager):
         for name, (event, expected) in sorted(samples.items()):
             response = {}
             if ask_aws:
-                response = self.client.test_event_pattern(EventPattern=json.dumps(pattern), Event=json.dumps(event), aws_retry=True)
+                response = aws_call("test an event pattern against the sample %s" % name, self.client.test_event_pattern,
+                                    EventPattern=json.dumps(pattern), Event=json.dumps(event))
             if "Result" in response:
                 matched, method = bool(response["Result"]), "TestEventPattern"
             else:
@@ -194,6 +199,7 @@ class EventBridgeRuleManager(ResourceManager):
 
     def _ensure_present(self, current, current_targets, params, pattern, desired_targets):
         name, event_bus = params["name"], params.get("event_bus_name") or DEFAULT_BUS
+        label = rule_label(name, event_bus)
         want_tags = params.get("tags")
         owner_tag = params.get("owner_tag")
         if current and "tags" in self._known:
@@ -247,13 +253,13 @@ class EventBridgeRuleManager(ResourceManager):
                 if current is None and want_tags:
                     put["Tags"] = ansible_dict_to_boto3_tag_list(want_tags)
                     tags_to_set, tags_to_unset = {}, []
-                desired_rule["Arn"] = self.client.put_rule(aws_retry=True, **put)["RuleArn"]
+                desired_rule["Arn"] = aws_call("put EventBridge rule %s" % label, self.client.put_rule, **put)["RuleArn"]
             if tags_to_unset:
-                self.client.untag_resource(ResourceARN=desired_rule["Arn"], TagKeys=list(tags_to_unset), aws_retry=True)
+                aws_call("untag EventBridge rule %s" % label, self.client.untag_resource,
+                         ResourceARN=desired_rule["Arn"], TagKeys=list(tags_to_unset))
             if tags_to_set:
-                self.client.tag_resource(
-                    ResourceARN=desired_rule["Arn"], Tags=ansible_dict_to_boto3_tag_list(tags_to_set), aws_retry=True
-                )
+                aws_call("tag EventBridge rule %s" % label, self.client.tag_resource,
+                         ResourceARN=desired_rule["Arn"], Tags=ansible_dict_to_boto3_tag_list(tags_to_set))
             self._remove_targets(name, event_bus, to_remove)
             self._put_targets(name, event_bus, to_put)
 
@@ -285,7 +291,7 @@ class EventBridgeRuleManager(ResourceManager):
         if changed and not self.check_mode:
             self._remove_targets(name, event_bus, remove_ids)
             if delete_rule:
-                self.client.delete_rule(Name=name, EventBusName=event_bus, aws_retry=True)
+                aws_call("delete EventBridge rule %s" % rule_label(name, event_bus), self.client.delete_rule, Name=name, EventBusName=event_bus)
         result = {"changed": changed, "rule": after or {}, "diff": make_diff(before, after)}
         if not delete_rule:
             result["kept_targets"] = sorted(t["Id"] for t in remaining)
@@ -297,16 +303,14 @@ class EventBridgeRuleManager(ResourceManager):
     # -- writes ---------------------------------------------------------------
     def _put_targets(self, name, event_bus, targets):
         for start in range(0, len(targets), BATCH):
-            response = self.client.put_targets(
-                Rule=name, EventBusName=event_bus, Targets=targets[start:start + BATCH], aws_retry=True
-            )
+            response = aws_call("put targets on EventBridge rule %s" % rule_label(name, event_bus), self.client.put_targets,
+                                Rule=name, EventBusName=event_bus, Targets=targets[start:start + BATCH])
             _raise_failed_entries(response, "put_targets", name, event_bus)
 
     def _remove_targets(self, name, event_bus, ids):
         for start in range(0, len(ids), BATCH):
-            response = self.client.remove_targets(
-                Rule=name, EventBusName=event_bus, Ids=list(ids[start:start + BATCH]), aws_retry=True
-            )
+            response = aws_call("remove targets from EventBridge rule %s" % rule_label(name, event_bus), self.client.remove_targets,
+                                Rule=name, EventBusName=event_bus, Ids=list(ids[start:start + BATCH]))
             _raise_failed_entries(response, "remove_targets", name, event_bus)
 
 

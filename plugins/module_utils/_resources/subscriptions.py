@@ -16,7 +16,7 @@ import copy
 import json
 import re
 
-from ansible.module_utils.six.moves.urllib.parse import urlparse
+from urllib.parse import urlparse
 
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import ROLE_ARN_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.json_text import canonical_json
@@ -24,7 +24,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._core.json_text impo
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import ResourceManager
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import as_manager_result
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import AwsCallError
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import aws_call
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import aws_call
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import is_not_found
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 
@@ -60,6 +60,15 @@ JSON_ATTRIBUTES = ("DeliveryPolicy", "FilterPolicy", "RedrivePolicy")
 FILTER_POLICY_SCOPES = ("MessageAttributes", "MessageBody")
 # Protocols whose new subscriptions wait for the endpoint's owner to confirm.
 CONFIRMED_BY_OWNER = ("email", "email-json", "http", "https")
+# The chat service (AWS Chatbot) subscribes a topic its channel configuration lists with this endpoint, and
+# confirms it itself (see ``destinations``).
+CHAT_ENDPOINT = "https://global.sns-api.chatbot.amazonaws.com"
+
+
+def is_chat_subscription(subscription):
+    """The chat service's own subscription to a topic (protocol https, its endpoint)."""
+    endpoint = (subscription.get("Endpoint") or "").rstrip("/")
+    return (subscription.get("Protocol") or "").lower() == "https" and endpoint == CHAT_ENDPOINT
 
 
 # -- endpoints -------------------------------------------------------------
@@ -308,7 +317,7 @@ def _diff_side(facts):
 class TopicSubscriptions:
     """Subscriptions of one topic: one ListSubscriptionsByTopic listing serves every endpoint.
 
-    ``client``: an SNS client from ``aws_calls.aws_client`` (calls take ``aws_retry``).
+    ``client``: a retrying SNS client (``_core.clients.AwsClients``; calls take ``aws_retry``).
     The listing is read on first use and kept up to date with this manager's
     own writes, so a caller managing N endpoints makes one listing.
     """
@@ -340,7 +349,7 @@ class TopicSubscriptions:
                     if token:
                         params["NextToken"] = token
                     page = aws_call(
-                        "Could not list the subscriptions of SNS topic %s" % self.topic_arn,
+                        "list the subscriptions of SNS topic %s" % self.topic_arn,
                         self.client.list_subscriptions_by_topic,
                         **params
                     )
@@ -359,7 +368,7 @@ class TopicSubscriptions:
 
     def _attributes(self, arn):
         return aws_call(
-            "Could not read the attributes of subscription %s" % arn,
+            "read the attributes of subscription %s" % arn,
             self.client.get_subscription_attributes,
             SubscriptionArn=arn,
         )["Attributes"]
@@ -376,7 +385,7 @@ class TopicSubscriptions:
         listing = self.listing()
         if not self.topic_exists:
             if not self.check_mode:
-                raise AwsCallError("SNS topic %s does not exist; create it before subscribing %s to it" % (self.topic_arn, endpoint))
+                raise ValidationError("SNS topic %s does not exist; create it before subscribing %s to it" % (self.topic_arn, endpoint))
             if not self._warned_missing_topic:
                 self._warned_missing_topic = True
                 self.warn("SNS topic %s does not exist; in check mode its subscriptions are predicted as new" % self.topic_arn)
@@ -401,7 +410,7 @@ class TopicSubscriptions:
         if changes and not self.check_mode:
             for name, text in changes.items():
                 aws_call(
-                    "Could not set %s of subscription %s (%s)" % (name, arn, endpoint),
+                    "set %s of subscription %s (%s)" % (name, arn, endpoint),
                     self.client.set_subscription_attributes,
                     SubscriptionArn=arn,
                     AttributeName=name,
@@ -425,7 +434,7 @@ class TopicSubscriptions:
             if api_attributes:
                 params["Attributes"] = api_attributes
             arn = aws_call(
-                "Could not subscribe %s (%s) to SNS topic %s" % (endpoint, protocol, self.topic_arn),
+                "subscribe %s (%s) to SNS topic %s" % (endpoint, protocol, self.topic_arn),
                 self.client.subscribe,
                 **params
             )["SubscriptionArn"]
@@ -468,7 +477,7 @@ class TopicSubscriptions:
         arn = entry["SubscriptionArn"]
         if not self.check_mode:
             aws_call(
-                "Could not unsubscribe %s (%s) from SNS topic %s" % (endpoint, protocol, self.topic_arn),
+                "unsubscribe %s (%s) from SNS topic %s" % (endpoint, protocol, self.topic_arn),
                 self.client.unsubscribe,
                 SubscriptionArn=arn,
             )
@@ -498,20 +507,15 @@ class SubscriptionManager(ResourceManager):
     ``known["subscriptions"]``, the topic's listing when the caller has read it.
     """
 
-    def __init__(self, clients, region, check_mode=False, warn=None, account_id=None):
-        super(SubscriptionManager, self).__init__(clients, region, check_mode, warn, account_id)
-        self.client = clients("sns", region)
-        self.topic = None
-
     def ensure(self, params, known=None):
         known = known or {}
-        self.topic = TopicSubscriptions(
-            self.client, params["topic_arn"], self.check_mode, self.warn,
+        topic = TopicSubscriptions(
+            self.client("sns"), params["topic_arn"], self.check_mode, self.warn,
             new_topic=params.get("new_topic", False), listing=known.get("subscriptions"),
         )
-        before = copy.deepcopy(self.topic.listing())
+        before = copy.deepcopy(topic.listing())
         result = manage_endpoints(
-            self.topic, params["protocol"], params.get("endpoints") or [], state=params.get("state", "present"),
+            topic, params["protocol"], params.get("endpoints") or [], state=params.get("state", "present"),
             attributes=params.get("attributes"), purge=params.get("purge", False), single=params.get("single", False),
         )
         changes = []
@@ -522,7 +526,7 @@ class SubscriptionManager(ResourceManager):
                 changes.append("unsubscribe %s" % entry["endpoint"])
             elif entry["action"] == "updated":
                 changes.append("update subscription %s" % entry["endpoint"])
-        facts = {"topic_arn": params["topic_arn"], "topic_exists": self.topic.topic_exists, "subscriptions": before}
+        facts = {"topic_arn": params["topic_arn"], "topic_exists": topic.topic_exists, "subscriptions": before}
         return as_manager_result(dict(result, facts=facts), changes)
 
 

@@ -12,16 +12,14 @@ __metaclass__ = type
 import json
 import re
 
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.constants import DEFAULT_RETRY_POLICY
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.json_text import parse_json_text
+from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.input_template import canonical_template
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.validators import is_arn
 
 MAX_TARGETS_PER_RULE = 5
 TARGET_ID_RE = re.compile(r"^[.\-_A-Za-z0-9]{1,64}$")
-ARN_RE = re.compile(r"^arn:aws[a-z\-]*:[a-z0-9\-]+:[a-z0-9\-]*:\d{0,12}:.+$")
-# AWS reports this retry policy for targets that were given none.
-DEFAULT_RETRY_POLICY = {"MaximumRetryAttempts": 185, "MaximumEventAgeInSeconds": 86400}
-PLACEHOLDER_RE = re.compile(r"<([A-Za-z0-9_.\-$\[\]]+)>")
-PLACEHOLDER_SENTINEL = "\u0000rootwatch-placeholder:%s\u0000"
 
 
 def validate_targets(targets, param="targets"):
@@ -37,7 +35,7 @@ def validate_targets(targets, param="targets"):
             raise ValidationError("%s: duplicate target id %r" % (where, target_id))
         seen.add(target_id)
         for key in ("arn", "role_arn"):
-            if target.get(key) is not None and not ARN_RE.match(target[key]):
+            if target.get(key) is not None and not is_arn(target[key]):
                 raise ValidationError("%s.%s is not an ARN: %r" % (where, key, target[key]))
         given = [key for key in ("input", "input_path", "input_transformer") if target.get(key) is not None]
         if len(given) > 1:
@@ -55,7 +53,7 @@ def validate_targets(targets, param="targets"):
                 if not isinstance(path, str) or not path.startswith("$"):
                     raise ValidationError("%s.input_transformer.input_paths_map.%s must be a JSON path starting with '$', got %r" % (where, name, path))
         dead_letter = target.get("dead_letter_arn")
-        if dead_letter is not None and not (ARN_RE.match(dead_letter) and ":sqs:" in dead_letter):
+        if dead_letter is not None and not is_arn(dead_letter, service="sqs"):
             raise ValidationError("%s.dead_letter_arn must be the ARN of an SQS queue, got %r" % (where, dead_letter))
         retry = target.get("retry_policy") or {}
         attempts = retry.get("maximum_retry_attempts")
@@ -67,15 +65,25 @@ def validate_targets(targets, param="targets"):
     return targets
 
 
+# Module option -> API field, for the fields copied as they are when set.
+_PLAIN_FIELDS = (("role_arn", "RoleArn"), ("input_path", "InputPath"))
+_RETRY_FIELDS = (("maximum_retry_attempts", "MaximumRetryAttempts"), ("maximum_event_age_in_seconds", "MaximumEventAgeInSeconds"))
+
+
+def retry_policy_to_api(retry):
+    """A ``retry_policy`` option -> the API's RetryPolicy (only the fields given)."""
+    return dict((api, (retry or {})[option]) for option, api in _RETRY_FIELDS if (retry or {}).get(option) is not None)
+
+
+DEFAULT_API_RETRY_POLICY = retry_policy_to_api(DEFAULT_RETRY_POLICY)
+
+
 def to_api(target):
     """Module option form (snake_case) -> the API's Target structure."""
     api = {"Id": target["id"], "Arn": target["arn"]}
-    if target.get("role_arn"):
-        api["RoleArn"] = target["role_arn"]
+    api.update((key, target[option]) for option, key in _PLAIN_FIELDS if target.get(option))
     if target.get("input") is not None:
         api["Input"] = json.dumps(parse_json_text(target["input"], "input"), sort_keys=True, separators=(",", ":"))
-    if target.get("input_path"):
-        api["InputPath"] = target["input_path"]
     transformer = target.get("input_transformer")
     if transformer:
         api["InputTransformer"] = {"InputTemplate": transformer["input_template"]}
@@ -83,12 +91,7 @@ def to_api(target):
             api["InputTransformer"]["InputPathsMap"] = dict(transformer["input_paths_map"])
     if target.get("dead_letter_arn"):
         api["DeadLetterConfig"] = {"Arn": target["dead_letter_arn"]}
-    retry = target.get("retry_policy") or {}
-    policy = {}
-    if retry.get("maximum_retry_attempts") is not None:
-        policy["MaximumRetryAttempts"] = retry["maximum_retry_attempts"]
-    if retry.get("maximum_event_age_in_seconds") is not None:
-        policy["MaximumEventAgeInSeconds"] = retry["maximum_event_age_in_seconds"]
+    policy = retry_policy_to_api(target.get("retry_policy"))
     if policy:
         api["RetryPolicy"] = policy
     return api
@@ -97,12 +100,9 @@ def to_api(target):
 def from_api(target):
     """The API's Target structure -> the documented return shape (snake_case)."""
     result = {"id": target["Id"], "arn": target["Arn"]}
-    if target.get("RoleArn"):
-        result["role_arn"] = target["RoleArn"]
+    result.update((option, target[key]) for option, key in _PLAIN_FIELDS if target.get(key))
     if target.get("Input") is not None:
         result["input"] = target["Input"]
-    if target.get("InputPath"):
-        result["input_path"] = target["InputPath"]
     transformer = target.get("InputTransformer")
     if transformer:
         result["input_transformer"] = {
@@ -112,53 +112,8 @@ def from_api(target):
     if (target.get("DeadLetterConfig") or {}).get("Arn"):
         result["dead_letter_arn"] = target["DeadLetterConfig"]["Arn"]
     if target.get("RetryPolicy"):
-        result["retry_policy"] = {
-            "maximum_retry_attempts": target["RetryPolicy"].get("MaximumRetryAttempts"),
-            "maximum_event_age_in_seconds": target["RetryPolicy"].get("MaximumEventAgeInSeconds"),
-        }
+        result["retry_policy"] = dict((option, target["RetryPolicy"].get(key)) for option, key in _RETRY_FIELDS)
     return result
-
-
-def canonical_template(template):
-    """An input template's meaning: JSON (placeholders kept) when it parses as JSON, else its text.
-
-    ``{"a": <x>, "b": "<y>"}`` and ``{ "b":"<y>","a":<x> }`` are the same template;
-    ``"Sign-in from <ip>"`` (a JSON string) equals its text; other text compares as text.
-    """
-    if template is None:
-        return None
-    text = template.strip()
-    try:
-        return ("json", json.dumps(json.loads(_quote_bare_placeholders(text)), sort_keys=True, separators=(",", ":")))
-    except ValueError:
-        return ("text", text)
-
-
-def template_segments(text):
-    """Split a template into runs of ``(text, inside_a_json_string)``, in order."""
-    segments, start, in_string, escaped = [], 0, False, False
-    for index, char in enumerate(text):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                segments.append((text[start:index], True))
-                start, in_string = index, False
-        elif char == '"':
-            segments.append((text[start:index], False))
-            start, in_string = index, True
-    segments.append((text[start:], in_string))
-    return segments
-
-
-def _quote_bare_placeholders(text):
-    """Replace placeholders outside JSON strings by a unique quoted sentinel, so the text parses."""
-    def sentinel(match):
-        return json.dumps(PLACEHOLDER_SENTINEL % match.group(1))
-
-    return "".join(run if in_string else PLACEHOLDER_RE.sub(sentinel, run) for run, in_string in template_segments(text))
 
 
 def canonical(api_target):
@@ -175,7 +130,7 @@ def canonical(api_target):
                 "InputTemplate": canonical_template(value.get("InputTemplate")),
                 "InputPathsMap": dict(sorted((value.get("InputPathsMap") or {}).items())),
             }
-        elif key == "RetryPolicy" and value == DEFAULT_RETRY_POLICY:
+        elif key == "RetryPolicy" and value == DEFAULT_API_RETRY_POLICY:
             continue
         elif value in (None, "", {}, []):
             continue

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """SNS topics: name and KMS key checks, facts, and :class:`TopicManager`.
 
-The topic policy is not managed here (see ``sns_policy``); a topic's policy is
+The topic policy is not managed here (see ``topic_policy``); a topic's policy is
 left exactly as it is.
 """
 
@@ -24,7 +24,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers impor
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import as_manager_result
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import TOPIC_NAME_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import AwsCallError
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import aws_call
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import aws_call
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import error_code
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import is_not_found
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import read_topic_attributes
@@ -33,10 +33,10 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic_pol
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic_policy import parse_policy
 from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import statements_of
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.validators import validate_kms_key_id
 
 AWS_MANAGED_SNS_ALIAS = "alias/aws/sns"
 KMS_ARN_RE = re.compile(r"^arn:(aws[a-z\-]*):kms:([a-z0-9\-]+):(\d{12}):((?:key|alias)/.+)$")
-KEY_ID_RE = re.compile(r"^(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
 AWS_MANAGED_KEY_REFUSAL = (
     "kms_master_key_id %r is the AWS-managed key alias/aws/sns. EventBridge cannot publish to a topic encrypted "
     "with it (its key policy cannot be changed to allow events.amazonaws.com), so alerts would be dropped "
@@ -56,18 +56,6 @@ def validate_topic_name(name, param="name"):
     return name
 
 
-def validate_kms_key_id(key_id, param="kms_master_key_id"):
-    """Accept a key ID, key ARN, alias name (alias/...) or alias ARN; '' means no encryption."""
-    if key_id is None or key_id == "":
-        return key_id
-    if KMS_ARN_RE.match(key_id) or KEY_ID_RE.match(key_id) or (key_id.startswith("alias/") and len(key_id) > 6):
-        return key_id
-    raise ValidationError(
-        "%s must be a KMS key ID, key ARN, alias name (alias/...) or alias ARN, or '' to turn encryption off; got %r"
-        % (param, key_id)
-    )
-
-
 def is_aws_managed_sns_key(key_id):
     """True for alias/aws/sns given as an alias name or an alias ARN."""
     if not key_id:
@@ -81,7 +69,7 @@ def is_aws_managed_sns_key(key_id):
 def validate_topic_options(name, kms_master_key_id=None, allow_aws_managed_key=False):
     """The checks made before any AWS call; raise ValueError naming the option."""
     validate_topic_name(name)
-    validate_kms_key_id(kms_master_key_id)
+    validate_kms_key_id(kms_master_key_id, "kms_master_key_id")  # '' turns encryption off
     if is_aws_managed_sns_key(kms_master_key_id) and not allow_aws_managed_key:
         raise ValidationError(AWS_MANAGED_KEY_REFUSAL % kms_master_key_id)
 
@@ -167,10 +155,9 @@ class TopicManager(ResourceManager):
     read them (None: the topic does not exist).
     """
 
-    def __init__(self, clients, region, check_mode=False, warn=None, account_id=None):
-        super(TopicManager, self).__init__(clients, region, check_mode, warn, account_id)
-        self.client = clients("sns", region)
-        self._kms = None
+    @property
+    def sns(self):
+        return self.client("sns")
 
     def ensure(self, params, known=None):
         known = known or {}
@@ -199,7 +186,7 @@ class TopicManager(ResourceManager):
 
     def publish_test(self, topic_arn, subject, message):
         """One test message through the topic (the caller skips it in check mode)."""
-        aws_call("Could not publish a test message to SNS topic %s" % topic_arn, self.client.publish,
+        aws_call("publish a test message to SNS topic %s" % topic_arn, self.sns.publish,
                  TopicArn=topic_arn, Subject=subject, Message=message)
 
     # -- reads ------------------------------------------------------------
@@ -207,29 +194,27 @@ class TopicManager(ResourceManager):
         """The topic's ARN, known before it exists: account (one STS call, cached) + region + name."""
         if self.known_account_id is None:
             self.account_id = aws_call(
-                "Could not find the account ID (sts:GetCallerIdentity) to locate SNS topic %s" % name,
+                "find the account ID (sts:GetCallerIdentity) to locate SNS topic %s" % name,
                 self.clients("sts", self.region).get_caller_identity,
             )["Account"]
         return build_arn("sns", self.region, self.account_id, name)
 
     def read(self, topic_arn):
         """GetTopicAttributes on the ARN; None when the topic does not exist."""
-        return read_topic_attributes(self.client, topic_arn)
+        return read_topic_attributes(self.sns, topic_arn)
 
     def read_tags(self, topic_arn):
         return boto3_tag_list_to_ansible_dict(
             aws_call(
-                "Could not list the tags of SNS topic %s" % topic_arn,
-                self.client.list_tags_for_resource,
+                "list the tags of SNS topic %s" % topic_arn,
+                self.sns.list_tags_for_resource,
                 ResourceArn=topic_arn,
             ).get("Tags", [])
         )
 
     # -- KMS --------------------------------------------------------------
     def _describe_key(self, key_id):
-        if self._kms is None:
-            self._kms = self.clients("kms", self.region)
-        return aws_call("Could not describe KMS key %s" % key_id, self._kms.describe_key, KeyId=key_id)["KeyMetadata"]
+        return aws_call("describe KMS key %s" % key_id, self.client("kms").describe_key, KeyId=key_id)["KeyMetadata"]
 
     def kms_key_differs(self, current, desired, allow_aws_managed_key=False):
         """Whether the topic's key must change; kms:DescribeKey only when the texts differ."""
@@ -246,13 +231,13 @@ class TopicManager(ResourceManager):
                 if self.check_mode:
                     self.warn("KMS key %s was not found; in check mode it is assumed to be created earlier" % desired)
                     return True
-                raise AwsCallError("kms_master_key_id %s: no such KMS key in %s" % (desired, self.region), exc.exception)
+                raise ValidationError(message="kms_master_key_id %s: no such KMS key in %s" % (desired, self.region), exception=exc.exception)
             if error_code(exc.exception) in ("AccessDeniedException", "AccessDenied"):
                 self.warn("Not allowed to describe KMS key %s, so it is compared as text only" % desired)
                 return True
             raise
         if wanted.get("KeyManager") == "AWS" and not allow_aws_managed_key:
-            raise AwsCallError(AWS_MANAGED_KEY_REFUSAL % desired)
+            raise ValidationError(AWS_MANAGED_KEY_REFUSAL % desired)
         try:
             have = self._describe_key(current)
         except AwsCallError:
@@ -268,10 +253,7 @@ class TopicManager(ResourceManager):
         Returns a dict: changed, topic_arn, topic (facts), diff ({before, after}
         of the managed attributes), created (bool), updated_attributes (names).
         """
-        try:
-            validate_topic_options(name, kms_master_key_id, allow_aws_managed_key)
-        except ValueError as exc:
-            raise AwsCallError(str(exc))
+        validate_topic_options(name, kms_master_key_id, allow_aws_managed_key)
         desired = {"display_name": display_name, "kms_master_key_id": kms_master_key_id, "tags": tags}
         topic_arn = self.topic_arn(name)
         attributes = self._attributes(topic_arn, known)
@@ -305,23 +287,23 @@ class TopicManager(ResourceManager):
         if not self.check_mode:
             for attribute, value in changes.items():
                 aws_call(
-                    "Could not set %s of SNS topic %s" % (attribute, topic_arn),
-                    self.client.set_topic_attributes,
+                    "set %s of SNS topic %s" % (attribute, topic_arn),
+                    self.sns.set_topic_attributes,
                     TopicArn=topic_arn,
                     AttributeName=attribute,
                     AttributeValue=value,
                 )
             if to_set:
                 aws_call(
-                    "Could not tag SNS topic %s" % topic_arn,
-                    self.client.tag_resource,
+                    "tag SNS topic %s" % topic_arn,
+                    self.sns.tag_resource,
                     ResourceArn=topic_arn,
                     Tags=ansible_dict_to_boto3_tag_list(to_set),
                 )
             if to_unset:
                 aws_call(
-                    "Could not untag SNS topic %s" % topic_arn,
-                    self.client.untag_resource,
+                    "untag SNS topic %s" % topic_arn,
+                    self.sns.untag_resource,
                     ResourceArn=topic_arn,
                     TagKeys=to_unset,
                 )
@@ -368,7 +350,7 @@ class TopicManager(ResourceManager):
             params = {"Name": name, "Attributes": attributes}
             if tags:
                 params["Tags"] = ansible_dict_to_boto3_tag_list(tags)
-            topic_arn = aws_call("Could not create SNS topic %s" % name, self.client.create_topic, **params)["TopicArn"]
+            topic_arn = aws_call("create SNS topic %s" % name, self.sns.create_topic, **params)["TopicArn"]
             try:
                 read_back = self.read(topic_arn)
             except AwsCallError:
@@ -408,6 +390,6 @@ class TopicManager(ResourceManager):
         if reason:
             return dict(unchanged, kept_because=reason)
         if not self.check_mode:
-            aws_call("Could not delete SNS topic %s" % topic_arn, self.client.delete_topic, TopicArn=topic_arn)
+            aws_call("delete SNS topic %s" % topic_arn, self.sns.delete_topic, TopicArn=topic_arn)
         before = topic_facts(topic_arn, attributes)
         return {"changed": True, "topic_arn": topic_arn, "topic": {}, "facts": facts, "diff": {"before": before, "after": {}}}

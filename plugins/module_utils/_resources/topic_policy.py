@@ -16,6 +16,7 @@ import json
 import re
 
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import ACCOUNT_ID_RE
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import arn_account
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.json_text import parse_json_text
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import ResourceManager
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import as_manager_result
@@ -24,12 +25,12 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements i
 from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import remove_statements
 from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import statements_equal
 from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import statements_of
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import AwsCallError
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import aws_call
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import WriteConflictError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import aws_call
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import read_topic_attributes
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import topic_account_of
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import validate_topic_arn
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.validators import validate_match
 
 DEFAULT_EVENTBRIDGE_SID = "AllowEventBridgePublish"
 DEFAULT_STATEMENT_SID = "__default_statement_ID"
@@ -60,7 +61,7 @@ def default_topic_policy(topic_arn):
                 "Principal": {"AWS": "*"},
                 "Action": list(DEFAULT_POLICY_ACTIONS),
                 "Resource": topic_arn,
-                "Condition": {"StringEquals": {"AWS:SourceOwner": topic_account_of(topic_arn)}},
+                "Condition": {"StringEquals": {"AWS:SourceOwner": arn_account(topic_arn)}},
             }
         ],
     }
@@ -84,8 +85,8 @@ def eventbridge_publish_statement(topic_arn, rule_arn, source_account=None, sid=
                 "eventbridge_publish.rule_arn must be an EventBridge rule ARN like "
                 "arn:aws:events:us-east-1:123456789012:rule/my-rule, got %r" % (rule,)
             )
-    if source_account is not None and not (isinstance(source_account, str) and ACCOUNT_ID_RE.match(source_account)):
-        raise ValidationError("eventbridge_publish.source_account must be a 12-digit account ID, got %r" % (source_account,))
+    if source_account is not None:
+        validate_match(source_account, ACCOUNT_ID_RE, "eventbridge_publish.source_account", "a 12-digit account ID")
     if not sid or not isinstance(sid, str):
         raise ValidationError("eventbridge_publish.sid must be a non-empty string")
     condition = {"ArnEquals": {"aws:SourceArn": rules[0] if len(rules) == 1 else list(rules)}}
@@ -103,12 +104,7 @@ def eventbridge_publish_statement(topic_arn, rule_arn, source_account=None, sid=
 
 def parse_policy(text, topic_arn):
     """The topic's Policy attribute as a dict (None when there is none)."""
-    if not text:
-        return None
-    try:
-        return parse_json_text(text, "the policy of topic %s" % topic_arn)
-    except ValueError as exc:
-        raise AwsCallError(str(exc))
+    return parse_json_text(text, "the policy of topic %s" % topic_arn) if text else None
 
 
 def plan_policy(current, statements, state="present", purge=False, sids=None, fallback=None):
@@ -208,7 +204,7 @@ class TopicPolicyManager(ResourceManager):
             )
             current = default_topic_policy(topic_arn)
         else:
-            raise AwsCallError("SNS topic %s does not exist; create it (rootwatch.aws.sns_topic) before managing its policy" % topic_arn)
+            raise ValidationError("SNS topic %s does not exist; create it (rootwatch.aws.sns_topic) before managing its policy" % topic_arn)
         facts = {"topic_arn": topic_arn, "exists": exists, "policy": current if exists else None}
 
         plan = plan_policy(current, statements, state=state, purge=purge, fallback=default_topic_policy(topic_arn))
@@ -248,7 +244,7 @@ class TopicPolicyManager(ResourceManager):
             if not replanned["changed"]:
                 return plan
         aws_call(
-            "Could not set the policy of SNS topic %s" % topic_arn,
+            "set the policy of SNS topic %s" % topic_arn,
             self.client.set_topic_attributes,
             TopicArn=topic_arn,
             AttributeName="Policy",
@@ -256,7 +252,7 @@ class TopicPolicyManager(ResourceManager):
         )
         written = self.read(topic_arn)
         if written is not None and policies_differ(parse_policy(written.get("Policy"), topic_arn), plan["after"]):
-            raise AwsCallError(
+            raise WriteConflictError(
                 "The policy of SNS topic %s changed while this run wrote it (another writer at the same time); "
                 "a re-run merges both" % topic_arn
             )

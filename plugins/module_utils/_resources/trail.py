@@ -1,9 +1,9 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A CloudTrail trail that records management events: validation and the manager.
+"""A CloudTrail trail that records management events: the manager.
 
-Pure parts: parameter validation (trail names, buckets, KMS key ids), the
-trail as the module returns it, the differences between current and desired.
+Pure parts: the trail as the module returns it, the differences between current
+and desired (the options are checked first, by ``trail_options.validate_params``).
 :class:`CloudTrailTrailManager` is the AWS edge: read -> compare -> (write
 unless check mode) -> report, optionally reusing another trail that already
 covers the region (``reuse_covering_trail``), and creating or updating the
@@ -16,57 +16,42 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
-import re
 
-try:
-    from botocore.exceptions import BotoCoreError
-    from botocore.exceptions import ClientError
-except ImportError:  # pragma: no cover - AnsibleAWSModule reports missing botocore
-    BotoCoreError = ClientError = Exception
-
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import arn_account
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import build_arn
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import caller_account_id
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import log_group_base_arn
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import error_code
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import trail_arn
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import retry_decorator
-from ansible_collections.rootwatch.aws.plugins.module_utils._verdict.trail_coverage import TrailCoverageChecker
-from ansible_collections.rootwatch.aws.plugins.module_utils._verdict.trail_coverage import is_foreign_organization_trail
-from ansible_collections.rootwatch.aws.plugins.module_utils._verdict.trail_coverage import trail_home_region
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import aws_call
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import AwsCallError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import error_code
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ForeignResourceError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import RootwatchErrorHandler
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import RootwatchError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import WriteConflictError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import as_manager_result
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import foreign_resource_message
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import is_owned
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import manager_result
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import ResourceManager
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.validators import KMS_KEY_ARN_RE
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.bucket import delivery_statements
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.bucket import LogBucketManager
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.event_selectors import desired_selectors
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.event_selectors import management_mode
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.event_selectors import put_arguments
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.event_selectors import selectors_equal
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.event_selectors import selectors_in_effect
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.event_selectors import selectors_result
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.event_selectors import validate_management_events
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ForeignResourceError
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import ResourceManager
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import foreign_resource_message
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import is_owned
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import as_manager_result
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import manager_result
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.bucket import LogBucketManager
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.bucket import bucket_name_of
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.bucket import delivery_statements
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.bucket import validate_bucket_owner
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.bucket import validate_key_prefix
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.trail_coverage import is_foreign_organization_trail
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.trail_coverage import trail_home_region
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.trail_coverage import TrailCoverageChecker
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.trail_options import validate_params
 
-TRAIL_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]*[A-Za-z0-9]$")
-IP_ADDRESS_RE = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
-KMS_KEY_ARN_RE = re.compile(r"^arn:aws[a-z\-]*:kms:[a-z0-9\-]+:\d{12}:key/.+$")
-KMS_KEY_ID_RE = re.compile(
-    r"^(alias/[A-Za-z0-9/_\-]+"
-    r"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-    r"|mrk-[0-9a-fA-F]{32}"
-    r"|arn:aws[a-z\-]*:kms:[a-z0-9\-]+:\d{12}:(key|alias)/.+)$"
-)
 # The bucket policy, and a new role for CloudWatch Logs, may take a moment to be visible to CloudTrail.
 POLICY_PROPAGATION_CODES = [
     "InsufficientS3BucketPolicyException",
@@ -76,76 +61,6 @@ POLICY_PROPAGATION_CODES = [
 ]
 # CreateTrail / UpdateTrail fields (and DescribeTrails keys) that send the events to CloudWatch Logs.
 CLOUDWATCH_LOGS_KEYS = ("CloudWatchLogsLogGroupArn", "CloudWatchLogsRoleArn")
-
-
-# -- validation (before any AWS call) ----------------------------------------
-def trail_name_problem(name):
-    """Why ``name`` breaks the CloudTrail trail naming rules, or None."""
-    if not isinstance(name, str) or not 3 <= len(name) <= 128:
-        return "it must be 3 to 128 characters long"
-    if not TRAIL_NAME_RE.match(name):
-        return "use only ASCII letters, digits, '.', '_' and '-', and begin and end with a letter or digit"
-    adjacent = re.search(r"[._\-]{2}", name)
-    if adjacent:
-        return "it must not have adjacent periods, underscores or dashes (found %r)" % adjacent.group(0)
-    if IP_ADDRESS_RE.match(name):
-        return "it must not be formatted as an IP address"
-    return None
-
-
-def validate_trail_name(name, param="name"):
-    problem = trail_name_problem(name)
-    if problem:
-        raise ValidationError("%s %r is not a valid CloudTrail trail name: %s" % (param, name, problem))
-    return name
-
-
-def validate_kms_key_id(value, param="kms_key_id"):
-    """None (leave as is), '' (no SSE-KMS) or a key id, key ARN, alias name or alias ARN."""
-    if value is None or value == "":
-        return value
-    if not KMS_KEY_ID_RE.match(value):
-        raise ValidationError(
-            "%s must be a KMS key ID, key ARN, alias name (alias/...) or alias ARN, got %r" % (param, value)
-        )
-    if value.startswith("alias/aws/") or ":alias/aws/" in value:
-        raise ValidationError(
-            "%s %r is an AWS managed key; CloudTrail needs a customer managed key whose policy lets "
-            "cloudtrail.amazonaws.com use it" % (param, value)
-        )
-    return value
-
-
-def validate_region(region):
-    if not region:
-        raise ValidationError("region is required: set the region option, AWS_REGION or a profile with a region")
-    return region
-
-
-def validate_params(params):
-    """Check every parameter locally; raise ValueError naming the parameter. Returns normalized params."""
-    params = dict(params)
-    validate_trail_name(params.get("name"))
-    if params.get("state", "present") == "absent":
-        return params
-    params["s3_bucket_name"] = bucket_name_of(params.get("s3_bucket_name"))
-    validate_key_prefix(params.get("s3_key_prefix"))
-    params["bucket_owner"] = validate_bucket_owner(params.get("bucket_owner"))
-    validate_kms_key_id(params.get("kms_key_id"))
-    validate_management_events(params.get("management_events", "All"))
-    if params.get("is_multi_region_trail", True) and params.get("include_global_service_events") is False:
-        raise ValidationError(
-            "include_global_service_events must be true for a multi-Region trail (is_multi_region_trail=true)"
-        )
-    if params.get("reuse_covering_trail") and params.get("management_events") == "ReadOnly":
-        raise ValidationError(
-            "reuse_covering_trail looks for a trail recording write management events (console sign-in); "
-            "it cannot be combined with management_events=ReadOnly"
-        )
-    for key, value in (params.get("tags") or {}).items():
-        if not isinstance(value, str):
-            raise ValidationError("tags.%s must be a string, got %s" % (key, type(value).__name__))
-    return params
 
 
 # -- the trail as the module returns it ---------------------------------------
@@ -232,8 +147,8 @@ class CloudTrailTrailManager(ResourceManager):
     reused when it covers the region, and otherwise the run stops with a message
     that names it.
 
-    AWS failures are raised as AnsibleAWSError naming the resource; invalid
-    parameters as ValueError before any call.
+    AWS failures are raised as AwsCallError naming the resource; invalid
+    parameters as ValidationError before any call.
     """
 
     def __init__(self, clients, region, check_mode=False, warn=None, account_id=None):
@@ -246,18 +161,10 @@ class CloudTrailTrailManager(ResourceManager):
     def cloudtrail(self):
         return self.clients("cloudtrail", self.region)
 
-    def _call(self, what, method, client=None, **kwargs):
-        try:
-            return getattr(client or self.cloudtrail, method)(aws_retry=True, **kwargs)
-        except (BotoCoreError, ClientError) as exc:
-            raise AnsibleAWSError(message=what, exception=exc)
-
     def _account(self):
         if not self.known_account_id:
-            try:
-                self.account_id = caller_account_id(self.clients("sts", self.region))
-            except (BotoCoreError, ClientError) as exc:
-                raise AnsibleAWSError(message="Failed to find the account of the credentials", exception=exc)
+            sts = self.clients("sts", self.region)
+            self.account_id = aws_call("find the account of the credentials", sts.get_caller_identity)["Account"]
         return self.account_id
 
     def _kms_arn(self, key):
@@ -265,9 +172,7 @@ class CloudTrailTrailManager(ResourceManager):
             return key
         if key not in self._kms_arns:
             region = key.split(":")[3] if key.startswith("arn:") else self.region
-            response = self._call(
-                "Failed to look up KMS key %s" % key, "describe_key", client=self.clients("kms", region), KeyId=key
-            )
+            response = aws_call("look up KMS key %s" % key, self.clients("kms", region).describe_key, KeyId=key)
             self._kms_arns[key] = response["KeyMetadata"]["Arn"]
         return self._kms_arns[key]
 
@@ -283,9 +188,8 @@ class CloudTrailTrailManager(ResourceManager):
         if "trails" in self._known:
             return self._known["trails"]
         kwargs = {"includeShadowTrails": True} if include_shadow else {"trailNameList": [name], "includeShadowTrails": False}
-        return self._call("Failed to describe CloudTrail trail %s in %s" % (name, self.region), "describe_trails", **kwargs).get(
-            "trailList", []
-        )
+        described = aws_call("describe CloudTrail trail %s in %s" % (name, self.region), self.cloudtrail.describe_trails, **kwargs)
+        return described.get("trailList", [])
 
     def find_own(self, trails, name):
         """The trail called ``name`` whose home is this region (not another account's organization trail).
@@ -302,18 +206,18 @@ class CloudTrailTrailManager(ResourceManager):
             return trail
         return None
 
-    def _known_read(self, kind, arn, what, method, **kwargs):
+    def _known_read(self, kind, arn, description, method, **kwargs):
         """A status or selectors response: the caller's read of this run, else one call."""
         known = self._known.get(kind) or {}
         if arn in known:
             return known[arn]
-        return self._call(what, method, **kwargs)
+        return aws_call(description, getattr(self.cloudtrail, method), **kwargs)
 
     def _tags(self, arn, where):
         """The trail's tags, read once per run."""
         cache = self._known.setdefault("tags", {})
         if arn not in cache:
-            listed = self._call("Failed to read the tags of %s" % where, "list_tags", ResourceIdList=[arn])
+            listed = aws_call("read the tags of %s" % where, self.cloudtrail.list_tags, ResourceIdList=[arn])
             tag_list = (listed.get("ResourceTagList") or [{}])[0].get("TagsList") or []
             cache[arn] = boto3_tag_list_to_ansible_dict(tag_list)
         return dict(cache[arn])
@@ -351,7 +255,7 @@ class CloudTrailTrailManager(ResourceManager):
         before = trail_result(own)
         result.update(changed=True, actions=["cloudtrail:DeleteTrail %s" % name], diff={"before": {"trail": before}, "after": {"trail": {}}})
         if not self.check_mode:
-            self._call("Failed to delete CloudTrail trail %s" % name, "delete_trail", Name=name)
+            aws_call("delete CloudTrail trail %s" % name, self.cloudtrail.delete_trail, Name=name)
         return result
 
     def ensure_present(self, params):
@@ -432,10 +336,9 @@ class CloudTrailTrailManager(ResourceManager):
         for trail in trails:
             home = trail_home_region(trail)
             if trail.get("Name") == name and home != self.region and not trail.get("IsOrganizationTrail"):
-                raise AnsibleAWSError(
-                    message="CloudTrail trail %s already exists as a multi-Region trail with home Region %s; "
-                    "manage it from %s or choose another name" % (name, home, home)
-                )
+                # Not a refusal of our settings: the account holds a trail we cannot manage from here.
+                raise RootwatchError("CloudTrail trail %s already exists as a multi-Region trail with home Region %s; "
+                                     "manage it from %s or choose another name" % (name, home, home))
 
     def _bucket(self, params, trail_arn, account, result):
         """Create the log bucket or merge its delivery statements, before the trail needs it.
@@ -509,7 +412,7 @@ class CloudTrailTrailManager(ResourceManager):
         result.update(changed=True, cloud_watch_logs_connected=arn)
         result["actions"].append("cloudtrail:UpdateTrail %s (CloudWatchLogsLogGroupArn, CloudWatchLogsRoleArn)" % arn)
         if not self.check_mode:
-            self._write_after_policy("Failed to send the events of CloudTrail trail %s to log group %s" % (arn, group_arn),
+            self._write_after_policy("send the events of CloudTrail trail %s to log group %s" % (arn, group_arn),
                                      "update_trail", Name=arn, CloudWatchLogsLogGroupArn=group_arn, CloudWatchLogsRoleArn=role_arn)
         return result
 
@@ -518,27 +421,23 @@ class CloudTrailTrailManager(ResourceManager):
         (a reused trail connected with consent), before the group is deleted. UpdateTrail with both
         ARNs empty turns the delivery off (the emulator accepts it; AWS's API reference does not say).
         Returns the manager contract, with the ARNs of the trails changed."""
-        trails = self._call("Failed to list the CloudTrail trails of %s" % self.region, "describe_trails",
-                            includeShadowTrails=False).get("trailList", [])
+        trails = aws_call("list the CloudTrail trails of %s" % self.region, self.cloudtrail.describe_trails,
+                          includeShadowTrails=False).get("trailList", [])
         base = log_group_base_arn(group_arn)
         connected = [t["TrailARN"] for t in trails if log_group_base_arn(t.get("CloudWatchLogsLogGroupArn") or "") == base
                      and t.get("TrailARN") not in keep_arns and trail_home_region(t) == self.region]
         for arn in connected:
             if not self.check_mode:
-                self._call("Failed to stop trail %s sending its events to log group %s" % (arn, group_arn), "update_trail",
-                           Name=arn, CloudWatchLogsLogGroupArn="", CloudWatchLogsRoleArn="")
+                aws_call("stop trail %s sending its events to log group %s" % (arn, group_arn), self.cloudtrail.update_trail,
+                         Name=arn, CloudWatchLogsLogGroupArn="", CloudWatchLogsRoleArn="")
         changes = ["stop trail %s (not ours) sending its events to log group %s" % (arn, base) for arn in connected]
         return manager_result(bool(connected), {"before": {"connected": connected}, "after": {"connected": []}}, changes, {},
                               trails=connected)
 
-    def _write_after_policy(self, what, method, **kwargs):
+    def _write_after_policy(self, description, method, **kwargs):
         """A trail write that CloudTrail may refuse for a moment after the bucket policy changed."""
-        client = self.cloudtrail
-        retrying = retry_decorator(POLICY_PROPAGATION_CODES)
-        try:
-            return retrying(getattr(client, method))(**kwargs)
-        except (BotoCoreError, ClientError) as exc:
-            raise AnsibleAWSError(message=what, exception=exc)
+        retrying = retry_decorator(POLICY_PROPAGATION_CODES)(getattr(self.cloudtrail, method))
+        return RootwatchErrorHandler.common_error_handler(description)(retrying)(**kwargs)
 
     @staticmethod
     def _with_cloudwatch_logs(params, trail_arn):
@@ -552,7 +451,7 @@ class CloudTrailTrailManager(ResourceManager):
     def _create(self, params, result):
         name = params["name"]
         account = self._account()
-        arn = build_arn("cloudtrail", self.region, account, "trail/" + name)
+        arn = trail_arn(self.region, account, name)
         # The bucket first: nothing else is made for a trail whose bucket S3 did not prove ours to use.
         bucket_outcome = self._bucket(params, arn, account, result)
         params, logs = self._with_cloudwatch_logs(params, arn)
@@ -590,11 +489,11 @@ class CloudTrailTrailManager(ResourceManager):
         if not self.check_mode:
             write = self._write_after_policy if bucket_outcome["changed"] or logs else self._plain_write
             try:
-                created = write("Failed to create CloudTrail trail %s in %s" % (name, self.region), "create_trail", **kwargs)
-            except AnsibleAWSError as exc:
+                created = write("create CloudTrail trail %s in %s" % (name, self.region), "create_trail", **kwargs)
+            except AwsCallError as exc:
                 # A retry after a lost answer, or a concurrent run, finds the trail made: read it and go on.
                 # AWS answers TrailAlreadyExistsException (the emulator replaces the trail instead).
-                if error_code(exc.exception) != "TrailAlreadyExistsException":
+                if error_code(exc) != "TrailAlreadyExistsException":
                     raise
                 return self._created_meanwhile(params, result)
             description["TrailARN"] = created.get("TrailARN") or arn
@@ -603,12 +502,12 @@ class CloudTrailTrailManager(ResourceManager):
         if not selectors_equal(default, wanted):
             result["actions"].append("cloudtrail:PutEventSelectors %s" % name)
             if not self.check_mode:
-                self._call("Failed to set the event selectors of CloudTrail trail %s" % name, "put_event_selectors", **put_arguments(name, *wanted))
+                aws_call("set the event selectors of CloudTrail trail %s" % name, self.cloudtrail.put_event_selectors, **put_arguments(name, *wanted))
         logging = bool(params.get("enable_logging", True))
         if logging:
             result["actions"].append("cloudtrail:StartLogging %s" % name)
             if not self.check_mode:
-                self._call("Failed to start logging of CloudTrail trail %s" % name, "start_logging", Name=name)
+                aws_call("start logging of CloudTrail trail %s" % name, self.cloudtrail.start_logging, Name=name)
         tags = dict(params["tags"]) if params.get("tags") is not None else None
         after = trail_result(description, {"IsLogging": logging}, wanted, tags)
         result["trail"] = after
@@ -621,7 +520,7 @@ class CloudTrailTrailManager(ResourceManager):
         self._known.pop("trails", None)
         own = self.find_own(self._describe(params["name"], include_shadow=False), params["name"])
         if own is None:
-            raise AnsibleAWSError(message="CloudTrail answered that trail %s exists, but it cannot be found in %s" % (params["name"], self.region))
+            raise WriteConflictError("CloudTrail answered that trail %s exists, but it cannot be found in %s" % (params["name"], self.region))
         self._known.get("tags", {}).pop(own["TrailARN"], None)
         owner_tag = params.get("owner_tag")
         if owner_tag and not is_owned(self._tags(own["TrailARN"], "CloudTrail trail %s" % params["name"]), owner_tag):
@@ -629,8 +528,8 @@ class CloudTrailTrailManager(ResourceManager):
         result.update(created=True, changed=True)
         return self._update(own, params, result)
 
-    def _plain_write(self, what, method, **kwargs):
-        return self._call(what, method, **kwargs)
+    def _plain_write(self, description, method, **kwargs):
+        return aws_call(description, getattr(self.cloudtrail, method), **kwargs)
 
     def _update(self, own, params, result):
         name = params["name"]
@@ -643,11 +542,10 @@ class CloudTrailTrailManager(ResourceManager):
         params, logs = self._with_cloudwatch_logs(params, arn)
         where = "CloudTrail trail %s in %s" % (name, self.region)
 
-        selector_response = self._known_read(
-            "selectors", arn, "Failed to read the event selectors of %s" % where, "get_event_selectors", TrailName=name
-        )
+        selector_response = self._known_read("selectors", arn, "read the event selectors of %s" % where, "get_event_selectors",
+                                             TrailName=name)
         current_selectors = selectors_in_effect(selector_response)
-        status = self._known_read("status", arn, "Failed to read the status of %s" % where, "get_trail_status", Name=name)
+        status = self._known_read("status", arn, "read the status of %s" % where, "get_trail_status", Name=name)
         tags = None
         if params.get("tags") is not None:
             tags = self._tags(arn, where)
@@ -658,30 +556,26 @@ class CloudTrailTrailManager(ResourceManager):
             result["actions"].append("cloudtrail:UpdateTrail %s (%s)" % (name, ", ".join(sorted(updates))))
             if not self.check_mode:
                 write = self._write_after_policy if bucket_changed or (logs and set(updates) & set(CLOUDWATCH_LOGS_KEYS)) else self._plain_write
-                write("Failed to update %s" % where, "update_trail", Name=name, **updates)
+                write("update %s" % where, "update_trail", Name=name, **updates)
         description = apply_updates(own, updates)
 
         wanted = desired_selectors(selector_response, params.get("management_events", "All"))
         if not selectors_equal(current_selectors, wanted):
             result["actions"].append("cloudtrail:PutEventSelectors %s" % name)
             if not self.check_mode:
-                self._call("Failed to set the event selectors of %s" % where, "put_event_selectors", **put_arguments(name, *wanted))
+                aws_call("set the event selectors of %s" % where, self.cloudtrail.put_event_selectors, **put_arguments(name, *wanted))
 
         if tags is not None:
             to_set, to_unset = compare_aws_tags(tags, params["tags"], params.get("purge_tags", True))
             if to_unset:
                 result["actions"].append("cloudtrail:RemoveTags %s" % name)
                 if not self.check_mode:
-                    self._call(
-                        "Failed to remove tags from %s" % where,
-                        "remove_tags",
-                        ResourceId=arn,
-                        TagsList=[{"Key": key} for key in to_unset],
-                    )
+                    aws_call("remove tags from %s" % where, self.cloudtrail.remove_tags, ResourceId=arn,
+                             TagsList=[{"Key": key} for key in to_unset])
             if to_set:
                 result["actions"].append("cloudtrail:AddTags %s" % name)
                 if not self.check_mode:
-                    self._call("Failed to tag %s" % where, "add_tags", ResourceId=arn, TagsList=ansible_dict_to_boto3_tag_list(to_set))
+                    aws_call("tag %s" % where, self.cloudtrail.add_tags, ResourceId=arn, TagsList=ansible_dict_to_boto3_tag_list(to_set))
             tags = dict((key, value) for key, value in tags.items() if key not in to_unset)
             tags.update(to_set)
 
@@ -690,7 +584,7 @@ class CloudTrailTrailManager(ResourceManager):
             action = "start_logging" if logging else "stop_logging"
             result["actions"].append("cloudtrail:%s %s" % ("StartLogging" if logging else "StopLogging", name))
             if not self.check_mode:
-                self._call("Failed to %s %s" % (action.replace("_", " "), where), action, Name=name)
+                aws_call("%s %s" % (action.replace("_", " "), where), getattr(self.cloudtrail, action), Name=name)
 
         after = trail_result(description, {"IsLogging": logging}, wanted, tags)
         result["trail"] = after

@@ -46,29 +46,29 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import event
 from ansible_collections.rootwatch.aws.plugins.module_utils._verdict import filter_policy
 from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import pattern_coverage
 from ansible_collections.rootwatch.aws.plugins.module_utils._policy import evaluation as policy_evaluation
-from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.messages import sample_events
+from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.samples import MUST_MATCH
+from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.samples import sign_in_samples
 from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.profiles import SIGN_IN_PROFILE
 from ansible_collections.rootwatch.aws.plugins.module_utils._verdict.status import COMPLIANT
 from ansible_collections.rootwatch.aws.plugins.module_utils._verdict.status import NEEDS_ACTION
 from ansible_collections.rootwatch.aws.plugins.module_utils._verdict.status import UNKNOWN
-from ansible_collections.rootwatch.aws.plugins.module_utils._verdict.trail_coverage import trail_covers
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.trail_coverage import trail_covers
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic_policy import EVENTS_SERVICE_PRINCIPAL
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.subscriptions import DELETED
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.subscriptions import PENDING
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic import is_aws_managed_sns_key
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import PatternError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.constants import DEFAULT_BUS
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.constants import GLOBAL_REGION
 
 # "If you sign in as the root user, CloudTrail records the event in us-east-1"
 # (CloudTrail user guide, "AWS Management Console sign-in events"):
 # https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html
-SIGN_IN_REGIONS = {"aws": "us-east-1"}
+SIGN_IN_REGIONS = {"aws": GLOBAL_REGION}
 ENABLED_STATES = ("ENABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
 EVENTS_PRINCIPAL = {"Service": EVENTS_SERVICE_PRINCIPAL}
 KMS_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"]
-DEFAULT_BUS = "default"
 LINKS = ("event_source", "rule", "target", "topic_policy", "encryption", "recipients")
-# The samples every alerting rule must match: a successful and a failed root sign-in.
-MUST_MATCH = ("root_sign_in", "failed_root_sign_in")
 # A path whose rule a custom event can trigger still alerts, so it counts; the report says so.
 NO_SOURCE_NOTE = "a custom event could trigger it (no source in its pattern)"
 FOREIGN_SOURCE_NOTE = "a custom event could trigger it (its pattern admits a source that does not begin with aws.)"
@@ -94,7 +94,7 @@ def rule_matches(rule, account_id, region, profile=SIGN_IN_PROFILE):
     try:
         verdict = pattern_coverage.judge(pattern, events)
         # The sign-in samples only name what is missed in the words earlier reports used.
-        samples = sample_events(account_id, region) if profile == SIGN_IN_PROFILE else {}
+        samples = sign_in_samples(account_id, region) if profile == SIGN_IN_PROFILE else {}
         missed = [sample for sample in MUST_MATCH if samples and not event_pattern.matches(pattern, samples[sample][0])]
     except PatternError as exc:
         return None, "the pattern of rule %s could not be evaluated here: %s" % (name, exc)
@@ -115,7 +115,7 @@ def custom_event_note(rule, account_id, region):
     pattern = rule.get("EventPattern")
     if not pattern:
         return None
-    forged = sample_events(account_id, region)["forged_custom_event"][0]
+    forged = sign_in_samples(account_id, region)["forged_custom_event"][0]
     try:
         if not event_pattern.matches(pattern, forged):
             return None
@@ -128,20 +128,6 @@ def path_notes(paths, prefix=""):
     """One line per note of each complete path: ``rule R -> TOPIC: note``."""
     return _unique(["%srule %s -> %s: %s" % (prefix, p["rule"], p.get("via_hub") or p["topic"] or "no target", note)
                     for p in paths if p["complete"] for note in p.get("notes") or []])
-
-
-def is_candidate(rule, account_id, region, our_rule_arn=None):
-    """Rules worth walking: ours, and any whose pattern matches at least one root sign-in sample (so a narrowed
-    pattern is walked and reported partial by ``rule_matches``, not dropped)."""
-    if our_rule_arn and rule.get("Arn") == our_rule_arn:
-        return True
-    if not rule.get("EventPattern"):
-        return False
-    samples = sample_events(account_id, region)
-    try:
-        return any(event_pattern.matches(rule["EventPattern"], samples[name][0]) for name in MUST_MATCH)
-    except PatternError:
-        return True  # judged (as unknown) rather than silently dropped
 
 
 # -- links ----------------------------------------------------------------------

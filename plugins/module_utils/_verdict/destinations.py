@@ -12,7 +12,7 @@ from the stack's reads, put beside the other facts:
   (``iam_roles.judge_role``) by the stack.
 
 The chat service subscribes to a topic a channel configuration lists with protocol ``https`` and the
-endpoint :data:`CHAT_ENDPOINT`, and confirms it itself. AWS's guides do not spell the endpoint out; it is
+endpoint ``subscriptions.CHAT_ENDPOINT``, and confirms it itself. AWS's guides do not spell the endpoint out; it is
 the one the service creates, as public configurations that manage the subscription by hand show
 (for example Terraform ``aws_sns_topic_subscription`` blocks with ``endpoint_auto_confirms``).
 """
@@ -24,8 +24,8 @@ __metaclass__ = type
 import hashlib
 
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.api_destinations import webhook_path_problems
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.subscriptions import is_chat_subscription
 
-CHAT_ENDPOINT = "https://global.sns-api.chatbot.amazonaws.com"
 CHAT_SERVICE_PRINCIPAL = "chatbot.amazonaws.com"
 EMAIL = "email"
 WEBHOOK = "webhook:%s"
@@ -60,12 +60,6 @@ def is_our_target(target, ours):
     if ours.get("chat_topic_arn") and arn == ours["chat_topic_arn"] and target_id == CHAT_TARGET_ID:
         return True
     return target_id.startswith(WEBHOOK_TARGET_PREFIX) and is_api_destination_arn(arn)
-
-
-def is_chat_subscription(subscription):
-    """The chat service's own subscription to a topic (protocol https, its endpoint)."""
-    endpoint = (subscription.get("Endpoint") or "").rstrip("/")
-    return (subscription.get("Protocol") or "").lower() == "https" and endpoint == CHAT_ENDPOINT
 
 
 def subscription_kind(subscription):

@@ -45,9 +45,9 @@ import json
 import operator
 import re
 
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.targets import PLACEHOLDER_RE
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.targets import PLACEHOLDER_SENTINEL
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.targets import template_segments
+from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.input_template import PLACEHOLDER_RE
+from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.input_template import placeholder_name
+from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.input_template import quote_bare_placeholders
 
 MESSAGE_ATTRIBUTES = "MessageAttributes"
 MESSAGE_BODY = "MessageBody"
@@ -55,8 +55,6 @@ OR_KEY = "$or"
 
 # How much of our messages a (part of a) policy passes.
 ALL, SOME, NONE, UNKNOWN = "all", "some", "none", "unknown"
-
-_SENTINEL_RE = re.compile("^%s$" % re.escape(PLACEHOLDER_SENTINEL).replace(re.escape("%s"), "(.+)"))
 
 
 class Free:
@@ -75,9 +73,6 @@ class Text:
     def lead(self):
         return self.parts[0] if self.parts and self.parts[0] is not None else ""
 
-    def tail(self):
-        return self.parts[-1] if self.parts and self.parts[-1] is not None else ""
-
     def regex(self, flags=0):
         return re.compile("".join(".*" if part is None else re.escape(part) for part in self.parts) + r"\Z", flags | re.S)
 
@@ -89,13 +84,8 @@ def message_body(input_template, input_paths_map):
     """Our message body as the filter sees it: ``{key: fixed value, Free or Text}``, or None when the
     template is not a JSON object (then a MessageBody policy cannot be judged here)."""
     names = _Names(input_paths_map)
-
-    def sentinel(match):
-        return json.dumps(PLACEHOLDER_SENTINEL % match.group(1)) if match.group(1) in names else match.group(0)
-
-    quoted = "".join(run if in_string else PLACEHOLDER_RE.sub(sentinel, run) for run, in_string in template_segments(input_template or ""))
     try:
-        parsed = json.loads(quoted)
+        parsed = json.loads(quote_bare_placeholders(input_template or "", names))
     except ValueError:
         return None
     return _model(parsed, names) if isinstance(parsed, dict) else None
@@ -118,9 +108,9 @@ def _model(value, names):
         return [_model(item, names) for item in value]
     if not isinstance(value, str):
         return value
-    whole = _SENTINEL_RE.match(value)
-    if whole:
-        return Free(whole.group(1))
+    bare = placeholder_name(value)
+    if bare is not None:
+        return Free(bare)
     parts, start = [], 0
     for match in PLACEHOLDER_RE.finditer(value):
         if match.group(1) in names:
@@ -278,12 +268,16 @@ def _prefix(argument, value):
 
 
 def _suffix(argument, value):
+    """A suffix of the value is a prefix of the value read backwards."""
     if not isinstance(argument, str):
         return UNKNOWN
+    return _prefix(argument[::-1], _backwards(value))
+
+
+def _backwards(value):
     if isinstance(value, Text):
-        tail = value.tail()
-        return ALL if tail.endswith(argument) else UNKNOWN if argument.endswith(tail) else NONE
-    return _yes(isinstance(value, str) and value.endswith(argument))
+        return Text([None if part is None else part[::-1] for part in reversed(value.parts)])
+    return value[::-1] if isinstance(value, str) else value
 
 
 def _ignore_case(argument, value):

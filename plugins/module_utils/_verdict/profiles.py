@@ -29,13 +29,13 @@ import json
 from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import profiles as alert_profiles
 from ansible_collections.rootwatch.aws.plugins.module_utils._verdict import delivery_path
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources import targets as eventbridge_targets
+from ansible_collections.rootwatch.aws.plugins.module_utils._verdict.status import COMPLIANT
+from ansible_collections.rootwatch.aws.plugins.module_utils._verdict.status import NEEDS_ACTION
+from ansible_collections.rootwatch.aws.plugins.module_utils._verdict.status import UNKNOWN
 from ansible_collections.rootwatch.aws.plugins.module_utils._verdict.status import worst
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.constants import GLOBAL_REGION
 
-COMPLIANT = delivery_path.COMPLIANT
-NEEDS_ACTION = delivery_path.NEEDS_ACTION
-UNKNOWN = delivery_path.UNKNOWN
 ALL_MANAGEMENT_EVENTS = alert_profiles.ALL_MANAGEMENT_EVENTS
-HOME_REGION = alert_profiles.SIGN_IN_REGION
 TRAIL_REQUIRED = "a CloudTrail trail with logging enabled is required (EventBridge user guide)"
 
 
@@ -105,7 +105,7 @@ def home_links(name, found, facts):
     if target is None:
         return [delivery_path.link("target", False, "rule %s does not target topic %s" % (found["rule"].get("Name"), topic_arn))]
     topic = (facts.get("topics") or {}).get(topic_arn)
-    links = [delivery_path.target_link(target, topic, account, HOME_REGION, facts["partition"])]
+    links = [delivery_path.target_link(target, topic, account, GLOBAL_REGION, facts["partition"])]
     if links[-1]["ok"]:
         attributes = topic["attributes"]
         links.append(delivery_path.topic_policy_link(topic_arn, attributes, found["rule"].get("Arn"), account))
@@ -130,15 +130,15 @@ def forward_links(found, facts, home):
         bus_arn, target["RoleArn"], "" if usable else ": " + "; ".join(role.get("problems") or ["not verified"])))]
     ok = {COMPLIANT: True, UNKNOWN: None}.get(home["status"], False)
     links.append(delivery_path.link("forwarded", ok, "in %s: %s" % (
-        HOME_REGION, "; ".join(home["problems"]) if home["problems"] else "the profile's path there is complete")))
+        GLOBAL_REGION, "; ".join(home["problems"]) if home["problems"] else "the profile's path there is complete")))
     return links
 
 
 def regions_of(name, regions):
     """Where profile ``name`` alerts: us-east-1 only, or each listed Region (us-east-1 first)."""
     if alert_profiles.PROFILES[name]["regions"] != alert_profiles.REGIONS_ALL:
-        return [HOME_REGION]
-    return [HOME_REGION] + [r for r in regions or [] if r != HOME_REGION]
+        return [GLOBAL_REGION]
+    return [GLOBAL_REGION] + [r for r in regions or [] if r != GLOBAL_REGION]
 
 
 def region_verdict(links):
@@ -153,9 +153,9 @@ def evaluate_profile(name, facts):
     regions = {}
     for region in regions_of(name, facts.get("regions")):
         found = rules.get(region)
-        links = [trail_link(trails.get(region) or trails.get(HOME_REGION), account, region), rule_links(name, found, account, region)]
+        links = [trail_link(trails.get(region) or trails.get(GLOBAL_REGION), account, region), rule_links(name, found, account, region)]
         if links[-1]["ok"] is not False and (found or {}).get("rule"):
-            links += home_links(name, found, facts) if region == HOME_REGION else forward_links(found, facts, regions[HOME_REGION])
+            links += home_links(name, found, facts) if region == GLOBAL_REGION else forward_links(found, facts, regions[GLOBAL_REGION])
         regions[region] = region_verdict(links)
     problems = ["%s: %s" % (region, problem) for region, verdict in regions.items() for problem in verdict["problems"]]
     return {"status": worst(v["status"] for v in regions.values()), "problems": problems, "regions": regions}

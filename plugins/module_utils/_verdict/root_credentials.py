@@ -158,12 +158,19 @@ def evaluate(read, features=None):
     return result
 
 
+def _unread_cell(checked, unread_statuses):
+    """The report.md cell of a check that has no answer to show: not run, or a status of ``unread_statuses``;
+    None when there is an answer."""
+    if not checked:
+        return "not checked"
+    return unread_statuses.get(checked["status"])
+
+
 def describe(root_credentials):
     """One short cell for report.md."""
-    if not root_credentials:
-        return "not checked"
-    if root_credentials["status"] == UNKNOWN:
-        return "UNKNOWN"
+    unread = _unread_cell(root_credentials, {UNKNOWN: "UNKNOWN"})
+    if unread:
+        return unread
     if root_credentials["findings"]:
         return "; ".join(root_credentials["findings"])
     if root_credentials.get("credentials_removed"):
@@ -258,10 +265,9 @@ def last_used(read, now, recent_days=RECENT_DAYS):
 
 def describe_last_used(root_last_used):
     """One short cell for report.md."""
-    if not root_last_used:
-        return "not checked"
-    if root_last_used["status"] == GENERATING:
-        return "report being generated"
+    unread = _unread_cell(root_last_used, {GENERATING: "report being generated"})
+    if unread:
+        return unread
     if root_last_used["status"] != READ:
         return "UNKNOWN"
     if not root_last_used["last_used"]:
@@ -280,7 +286,7 @@ class RootCredentialsReader(ResourceManager):
         try:
             summary = self.client("iam").get_account_summary(aws_retry=True)["SummaryMap"]
         except (BotoCoreError, ClientError) as exc:
-            return {"summary": None, "error": "%s (%s)" % (error_code(exc) or type(exc).__name__, exc)}
+            return {"summary": None, "error": _failed_read(None, exc)}
         return {"summary": dict((key, summary.get(key)) for key in SUMMARY_KEYS.values() if key in summary)}
 
     def start_credential_report(self):
@@ -292,7 +298,7 @@ class RootCredentialsReader(ResourceManager):
         try:
             return {"state": self.client("iam").generate_credential_report(aws_retry=True).get("State")}
         except (BotoCoreError, ClientError) as exc:
-            return {"error": "iam:GenerateCredentialReport: %s (%s)" % (error_code(exc) or type(exc).__name__, exc)}
+            return {"error": _failed_read("iam:GenerateCredentialReport", exc)}
 
     def read_credential_report(self, started):
         """One ``iam:GetCredentialReport`` after :meth:`start_credential_report` (no request when that failed):
@@ -303,10 +309,9 @@ class RootCredentialsReader(ResourceManager):
         try:
             response = self.client("iam").get_credential_report(aws_retry=True)
         except (BotoCoreError, ClientError) as exc:
-            code = error_code(exc) or type(exc).__name__
-            if code in REPORT_NOT_READY_CODES:
+            if _code(exc) in REPORT_NOT_READY_CODES:
                 return {"state": "INPROGRESS" if started.get("state") == REPORT_READY else started.get("state")}
-            return {"error": "iam:GetCredentialReport: %s (%s)" % (code, exc)}
+            return {"error": _failed_read("iam:GetCredentialReport", exc)}
         generated = response.get("GeneratedTime")
         if isinstance(generated, datetime.datetime) and generated.tzinfo is None:
             generated = generated.replace(tzinfo=datetime.timezone.utc)
@@ -323,7 +328,7 @@ class RootCredentialsReader(ResourceManager):
         try:
             response = self.clients("iam", self.region, attempts=1).list_organizations_features(aws_retry=False)
         except (BotoCoreError, ClientError, ResponseParserError) as exc:
-            code = error_code(exc) or type(exc).__name__
+            code = _code(exc)
             off = [why for name, why in FEATURES_OFF_CODES.items() if _bare(name) == _bare(code)]
             if off:
                 return {"organization_id": None, "enabled_features": [], "reason": "iam:ListOrganizationsFeatures: %s (%s)" % (off[0], code)}
@@ -331,6 +336,17 @@ class RootCredentialsReader(ResourceManager):
             why = "the call failed" if answerable else "not the management account or a delegated administrator"
             return {"enabled_features": None, "error": "iam:ListOrganizationsFeatures: %s (%s)" % (why, code)}
         return {"organization_id": response.get("OrganizationId"), "enabled_features": list(response.get("EnabledFeatures") or [])}
+
+
+def _code(exc):
+    """The AWS error code, or the error's class when AWS gave none (a connection error)."""
+    return error_code(exc) or type(exc).__name__
+
+
+def _failed_read(what, exc):
+    """How the verdict names a read that failed: ``what: CODE (AWS's message)``."""
+    text = "%s (%s)" % (_code(exc), exc)
+    return "%s: %s" % (what, text) if what else text
 
 
 def _bare(code):

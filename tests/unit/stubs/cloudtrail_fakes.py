@@ -124,7 +124,7 @@ def _session():
 
 @contextmanager
 def stubbed_client(service, region=REGION):
-    """(Stubber, Recorder): a retrying client as aws_calls.aws_client makes it, with stubbed answers."""
+    """(Stubber, Recorder): a retrying client as _core.clients.AwsClients makes it, with stubbed answers."""
     client = _session().create_client(
         service, region_name=region, aws_access_key_id="x", aws_secret_access_key="x"
     )

@@ -12,11 +12,11 @@ import os
 
 import pytest
 
-from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import profiles as alert_profiles
+from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import samples as alert_samples
 from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import chat_message
 from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.messages import quoted_sender_fields
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.targets import PLACEHOLDER_RE
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.targets import template_segments
+from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.input_template import PLACEHOLDER_RE
+from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.input_template import template_segments
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.targets import validate_targets
 
 GOLDEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden")
@@ -70,7 +70,7 @@ def test_golden_payload_of_each_sample_event(name):
         golden = json.load(handle)
     payloads = chat_message.sample_payloads(name)
     assert payloads == golden
-    matching = [sample for sample, (_event, match) in alert_profiles.sample_events(name).items() if match]
+    matching = [sample for sample, (_event, match) in alert_samples.sample_events(name).items() if match]
     assert sorted(payloads) == sorted(matching)
     for payload in payloads.values():
         assert_valid_custom_notification(payload)
@@ -124,7 +124,7 @@ HOSTILE_AGENTS = [
 @pytest.mark.parametrize("agent", HOSTILE_AGENTS)
 @pytest.mark.parametrize("name", PROFILES)
 def test_hostile_values_stay_json_values_out_of_the_rendered_text(name, agent):
-    samples = alert_profiles.sample_events(name)
+    samples = alert_samples.sample_events(name)
     sample = sorted(sample for sample, (_event, match) in samples.items() if match)[0]
     event = copy.deepcopy(samples[sample][0])
     event["detail"]["userAgent"] = agent
@@ -142,7 +142,7 @@ def test_hostile_values_stay_json_values_out_of_the_rendered_text(name, agent):
 
 def test_a_missing_field_becomes_an_empty_string():
     # EventBridge inserts "" for a path missing from the event (alert_message, LocalStack's snapshot of AWS).
-    event = copy.deepcopy(alert_profiles.sample_events("console_sign_in")["root_sign_in"][0])
+    event = copy.deepcopy(alert_samples.sample_events("console_sign_in")["root_sign_in"][0])
     del event["detail"]["userAgent"]
     payload = chat_message.render(chat_message.input_transformer("console_sign_in"), event)
     assert payload["metadata"]["additionalContext"]["user_agent"] == ""

@@ -16,6 +16,7 @@ import pytest
 
 from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import profiles as alert_profiles
 from ansible_collections.rootwatch.aws.plugins.module_utils._verdict import delivery_path as dp
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.delivery_reader import is_candidate
 from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.pattern_coverage import judge
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import PatternError
 
@@ -161,7 +162,7 @@ def test_rule_matches_names_the_gap_of_a_narrowed_rule_and_keeps_it_a_candidate(
     narrowed = rule(with_detail({"sourceIPAddress": [{"anything-but": "198.51.100.99"}]}))
     assert dp.rule_matches(narrowed, ACCOUNT, REGION) == (
         False, "the pattern of rule alerts does not match every root sign-in: skips sign-ins whose sourceIPAddress is 198.51.100.99")
-    assert dp.is_candidate(narrowed, ACCOUNT, REGION) is True
+    assert is_candidate(narrowed, ACCOUNT, REGION) is True
 
 
 def test_rule_matches_covered_and_undecided():

@@ -1,4 +1,4 @@
-"""Alert profiles: patterns, samples (EventBridge semantics evaluated locally), messages, rule placement."""
+"""Alert profiles: patterns (EventBridge semantics evaluated locally), messages, validation; nobody can forge an alert."""
 
 import copy
 import json
@@ -7,36 +7,19 @@ import pytest
 
 from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import messages as alert_message
 from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import profiles as ap
+from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import samples as alert_samples
 from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import event_pattern as ep
+from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import input_template
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources import targets as eventbridge_targets
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"
-
-ENVELOPE_KEYS = {"version", "id", "detail-type", "source", "account", "time", "region", "resources", "detail"}
-DETAIL_KEYS = {
-    "eventVersion", "userIdentity", "eventTime", "eventSource", "eventName", "awsRegion", "sourceIPAddress",
-    "userAgent", "requestParameters", "responseElements", "eventID", "readOnly", "eventType", "managementEvent",
-    "recipientAccountId", "eventCategory",
-}
-
-
-def _all_samples():
-    cases = []
-    for name in ap.PROFILE_NAMES:
-        for sample, (event, should_match) in sorted(ap.sample_events(name, ACCOUNT, REGION).items()):
-            cases.append(pytest.param(name, sample, event, should_match, id="%s-%s" % (name, sample)))
-    return cases
-
-
-SAMPLES = _all_samples()
 
 
 def test_profile_names_are_the_public_four():
     assert set(ap.PROFILES) == set(ap.PROFILE_NAMES) == {
         "console_sign_in", "api_activity", "credential_changes", "assume_root"
     }
-    assert ap.DEFAULT_PROFILES == ["console_sign_in"]
     for name, profile in ap.PROFILES.items():
         assert set(profile) == {"name", "rule_state", "description", "pattern", "regions", "input_paths_map", "input_template"}
         assert profile["name"] == name
@@ -64,9 +47,9 @@ def test_every_transformer_is_a_valid_target_input(name):
           "input_transformer": transformer}]
     )
     # A JSON object template (placeholders as values): SNS sends its text.
-    kind, text = eventbridge_targets.canonical_template(transformer["input_template"])
+    kind, text = input_template.canonical_template(transformer["input_template"])
     assert kind == "json" and isinstance(json.loads(text), dict)
-    used = set(eventbridge_targets.PLACEHOLDER_RE.findall(transformer["input_template"]))
+    used = set(input_template.PLACEHOLDER_RE.findall(transformer["input_template"]))
     assert used == set(transformer["input_paths_map"]), name
     # The account is the one EventBridge sets, never a detail field the sender chose.
     assert transformer["input_paths_map"]["account"] == "$.account"
@@ -82,50 +65,10 @@ def test_no_sender_field_is_inside_a_json_string(name):
                                               {"agent": "$.detail.userAgent", "account": "$.account"}) == ["agent"]
 
 
-def test_enough_samples_and_both_kinds_per_profile():
-    assert len(SAMPLES) >= 40
-    for name in ap.PROFILE_NAMES:
-        kinds = [should for unused_event, should in ap.sample_events(name).values()]
-        assert True in kinds and False in kinds, name
-
-
-@pytest.mark.parametrize("name,sample,event,should_match", SAMPLES)
-def test_pattern_matches_exactly_its_samples(name, sample, event, should_match):
-    assert ep.matches(ap.PROFILES[name]["pattern"], event) is should_match
-
-
-@pytest.mark.parametrize("name,sample,event,should_match", SAMPLES)
-def test_samples_have_the_full_envelope(name, sample, event, should_match):
-    assert ENVELOPE_KEYS <= set(event), sample
-    assert DETAIL_KEYS <= set(event["detail"]), sample
-    assert event["region"] == event["detail"]["awsRegion"]
-    if sample == "forged_custom_event":
-        # Sent by someone, not by AWS: a source of its own, and the account it claims.
-        assert not event["source"].startswith("aws.") and event["detail"]["recipientAccountId"] == "999999999999"
-        return
-    assert event["account"] == event["detail"]["recipientAccountId"]
-    assert event["detail"]["eventSource"].split(".")[0] == event["source"].split(".")[1]
-
-
-@pytest.mark.parametrize("name,sample,event,should_match",
-                         [case for case in SAMPLES if case.values[3]])
-def test_message_names_the_event_and_the_account(name, sample, event, should_match):
+def rendered(name, sample):
+    """The alert text profile ``name`` gives for its sample event ``sample``."""
     profile = ap.PROFILES[name]
-    message = json.loads(alert_message.render(profile["input_template"], profile["input_paths_map"], event))
-    assert "<" not in json.dumps(message), message
-    assert "AWS account %s" % event["account"] in message["alert"] and "recorded in %s" % event["region"] in message["alert"]
-    assert message["event_history"] == "https://%s.console.aws.amazon.com/cloudtrailv2/home?region=%s#/events" % (
-        event["region"], event["region"])
-    assert message["time"] == event["detail"]["eventTime"] and message["source_ip"] == event["detail"]["sourceIPAddress"]
-    assert message["event_id"] == event["detail"]["eventID"] and message["user_agent"] == event["detail"]["userAgent"]
-    if name == "console_sign_in":
-        assert "console sign-in" in message["alert"]
-        # A sign-in event without a ConsoleLogin result (PasswordUpdated) reads "" there, as EventBridge puts it.
-        assert message["result"] == (event["detail"]["responseElements"] or {}).get("ConsoleLogin", "")
-    elif name == "assume_root":
-        assert message["event"] == "AssumeRoot" and message["caller"] == event["detail"]["userIdentity"]["arn"]
-    else:
-        assert message["event"] == event["detail"]["eventName"] and message["identity"] == event["detail"]["userIdentity"]["arn"]
+    return alert_message.render(profile["input_template"], profile["input_paths_map"], alert_samples.sample_events(name)[sample][0])
 
 
 def test_console_sign_in_is_todays_rule_and_email():
@@ -135,28 +78,14 @@ def test_console_sign_in_is_todays_rule_and_email():
     assert profile["input_template"] == alert_message.INPUT_TEMPLATE
     assert profile["regions"] == ap.REGIONS_SIGN_IN
     assert profile["input_paths_map"]["result"] == "$.detail.responseElements.ConsoleLogin"
-    event = ap.sample_events("console_sign_in")["root_sign_in"][0]
-    assert ap.render_sample("console_sign_in", "root_sign_in") == alert_message.sample_email()
-    assert event == alert_message.sample_events("111111111111")["root_sign_in"][0]
+    event = alert_samples.sample_events("console_sign_in")["root_sign_in"][0]
+    assert rendered("console_sign_in", "root_sign_in") == alert_samples.sample_email()
+    assert event == alert_samples.sign_in_samples("111111111111")["root_sign_in"][0]
 
 
 def test_console_sign_in_says_success_or_failure():
-    assert json.loads(ap.render_sample("console_sign_in", "root_sign_in"))["result"] == "Success"
-    assert json.loads(ap.render_sample("console_sign_in", "failed_root_sign_in"))["result"] == "Failure"
-
-
-def test_the_sign_in_email_written_out():
-    assert json.loads(alert_message.sample_email("us-east-1", "222222222222")) == {
-        "alert": "Root user console sign-in to AWS account 222222222222 (recorded in us-east-1). The other fields are copied "
-                 "from the CloudTrail record.",
-        "result": "Success",
-        "mfa_used": "No",
-        "time": "2026-11-24T06:35:38Z",
-        "source_ip": "203.0.113.7",
-        "user_agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0",
-        "event_id": "3b7a9f1c-0000-4000-8000-000000000002",
-        "event_history": "https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events",
-    }
+    assert json.loads(rendered("console_sign_in", "root_sign_in"))["result"] == "Success"
+    assert json.loads(rendered("console_sign_in", "failed_root_sign_in"))["result"] == "Failure"
 
 
 def test_api_activity_is_the_cis_filter():
@@ -182,33 +111,14 @@ def test_credential_changes_names_real_events_and_not_change_password():
 def test_assume_root_matches_any_caller_type():
     pattern = ap.PROFILES["assume_root"]["pattern"]
     assert "userIdentity" not in pattern["detail"]
-    samples = ap.sample_events("assume_root")
+    samples = alert_samples.sample_events("assume_root")
     for sample in ("assumed_role_assume_root", "iam_user_assume_root"):
         assert ep.matches(pattern, samples[sample][0])
-    message = json.loads(ap.render_sample("assume_root", "assumed_role_assume_root"))
+    message = json.loads(rendered("assume_root", "assumed_role_assume_root"))
     assert message["target_account"] == "222222222222"
     assert message["task_policy"] == "arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy"
     assert message["caller"] == "arn:aws:sts::111111111111:assumed-role/Admin/alice"
     assert message["alert"].startswith("Centralized root access: sts:AssumeRoot was called in AWS account 111111111111,")
-
-
-def test_samples_follow_account_and_region():
-    for name in ap.PROFILE_NAMES:
-        for sample, (event, unused_should) in ap.sample_events(name, ACCOUNT, REGION).items():
-            if sample == "root_session_action" and name == "assume_root":
-                assert event["account"] == "222222222222"
-            else:
-                assert event["account"] == ACCOUNT, (name, sample)
-    credentials = ap.sample_events("credential_changes", ACCOUNT, REGION)
-    assert {event["region"] for event, unused_should in credentials.values()} == {"us-east-1"}
-    assert ap.sample_events("api_activity", ACCOUNT, REGION)["root_create_bucket"][0]["region"] == REGION
-    assert ap.sample_events("assume_root", ACCOUNT, REGION)["assumed_role_assume_root"][0]["region"] == REGION
-
-
-def test_sample_events_accepts_a_profile_dict_and_returns_fresh_copies():
-    first = ap.sample_events(ap.PROFILES["api_activity"])
-    first["root_create_bucket"][0]["detail"]["eventName"] = "changed"
-    assert ap.sample_events("api_activity")["root_create_bucket"][0]["detail"]["eventName"] == "CreateBucket"
 
 
 def test_get_profile_is_a_copy():
@@ -241,61 +151,6 @@ def test_validate_profiles_errors(names, fragments):
 def test_validate_profiles_names_the_given_parameter():
     with pytest.raises(ValueError, match=r"^profiles\[0\]: unknown profile 'nope'; known profiles: "):
         ap.validate_profiles(["nope"], param="profiles")
-
-
-def test_sample_events_unknown_profile():
-    with pytest.raises(ValueError, match="unknown profile 'nope'"):
-        ap.sample_events("nope")
-
-
-# -- rules_for -------------------------------------------------------------------------
-def test_rules_for_console_only():
-    assert ap.rules_for(["console_sign_in"], None) == [("console_sign_in", "us-east-1")]
-    assert ap.rules_for(["console_sign_in"], ["eu-west-1", "us-east-1"]) == [("console_sign_in", "us-east-1")]
-
-
-def test_rules_for_api_activity_over_two_regions():
-    assert ap.rules_for(["api_activity"], ["us-east-1", "eu-west-1"]) == [
-        ("api_activity", "us-east-1"), ("api_activity", "eu-west-1"),
-    ]
-
-
-def test_rules_for_assume_root_and_console():
-    assert ap.rules_for(["assume_root", "console_sign_in"], ["eu-central-1", "us-east-1"]) == [
-        ("assume_root", "eu-central-1"), ("assume_root", "us-east-1"), ("console_sign_in", "us-east-1"),
-    ]
-
-
-def test_rules_for_every_profile_and_a_sign_in_region():
-    assert ap.rules_for(list(ap.PROFILE_NAMES), ["eu-west-1"], sign_in_region="us-gov-west-1") == [
-        ("console_sign_in", "us-gov-west-1"), ("api_activity", "eu-west-1"),
-        ("credential_changes", "us-gov-west-1"), ("assume_root", "eu-west-1"),
-    ]
-
-
-@pytest.mark.parametrize("profiles,regions,fragment", [
-    (["api_activity"], [], "at least one region"),
-    (["assume_root"], None, "assume_root"),
-    (["api_activity"], ["us-east-1", "us-east-1"], "duplicate region 'us-east-1'"),
-    (["api_activity"], ["us-east-1", 3], "root_login_alerts_regions[1]"),
-    (["api_activity"], ["  "], "non-empty string"),
-    (["api_activity"], "us-east-1", "must be a list"),
-    (["console_sign_in"], ["eu-west-1", "eu-west-1"], "duplicate region"),
-    (["nope"], ["us-east-1"], "unknown profile 'nope'"),
-    ([], ["us-east-1"], "at least one profile"),
-])
-def test_rules_for_errors(profiles, regions, fragment):
-    with pytest.raises(ValueError) as info:
-        ap.rules_for(profiles, regions)
-    assert fragment in str(info.value)
-
-
-def test_rules_for_does_not_change_its_inputs():
-    regions = ["us-east-1", "eu-west-1"]
-    profiles = ["api_activity"]
-    before = copy.deepcopy((profiles, regions))
-    ap.rules_for(profiles, regions)
-    assert (profiles, regions) == before
 
 
 @pytest.mark.parametrize("regions, words", [
@@ -360,8 +215,8 @@ def test_every_pattern_pins_the_source_aws_uses(name):
 
 @pytest.mark.parametrize("name", ap.PROFILE_NAMES)
 def test_a_forged_custom_event_matches_no_pattern_and_would_without_the_source(name):
-    event, should_match = ap.sample_events(name, ACCOUNT, REGION)["forged_custom_event"]
-    assert should_match is False and event["source"] == alert_message.FORGED_SOURCE
+    event, should_match = alert_samples.sample_events(name, ACCOUNT, REGION)["forged_custom_event"]
+    assert should_match is False and event["source"] == alert_samples.FORGED_SOURCE
     assert event["detail-type"] in WRITTEN_OUT[name]["detail-type"]
     pattern = ap.PROFILES[name]["pattern"]
     assert ep.matches(pattern, event) is False
@@ -375,7 +230,7 @@ HOSTILE_AGENT = 'Mozilla/5.0", "alert": "All clear: a scheduled test of the secu
 @pytest.mark.parametrize("name", ap.PROFILE_NAMES)
 def test_a_hostile_detail_value_stays_inside_its_own_field(name):
     profile = ap.PROFILES[name]
-    genuine = [event for event, should in ap.sample_events(name, ACCOUNT, REGION).values() if should][0]
+    genuine = [event for event, should in alert_samples.sample_events(name, ACCOUNT, REGION).values() if should][0]
     event = copy.deepcopy(genuine)
     event["detail"]["userAgent"] = HOSTILE_AGENT
     event["detail"]["eventID"] = '"}, "alert": "forged'
@@ -395,7 +250,7 @@ def test_a_hostile_detail_value_stays_inside_its_own_field(name):
 
 def test_the_render_model_shows_why_no_detail_value_goes_inside_a_string():
     """EventBridge puts a value into a JSON string as its text: a quote in it ends the string."""
-    event = alert_message.sample_events(ACCOUNT)["root_sign_in"][0]
+    event = alert_samples.sign_in_samples(ACCOUNT)["root_sign_in"][0]
     event["detail"]["userAgent"] = 'x", "alert": "All clear'
     quoted = alert_message.render('{"alert": "sign-in to <account>", "agent": "<agent>"}', alert_message.INPUT_PATHS, event)
     assert json.loads(quoted)["alert"] == "All clear"  # the sender rewrote the alert (the last key wins)
@@ -404,14 +259,14 @@ def test_the_render_model_shows_why_no_detail_value_goes_inside_a_string():
 
 
 def test_the_account_is_the_one_eventbridge_set():
-    event = alert_message.sample_events(ACCOUNT)["root_sign_in"][0]
+    event = alert_samples.sign_in_samples(ACCOUNT)["root_sign_in"][0]
     event["detail"]["recipientAccountId"] = "999999999999"
     message = json.loads(alert_message.render(alert_message.INPUT_TEMPLATE, alert_message.INPUT_PATHS, event))
     assert "AWS account %s" % ACCOUNT in message["alert"] and "999999999999" not in json.dumps(message)
 
 
 def test_a_missing_value_reads_empty_as_eventbridge_sends_it():
-    event = alert_message.sample_events(ACCOUNT)["root_sign_in"][0]
+    event = alert_samples.sign_in_samples(ACCOUNT)["root_sign_in"][0]
     del event["detail"]["additionalEventData"]
     message = json.loads(alert_message.render(alert_message.INPUT_TEMPLATE, alert_message.INPUT_PATHS, event))
     assert message["mfa_used"] == "" and message["result"] == "Success"

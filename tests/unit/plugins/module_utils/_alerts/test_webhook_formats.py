@@ -17,6 +17,7 @@ import pytest
 
 from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import messages as alert_message
 from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import profiles as alert_profiles
+from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import samples as alert_samples
 from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import webhook_formats as wf
 
 GOLDEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden")
@@ -92,7 +93,7 @@ def _key(fmt):
 def test_golden_payload_of_each_sample_event_meets_the_receivers_required_fields(fmt, profile):
     with open(os.path.join(GOLDEN, "webhook_%s_%s.json" % (fmt, profile))) as handle:
         golden = json.load(handle)
-    samples = alert_profiles.sample_events(profile)
+    samples = alert_samples.sample_events(profile)
     payloads = dict((name, wf.render_payload(fmt, profile, event, _key(fmt)))
                     for name, (event, should_match) in samples.items() if should_match)
     assert payloads == golden
@@ -120,7 +121,7 @@ def test_the_dedup_key_is_the_envelope_event_id(fmt):
 
 @pytest.mark.parametrize("fmt", ["pagerduty_v2", "opsgenie", "slack_webhook"])
 def test_hostile_values_stay_values(fmt):
-    event = copy.deepcopy(alert_profiles.sample_events("console_sign_in")["root_sign_in"][0])
+    event = copy.deepcopy(alert_samples.sample_events("console_sign_in")["root_sign_in"][0])
     hostile = 'x", "event_action": "resolve", "priority": "P5", "text": "all clear'
     event["detail"]["userAgent"] = hostile
     event["detail"]["sourceIPAddress"] = "<script>\\\"}"
@@ -136,7 +137,7 @@ def test_hostile_values_stay_values(fmt):
 
 
 def test_a_missing_detail_field_still_renders_valid_json():
-    event = copy.deepcopy(alert_profiles.sample_events("console_sign_in")["root_sign_in"][0])
+    event = copy.deepcopy(alert_samples.sample_events("console_sign_in")["root_sign_in"][0])
     del event["detail"]["userAgent"]
     payload = wf.render_payload("pagerduty_v2", "console_sign_in", event, ROUTING_KEY)
     assert payload["payload"]["custom_details"]["user_agent"] == ""

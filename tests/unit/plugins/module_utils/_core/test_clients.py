@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The one retry policy: which AWS answers are retried, by which layer, and which are not.
 
-Clients are real boto3 clients made by ``aws_calls.AwsClients`` for a fake endpoint.
+Clients are real boto3 clients made by ``clients.AwsClients`` for a fake endpoint.
 botocore's Stubber answers at ``before-call``, ahead of botocore's own retry handler, so
 stubbed errors exercise amazon.aws's AWSRetry layer alone. Dropped connections are raised
 at ``before-send`` instead, which is where botocore's own retries (standard mode) act.
@@ -25,7 +25,6 @@ from botocore.stub import Stubber
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
-from ansible_collections.rootwatch.aws.plugins.module_utils._core import clients as aws_calls
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import SDK_MAX_ATTEMPTS
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import AwsClients
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.bucket import LogBucketManager
@@ -300,20 +299,6 @@ def test_the_environment_wins(monkeypatch):
     monkeypatch.setenv("AWS_RETRY_MODE", "legacy")
     retries = AwsClients(FakeModule())("sns").client.meta.config.retries
     assert retries == {"mode": "legacy", "total_max_attempts": 2}
-
-
-def test_aws_client_config_for_module_client():
-    """aws_client hands module.client the same botocore retries (merged before the user's aws_config)."""
-    seen = {}
-
-    class Module(FakeModule):
-        def client(self, service, retry_decorator=None, **extra):
-            seen.update(extra, service=service, retry_decorator=retry_decorator)
-            return "client"
-
-    assert aws_calls.aws_client(Module(), "sns") == "client"
-    assert seen["config"].retries == {"mode": "standard", "total_max_attempts": SDK_MAX_ATTEMPTS}
-    assert callable(seen["retry_decorator"])
 
 
 @pytest.mark.parametrize("external_id", [None, "rootwatch-7f3a:prod/2026"])

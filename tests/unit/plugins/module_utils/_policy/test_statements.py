@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Statement-by-Sid policy management: validation, merge, removal, semantic comparison."""
+"""Statement-by-Sid policy management: validation, merge, removal, semantic comparison, the plan of a write."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -11,8 +11,12 @@ import copy
 import pytest
 
 from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import merge_statements
+from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import one_or_list
+from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import parse_policy
+from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import plan_statements
 from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import policies_differ
 from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import remove_statements
+from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import statement_changes
 from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import statements_equal
 from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import statements_of
 from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import validate_sids
@@ -216,3 +220,77 @@ def test_statements_equal(left, right, equal):
 )
 def test_policies_differ(current, desired, differ):
     assert policies_differ(current, desired) is differ
+
+
+# -- plan_statements: a write planned by Sid (the hub bus policy's statements, written out) ---------------------
+BUS_ARN = "arn:aws:events:us-east-1:111111111111:event-bus/rootwatch-hub"
+BUS_SIDS = ("RootwatchOrgPutEvents", "RootwatchMemberPutEvents")
+# The bus statements this version writes, written out: only the forwarding role (aws:PrincipalArn), only events of
+# AWS services (events:source aws.*, a condition key of events:PutEvents of type ArrayOfString in the Service
+# Authorization Reference, so with a set operator, as in AWS's example "Send events to a custom bus in a different account").
+MEMBER_STATEMENT = {
+    "Sid": "RootwatchMemberPutEvents", "Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::222222222222:root"]},
+    "Action": "events:PutEvents", "Resource": BUS_ARN,
+    "Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::222222222222:role/rootwatch-forward-to-hub"},
+                  "ForAllValues:StringLike": {"events:source": "aws.*"}}}
+ORG_STATEMENT = {
+    "Sid": "RootwatchOrgPutEvents", "Effect": "Allow", "Principal": "*", "Action": "events:PutEvents", "Resource": BUS_ARN,
+    "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abcdef1234"},
+                  "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/rootwatch-forward-to-hub"},
+                  "ForAllValues:StringLike": {"events:source": "aws.*"}}}
+# What an earlier version wrote: any principal of the organization, or of the listed accounts.
+OLD_MEMBER_STATEMENT = {"Sid": "RootwatchMemberPutEvents", "Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::222222222222:root"]},
+                        "Action": "events:PutEvents", "Resource": BUS_ARN}
+OLD_ORG_STATEMENT = {"Sid": "RootwatchOrgPutEvents", "Effect": "Allow", "Principal": "*", "Action": "events:PutEvents",
+                     "Resource": BUS_ARN, "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abcdef1234"}}}
+
+
+def bus_document(*statements):
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def other_bus_statement(sid="SomeoneElse"):
+    return {"Sid": sid, "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::333333333333:root"}, "Action": "events:PutEvents",
+            "Resource": BUS_ARN}
+
+
+class TestPlanStatements:
+    def test_add_keeps_others(self):
+        plan = plan_statements(bus_document(other_bus_statement()), [ORG_STATEMENT], BUS_SIDS)
+        assert plan["changed"] and plan["added"] == ["RootwatchOrgPutEvents"]
+        assert [s["Sid"] for s in plan["after"]["Statement"]] == ["SomeoneElse", "RootwatchOrgPutEvents"]
+
+    def test_stale_statement_of_ours_goes(self):
+        current = bus_document(other_bus_statement(), MEMBER_STATEMENT)
+        plan = plan_statements(current, [ORG_STATEMENT], BUS_SIDS)
+        assert plan["removed"] == ["RootwatchMemberPutEvents"] and plan["added"] == ["RootwatchOrgPutEvents"]
+
+    def test_an_older_versions_statements_are_rewritten_by_sid(self):
+        plan = plan_statements(bus_document(other_bus_statement(), OLD_ORG_STATEMENT, OLD_MEMBER_STATEMENT),
+                               [ORG_STATEMENT, MEMBER_STATEMENT], BUS_SIDS)
+        assert plan["changed"] and plan["replaced"] == ["RootwatchOrgPutEvents", "RootwatchMemberPutEvents"]
+        assert plan["after"] == bus_document(other_bus_statement(), ORG_STATEMENT, MEMBER_STATEMENT)
+
+    def test_same_meaning_is_no_change(self):
+        stored = dict(MEMBER_STATEMENT, Principal={"AWS": "222222222222"}, Action=["events:PutEvents"])
+        plan = plan_statements(bus_document(stored), [MEMBER_STATEMENT], BUS_SIDS)
+        assert plan["changed"] is False and plan["after"] == bus_document(stored)
+
+    def test_removing_the_last_statement_leaves_no_policy(self):
+        plan = plan_statements(bus_document(ORG_STATEMENT), [], BUS_SIDS)
+        assert plan["changed"] and plan["after"] is None and plan["removed"] == ["RootwatchOrgPutEvents"]
+
+
+def test_the_changes_lines_of_a_plan():
+    plan = {"added": ["A"], "replaced": ["B"], "removed": ["C", "D"]}
+    assert statement_changes(plan, "bus policy") == ["add bus policy statement A", "replace bus policy statement B",
+                                                     "remove bus policy statement C", "remove bus policy statement D"]
+
+
+def test_parse_policy_and_one_or_list():
+    assert parse_policy(None, "the policy") is None and parse_policy("", "the policy") is None
+    assert parse_policy('{"Version": "2012-10-17", "Statement": []}', "the policy") is None  # no statement: no policy
+    assert parse_policy('{"Statement": [{"Sid": "A"}]}', "the policy") == {"Statement": [{"Sid": "A"}]}
+    with pytest.raises(ValueError, match="the policy of queue q is not valid JSON"):
+        parse_policy("{", "the policy of queue q")
+    assert one_or_list(["a"]) == "a" and one_or_list(("a", "b")) == ["a", "b"]

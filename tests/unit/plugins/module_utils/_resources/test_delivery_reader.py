@@ -12,15 +12,19 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
 import json
 
 import pytest
 
 
 from ansible_collections.rootwatch.aws.plugins.module_utils._verdict import delivery_path
+from ansible_collections.rootwatch.aws.plugins.module_utils._verdict.cloudwatch1 import cloudwatch1_verdict
 from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.messages import ROOT_SIGN_IN_PATTERN
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.delivery_reader import DeliveryPathReader
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.delivery_reader import known_for_managers
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.delivery_reader import read_answer
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.delivery_reader import receives_every_message
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic_policy import default_topic_policy
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic_policy import eventbridge_publish_statement
 
@@ -235,3 +239,122 @@ def test_no_rule_of_ours_is_handed_over_as_absent(stubs):
     events.add_response("list_rules", {"Rules": []}, {"EventBusName": "default"})
     queue_topic(stubs)
     assert known_for_managers(reader(stubs).read(OURS), OURS)["rule"] == {"rule": None, "targets": []}
+
+
+# -- what the CloudWatch.1 verdict reads (read_cis; CIS on and off) ---------------------------
+CIS_ACCOUNT = "123456789012"
+CIS_REGION = "us-east-1"
+CIS_GROUP = "rootwatch/cloudtrail"
+CIS_GROUP_ARN = "arn:aws:logs:us-east-1:123456789012:log-group:rootwatch/cloudtrail:*"
+CIS_GROUP_BASE_ARN = "arn:aws:logs:us-east-1:123456789012:log-group:rootwatch/cloudtrail"
+CIS_TOPIC = "arn:aws:sns:us-east-1:123456789012:root-login-alerts"
+CIS_TRAIL_ARN = "arn:aws:cloudtrail:us-east-1:123456789012:trail/root-login-alerts"
+CIS_ROLE_ARN = "arn:aws:iam::123456789012:role/rootwatch-cloudtrail-logs"
+# Security Hub's remediation prints the CIS pattern without spaces around the operators.
+SECURITY_HUB_PATTERN = '{$.userIdentity.type="Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType !="AwsServiceEvent"}'
+NOW = datetime.datetime(2026, 12, 1, tzinfo=datetime.timezone.utc)
+CIS_TRAIL = {"Name": "root-login-alerts", "TrailARN": CIS_TRAIL_ARN, "HomeRegion": CIS_REGION, "IsMultiRegionTrail": True,
+             "IncludeGlobalServiceEvents": True, "IsOrganizationTrail": False, "S3BucketName": "root-login-alerts-logs",
+             "CloudWatchLogsLogGroupArn": CIS_GROUP_ARN, "CloudWatchLogsRoleArn": CIS_ROLE_ARN}
+CIS_ALARM = {"AlarmName": "CIS-1.7-RootAccountUsage", "AlarmArn": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:CIS-1.7-RootAccountUsage",
+             "MetricName": "RootAccountUsage", "Namespace": "LogMetrics", "Statistic": "Sum", "Period": 300, "EvaluationPeriods": 1,
+             "Threshold": 1.0, "ComparisonOperator": "GreaterThanOrEqualToThreshold", "ActionsEnabled": True, "AlarmActions": [CIS_TOPIC],
+             "StateValue": "OK"}
+
+
+def queue_trail_and_rules(stubs, status):
+    cloudtrail = stubs.stub("cloudtrail")
+    cloudtrail.add_response("describe_trails", {"trailList": [CIS_TRAIL]}, {"includeShadowTrails": True})
+    cloudtrail.add_response("get_trail_status", status, {"Name": CIS_TRAIL_ARN})
+    cloudtrail.add_response("get_event_selectors", {"TrailARN": CIS_TRAIL_ARN, "EventSelectors": [
+        {"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": []}]}, {"TrailName": CIS_TRAIL_ARN})
+    stubs.stub("events").add_response("list_rules", {"Rules": []}, {"EventBusName": "default"})
+
+
+def queue_cis_reads(stubs):
+    """The log group; DescribeMetricFilters in two pages, the CIS filter on the second (50 is the most a page
+    holds, CloudWatch Logs API reference); the alarm on its metric; the alarm topic's subscriptions in two pages."""
+    logs = stubs.stub("logs")
+    logs.add_response("describe_log_groups", {"logGroups": [
+        {"logGroupName": CIS_GROUP, "arn": CIS_GROUP_ARN, "logGroupArn": CIS_GROUP_BASE_ARN, "creationTime": 1, "storedBytes": 0}]},
+        {"logGroupNamePrefix": CIS_GROUP})
+    others = [{"filterName": "app-errors-%02d" % number, "logGroupName": CIS_GROUP, "filterPattern": '{ $.errorCode = "*" }',
+               "creationTime": 1, "metricTransformations": [{"metricName": "Errors%02d" % number, "metricNamespace": "App",
+                                                             "metricValue": "1"}]} for number in range(50)]
+    logs.add_response("describe_metric_filters", {"metricFilters": others, "nextToken": "page-2"}, {"logGroupName": CIS_GROUP})
+    logs.add_response("describe_metric_filters", {"metricFilters": [
+        {"filterName": "CIS-RootAccountUsage", "logGroupName": CIS_GROUP, "filterPattern": SECURITY_HUB_PATTERN, "creationTime": 2,
+         "metricTransformations": [{"metricName": "RootAccountUsage", "metricNamespace": "LogMetrics", "metricValue": "1"}]}]},
+        {"logGroupName": CIS_GROUP, "nextToken": "page-2"})
+    stubs.stub("cloudwatch").add_response("describe_alarms_for_metric", {"MetricAlarms": [CIS_ALARM]},
+                                          {"MetricName": "RootAccountUsage", "Namespace": "LogMetrics"})
+    sns = stubs.stub("sns")
+    sns.add_response("list_subscriptions_by_topic", {"Subscriptions": [
+        {"SubscriptionArn": "PendingConfirmation", "Owner": CIS_ACCOUNT, "Protocol": "email", "Endpoint": "new@example.com",
+         "TopicArn": CIS_TOPIC}], "NextToken": "subscriptions-2"}, {"TopicArn": CIS_TOPIC})
+    sns.add_response("list_subscriptions_by_topic", {"Subscriptions": [
+        {"SubscriptionArn": CIS_TOPIC + ":0b1c2d3e", "Owner": CIS_ACCOUNT, "Protocol": "email", "Endpoint": "sec@example.com",
+         "TopicArn": CIS_TOPIC}]}, {"TopicArn": CIS_TOPIC, "NextToken": "subscriptions-2"})
+
+
+def read_and_judge(stubs):
+    facts = DeliveryPathReader(stubs.factory, CIS_REGION, check_mode=True, account_id=CIS_ACCOUNT).read(None, cis=True)
+    return facts, cloudwatch1_verdict(dict(facts["cis"], trails=facts["trails"], account_id=CIS_ACCOUNT, region=CIS_REGION))
+
+
+class TestReadForTheVerdict:
+    def test_every_page_of_metric_filters_and_subscriptions_is_read(self, stubs):
+        queue_trail_and_rules(stubs, {"IsLogging": True, "LatestDeliveryTime": NOW, "LatestCloudWatchLogsDeliveryTime": NOW,
+                                      "StartLoggingTime": NOW})
+        queue_cis_reads(stubs)
+        facts, verdict = read_and_judge(stubs)
+        assert len(facts["cis"]["metric_filters"][CIS_GROUP]["filters"]) == 51
+        assert verdict["passes"] is True, verdict
+        assert "metric filter CIS-RootAccountUsage" in verdict["reasons"][0] and "1 confirmed subscription" in verdict["reasons"][0]
+
+    def test_a_delivery_error_in_get_trail_status_fails(self, stubs):
+        # The error text is illustrative: the API reference types LatestCloudWatchLogsDeliveryError as a string only.
+        queue_trail_and_rules(stubs, {"IsLogging": True, "LatestDeliveryTime": NOW, "StartLoggingTime": NOW,
+                                      "LatestCloudWatchLogsDeliveryTime": datetime.datetime(2026, 11, 2, tzinfo=datetime.timezone.utc),
+                                      "LatestCloudWatchLogsDeliveryError": "AccessDeniedException"})
+        queue_cis_reads(stubs)
+        unused, verdict = read_and_judge(stubs)
+        assert verdict["passes"] is False
+        assert verdict["reasons"][0].startswith(
+            "trail root-login-alerts cannot deliver its events to CloudWatch Logs (GetTrailStatus "
+            "LatestCloudWatchLogsDeliveryError: AccessDeniedException); its last delivery to CloudWatch Logs was at 2026-11-02")
+
+    def test_a_failed_second_page_is_unknown_not_absent(self, stubs):
+        queue_trail_and_rules(stubs, {"IsLogging": True})
+        logs = stubs.stub("logs")
+        logs.add_response("describe_log_groups", {"logGroups": [{"logGroupName": CIS_GROUP, "arn": CIS_GROUP_ARN}]}, {"logGroupNamePrefix": CIS_GROUP})
+        logs.add_response("describe_metric_filters", {"metricFilters": [], "nextToken": "page-2"}, {"logGroupName": CIS_GROUP})
+        logs.add_client_error("describe_metric_filters", service_error_code="AccessDeniedException", service_message="AccessDeniedException",
+                              http_status_code=400, expected_params={"logGroupName": CIS_GROUP, "nextToken": "page-2"})
+        facts, verdict = read_and_judge(stubs)
+        assert facts["cis"]["metric_filters"][CIS_GROUP] == {"error": "logs:DescribeMetricFilters %s: AccessDeniedException" % CIS_GROUP, "filters": []}
+        assert verdict["status"] == "unknown" and "AccessDeniedException" in verdict["reasons"][0]
+
+    def test_cis_off_reads_nothing_of_cis(self, stubs):
+        queue_trail_and_rules(stubs, {"IsLogging": True})
+        facts = DeliveryPathReader(stubs.factory, CIS_REGION, check_mode=True, account_id=CIS_ACCOUNT).read(None)
+        assert "cis" not in facts
+        assert not [key for key in stubs.clients if key[0] in ("logs", "cloudwatch")], "CIS off: no CloudWatch Logs or CloudWatch call"
+
+
+@pytest.mark.parametrize("attributes, every", [
+    ({}, True), ({"FilterPolicy": ""}, True), ({"FilterPolicy": "{}"}, True),
+    ({"FilterPolicy": '{"kind": ["x"]}'}, False), ({"FilterPolicy": "[]"}, False), ({"FilterPolicy": "{"}, False),
+])
+def test_only_a_subscription_without_a_filter_policy_receives_every_message(attributes, every):
+    assert receives_every_message(attributes) is every
+
+
+def test_a_failed_read_is_text_and_a_missing_thing_is_none(stubs):
+    sns = stubs.stub("sns")
+    denied(sns, "get_topic_attributes", "AuthorizationError")
+    denied(sns, "get_topic_attributes", "NotFound")
+    client = stubs.factory("sns", "us-east-1")
+    assert read_answer("sns:GetTopicAttributes t", client.get_topic_attributes, TopicArn=TOPIC) == (
+        None, "sns:GetTopicAttributes t: AuthorizationError")
+    assert read_answer("sns:GetTopicAttributes t", client.get_topic_attributes, not_found=("NotFound",), TopicArn=TOPIC) == (None, None)

@@ -215,27 +215,6 @@ class TestCloudTrailLogsRole:
         assert iam_roles.judge_role(reference(trust, CIS_POLICY, arn=CIS_ROLE_ARN), "cloudtrail.amazonaws.com", cis_needs())[0] is False
 
 
-class TestWithRoleChecks:
-    VERDICT = {"status": "compliant", "paths": [], "problems": [], "unknown": []}
-
-    def test_a_missing_role_needs_action(self):
-        check = {"usable": False, "problems": ["IAM role r (v) does not exist"]}
-        verdict = iam_roles.with_role_checks(self.VERDICT, [check])
-        assert verdict["status"] == "needs_action" and verdict["problems"] == ["IAM role r (v) does not exist"]
-        assert self.VERDICT["problems"] == []  # not changed in place
-
-    def test_an_undecidable_role_is_never_compliant(self):
-        verdict = iam_roles.with_role_checks(self.VERDICT, [{"usable": None, "problems": ["boundary"]}])
-        assert verdict["status"] == "unknown" and verdict["unknown"] == ["boundary"]
-
-    def test_a_usable_role_changes_nothing(self):
-        assert iam_roles.with_role_checks(self.VERDICT, [{"usable": True, "problems": []}]) == self.VERDICT
-
-    def test_needs_action_stays_needs_action(self):
-        verdict = iam_roles.with_role_checks(dict(self.VERDICT, status="needs_action"), [{"usable": None, "problems": ["x"]}])
-        assert verdict["status"] == "needs_action"
-
-
 # == the verifier against stubbed AWS answers ===================================================
 @pytest.fixture
 def stubs():

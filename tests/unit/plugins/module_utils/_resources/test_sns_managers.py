@@ -18,6 +18,8 @@ from botocore.stub import ANY
 
 
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import AwsCallError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import WriteConflictError
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic_policy import TopicPolicyManager
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic_policy import default_topic_policy
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic_policy import eventbridge_publish_statement
@@ -223,7 +225,7 @@ def test_absent_check_mode_and_nothing_there(stubs):
 def test_missing_topic(stubs):
     stubber = stubs.stub("sns")
     not_found(stubber, "list_subscriptions_by_topic")
-    with pytest.raises(AwsCallError, match="SNS topic %s does not exist" % TOPIC):
+    with pytest.raises(ValidationError, match="SNS topic %s does not exist" % TOPIC):
         subscription_manager(stubs).ensure_present("email", "a@example.com")
 
 
@@ -256,7 +258,7 @@ def test_new_topic_is_not_listed(stubs):
 
 def test_other_listing_errors_fail(stubs):
     stubs.stub("sns").add_client_error("list_subscriptions_by_topic", service_error_code="AuthorizationError", http_status_code=403)
-    with pytest.raises(AwsCallError, match="Could not list the subscriptions of SNS topic"):
+    with pytest.raises(AwsCallError, match="Failed to list the subscriptions of SNS topic"):
         subscription_manager(stubs).listing()
 
 
@@ -391,15 +393,15 @@ def test_kms_other_key_is_set(stubs):
 def test_kms_aws_managed_key_by_id_is_refused(stubs):
     topic_attributes(stubs.stub("sns"), KmsMasterKeyId="alias/old")
     describe_key(stubs, KEY_ID, manager="AWS")
-    with pytest.raises(AwsCallError, match="AWS-managed key alias/aws/sns. EventBridge cannot publish"):
+    with pytest.raises(ValidationError, match="AWS-managed key alias/aws/sns. EventBridge cannot publish"):
         topic_manager(stubs, account_id=ACCOUNT).ensure_present("alerts", kms_master_key_id=KEY_ID)
 
 
 @pytest.mark.parametrize("key", ["alias/aws/sns", "arn:aws:kms:us-east-1:123456789012:alias/aws/sns"])
 def test_kms_aws_managed_alias_refused_before_any_call(stubs, key):
-    with pytest.raises(AwsCallError, match="EventBridge cannot publish"):
+    with pytest.raises(ValidationError, match="EventBridge cannot publish"):
         topic_manager(stubs).ensure_present("alerts", kms_master_key_id=key)
-    assert list(stubs.clients) == [("sns", "us-east-1")]  # no sts or kms client made; the sns stub has no answer queued
+    assert list(stubs.clients) == []  # refused before any client is made
 
 
 def test_kms_aws_managed_alias_allowed_on_request(stubs):
@@ -419,7 +421,7 @@ def test_topic_on_aws_managed_key_warns(stubs):
 def test_kms_missing_key_fails_clearly(stubs):
     topic_attributes(stubs.stub("sns"), KmsMasterKeyId="alias/old")
     not_found(stubs.stub("kms"), "describe_key", "NotFoundException")
-    with pytest.raises(AwsCallError, match="kms_master_key_id alias/new: no such KMS key in us-east-1"):
+    with pytest.raises(ValidationError, match="kms_master_key_id alias/new: no such KMS key in us-east-1"):
         topic_manager(stubs, account_id=ACCOUNT).ensure_present("alerts", kms_master_key_id="alias/new")
 
 
@@ -485,7 +487,7 @@ def test_topic_absent_check_mode(stubs):
 
 def test_topic_read_errors_name_the_topic(stubs):
     stubs.stub("sns").add_client_error("get_topic_attributes", service_error_code="AuthorizationError", http_status_code=403)
-    with pytest.raises(AwsCallError, match="Could not read the attributes of SNS topic %s" % TOPIC):
+    with pytest.raises(AwsCallError, match="Failed to read the attributes of SNS topic %s" % TOPIC):
         topic_manager(stubs, account_id=ACCOUNT).ensure_present("alerts")
 
 
@@ -552,7 +554,7 @@ def test_policy_write_overtaken_by_another_writer_fails_and_names_it(stubs):
     topic_attributes(stubber, Policy=json.dumps(with_statements(FOREIGN)))
     stubber.add_response("set_topic_attributes", {}, {"TopicArn": TOPIC, "AttributeName": "Policy", "AttributeValue": ANY})
     topic_attributes(stubber, Policy=json.dumps(with_statements(LATE)))  # their write landed after ours
-    with pytest.raises(AwsCallError, match="changed while this run wrote it"):
+    with pytest.raises(WriteConflictError, match="changed while this run wrote it"):
         policy_manager(stubs).apply(TOPIC, [OURS])
 
 
@@ -580,7 +582,7 @@ def test_policy_missing_topic_check_mode_predicts(stubs):
 
 def test_policy_missing_topic_fails_clearly(stubs):
     not_found(stubs.stub("sns"), "get_topic_attributes")
-    with pytest.raises(AwsCallError, match="SNS topic %s does not exist" % TOPIC):
+    with pytest.raises(ValidationError, match="SNS topic %s does not exist" % TOPIC):
         policy_manager(stubs).apply(TOPIC, [OURS])
 
 
@@ -609,5 +611,5 @@ def test_policy_write_error_names_the_topic(stubs):
     topic_attributes(stubber)
     topic_attributes(stubber)
     stubber.add_client_error("set_topic_attributes", service_error_code="InvalidParameter", http_status_code=400)
-    with pytest.raises(AwsCallError, match="Could not set the policy of SNS topic %s" % TOPIC):
+    with pytest.raises(AwsCallError, match="Failed to set the policy of SNS topic %s" % TOPIC):
         policy_manager(stubs).apply(TOPIC, [OURS])

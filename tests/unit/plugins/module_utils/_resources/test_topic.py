@@ -16,8 +16,8 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic imp
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic import managed_view
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic import topic_facts
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic import topic_kept_because
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic import validate_kms_key_id
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic import validate_topic_name
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic import validate_topic_options
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -44,13 +44,13 @@ def test_invalid_topic_names(name):
      "arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/" + KEY_ID],
 )
 def test_valid_kms_key_ids(key_id):
-    assert validate_kms_key_id(key_id) == key_id
+    validate_topic_options("alerts", key_id, allow_aws_managed_key=True)
 
 
 @pytest.mark.parametrize("key_id", ["alias/", "my-key", "arn:aws:kms:us-east-1:123456789012:alerts", "1234", "arn:aws:s3:::bucket"])
 def test_invalid_kms_key_ids(key_id):
     with pytest.raises(ValueError, match="kms_master_key_id must be a KMS key ID"):
-        validate_kms_key_id(key_id)
+        validate_topic_options("alerts", key_id)
 
 
 @pytest.mark.parametrize(

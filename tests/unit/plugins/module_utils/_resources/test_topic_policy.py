@@ -9,7 +9,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import validate_statements
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import AwsCallError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import validate_topic_arn
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic_policy import default_topic_policy
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic_policy import eventbridge_publish_statement
@@ -102,7 +102,7 @@ def test_parse_policy(text, expected):
 
 
 def test_parse_policy_error_names_the_topic():
-    with pytest.raises(AwsCallError, match="the policy of topic %s is not valid JSON" % TOPIC):
+    with pytest.raises(ValidationError, match="the policy of topic %s is not valid JSON" % TOPIC):
         parse_policy("{nope", TOPIC)
 
 

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The trail manager: validation, comparison by meaning, reuse of a covering trail.
+"""The trail manager: comparison by meaning, reuse of a covering trail (its options: ``test_trail_options``).
 
 Paths the emulator cannot reach (an organization trail seen from a member
 account, advanced selectors with data events, a KMS key stored as its ARN) run
@@ -19,15 +19,14 @@ from botocore.stub import ANY
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
-from ansible_collections.rootwatch.aws.plugins.module_utils._stack import stack
+from ansible_collections.rootwatch.aws.plugins.module_utils._stack import notices as stack_notices
+from ansible_collections.rootwatch.aws.plugins.module_utils._stack import plan as stack_plan
+from ansible_collections.rootwatch.aws.plugins.module_utils._stack.settings import validate_settings
+from ansible_collections.rootwatch.aws.plugins.module_utils._stack.stack import RootLoginAlertsStack
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.trail import CloudTrailTrailManager
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.trail import apply_updates
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.trail import attribute_updates
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.trail import trail_result
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.trail import validate_kms_key_id
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.trail import validate_params
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.trail import validate_region
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.trail import validate_trail_name
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ForeignResourceError
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import BucketNotVerifiedError
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.bucket import delivery_statements
@@ -70,59 +69,7 @@ def params(**overrides):
     return base
 
 
-# -- validation ------------------------------------------------------------------
-@pytest.mark.parametrize("name", ["abc", "root-login-alerts", "My_Trail.1", "a" * 128, "1st-trail", "a.b-c_d"])
-def test_valid_trail_names(name):
-    assert validate_trail_name(name) == name
-
-
-@pytest.mark.parametrize(
-    "name, words",
-    [
-        ("ab", "3 to 128"),
-        ("a" * 129, "3 to 128"),
-        ("-trail", "begin and end"),
-        ("trail_", "begin and end"),
-        ("my trail", "only ASCII letters"),
-        ("trail/x", "only ASCII letters"),
-        ("tr\u00e4il", "only ASCII letters"),
-        ("my..trail", "adjacent"),
-        ("my-_trail", "adjacent"),
-        ("my--trail", "adjacent"),
-        ("my._trail", "adjacent"),
-        ("192.168.5.4", "IP address"),
-        (None, "3 to 128"),
-    ],
-)
-def test_invalid_trail_names(name, words):
-    with pytest.raises(ValueError, match="name .* is not a valid CloudTrail trail name") as caught:
-        validate_trail_name(name)
-    assert words in str(caught.value)
-
-
-@pytest.mark.parametrize(
-    "key",
-    [None, "", KEY_ID, KEY_ARN, "alias/cloudtrail", "arn:aws:kms:us-east-1:111111111111:alias/ct", "mrk-" + "a" * 32],
-)
-def test_valid_kms_key_ids(key):
-    assert validate_kms_key_id(key) == key
-
-
-@pytest.mark.parametrize(
-    "key, words",
-    [
-        ("cloudtrail", "must be a KMS key ID"),
-        ("arn:aws:s3:::bucket", "must be a KMS key ID"),
-        ("alias/aws/s3", "AWS managed key"),
-        ("arn:aws:kms:us-east-1:111111111111:alias/aws/cloudtrail", "AWS managed key"),
-    ],
-)
-def test_invalid_kms_key_ids(key, words):
-    with pytest.raises(ValueError, match="kms_key_id") as caught:
-        validate_kms_key_id(key)
-    assert words in str(caught.value)
-
-
+# -- validation before any call ----------------------------------------------------
 @pytest.mark.parametrize(
     "overrides, words",
     [
@@ -143,17 +90,6 @@ def test_invalid_params_are_refused_before_any_call(overrides, words):
     with pytest.raises(ValueError) as caught:
         manager.ensure(params(**overrides))
     assert words in str(caught.value)
-
-
-def test_params_normalize_a_bucket_arn_and_absent_needs_no_bucket():
-    assert validate_params(params(s3_bucket_name="arn:aws:s3:::logs-bucket"))["s3_bucket_name"] == BUCKET
-    assert validate_params(params(state="absent", s3_bucket_name=None, management_events="x"))["name"] == NAME
-    assert validate_params(params(is_multi_region_trail=False, include_global_service_events=False))
-
-
-def test_region_is_required():
-    with pytest.raises(ValueError, match="region is required"):
-        validate_region(None)
 
 
 # -- pure comparison -----------------------------------------------------------------
@@ -658,12 +594,20 @@ SETTINGS = {
 ])
 def test_the_stack_refuses_a_bad_bucket_owner_naming_the_variable(overrides, words):
     with pytest.raises(ValueError) as caught:
-        stack.validate_settings(dict(SETTINGS, **overrides), prefix="root_login_alerts_")
+        validate_settings(dict(SETTINGS, **overrides), prefix="root_login_alerts_")
     assert words in str(caught.value)
 
 
 def test_the_stack_accepts_a_central_bucket_owner():
-    assert stack.validate_settings(dict(SETTINGS, trail_bucket_owner=CENTRAL))["trail_bucket_owner"] == CENTRAL
+    assert validate_settings(dict(SETTINGS, trail_bucket_owner=CENTRAL))["trail_bucket_owner"] == CENTRAL
+
+
+def stack_trail(clients, settings, check_mode=False):
+    """The stack's trail step (``plan.trail_step``) run by its loop. A member's audit (hub_account_id of another
+    account) fails at a bucket not proven ours; an audit of any other account reports it unknown."""
+    where = {"account_id": ACCOUNT, "region": REGION, "partition": "aws"}
+    trail_step = stack_plan.trail_step(settings, None, where, unverified_bucket=not settings.get("hub_account_id"))
+    return RootLoginAlertsStack(clients, REGION, check_mode=check_mode, account_id=ACCOUNT).run([trail_step])["trail"]
 
 
 def test_the_stack_neither_creates_nor_writes_a_central_bucket_of_another_account():
@@ -673,7 +617,7 @@ def test_the_stack_neither_creates_nor_writes_a_central_bucket_of_another_accoun
         clients.stub["s3"].add_response("head_bucket", {}, {"Bucket": BUCKET, "ExpectedBucketOwner": CENTRAL})
         clients.stub["cloudtrail"].add_response("create_trail", {"Name": NAME, "TrailARN": ARN})
         clients.stub["cloudtrail"].add_response("start_logging", {}, {"Name": NAME})
-        outcome = stack.RootLoginAlertsStack(clients, REGION, account_id=ACCOUNT)._trail(dict(SETTINGS, trail_bucket_owner=CENTRAL), None)
+        outcome = stack_trail(clients, dict(SETTINGS, trail_bucket_owner=CENTRAL))
     assert outcome["created"] is True and outcome["bucket"]["owner"] == CENTRAL
     assert clients.writes() == [("cloudtrail", "create_trail"), ("cloudtrail", "start_logging")]
     assert clients.client["cloudtrail"].kwargs("create_trail")["S3BucketName"] == BUCKET
@@ -686,7 +630,7 @@ def squatted_stack_trail(check_mode, **settings):
         clients.stub["s3"].add_client_error("get_bucket_policy", "AccessDenied", "Access Denied", http_status_code=403,
                                             expected_params=ON_OUR_BUCKET)
         try:
-            return stack.RootLoginAlertsStack(clients, REGION, check_mode=check_mode, account_id=ACCOUNT)._trail(dict(SETTINGS, **settings), None)
+            return stack_trail(clients, dict(SETTINGS, **settings), check_mode)
         finally:
             assert clients.writes() == []
 
@@ -704,9 +648,9 @@ def test_the_stacks_audit_reports_a_squatted_bucket_unknown():
     assert len(outcome["unknown"]) == 1 and "S3 bucket %s is not proven to belong to account %s" % (BUCKET, ACCOUNT) in outcome["unknown"][0]
     # Even an account that already alerts is unknown: an apply would stop at this bucket.
     compliant = {"status": "compliant", "paths": [], "problems": [], "unknown": [], "event_source": None}
-    verdict = stack.with_unverified_bucket(compliant, outcome)
+    verdict = stack_notices.with_unverified_bucket(compliant, outcome)
     assert verdict["status"] == "unknown" and verdict["unknown"] == outcome["unknown"]
-    assert stack.with_unverified_bucket(compliant, {"unknown": []}) is compliant
+    assert stack_notices.with_unverified_bucket(compliant, {"unknown": []}) is compliant
 
 
 def test_a_members_audit_fails_at_a_squatted_bucket():

@@ -24,9 +24,10 @@ from emulator import Emulator  # pylint: disable=import-error
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 
 from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import chat_message
-from ansible_collections.rootwatch.aws.plugins.module_utils._stack import stack as stack_utils
+from ansible_collections.rootwatch.aws.plugins.module_utils._stack import notices
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import retry_decorator
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ForeignResourceError
+from ansible_collections.rootwatch.aws.plugins.module_utils._stack.settings import validate_settings
 from ansible_collections.rootwatch.aws.plugins.module_utils._stack.stack import RootLoginAlertsStack
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import UnsafeChangeError
 
@@ -117,12 +118,12 @@ INVALID = [
 @pytest.mark.parametrize("label,change,message", INVALID, ids=[v[0] for v in INVALID])
 def test_bad_destinations_are_refused_naming_the_variable(label, change, message):
     with pytest.raises(ValueError) as caught:
-        stack_utils.validate_settings(dict(SETTINGS, **change), prefix="root_login_alerts_")
+        validate_settings(dict(SETTINGS, **change), prefix="root_login_alerts_")
     assert str(caught.value).startswith(message), str(caught.value)
 
 
 def test_sub_options_ansible_left_none_are_as_if_not_given():
-    settings = stack_utils.validate_settings(dict(SETTINGS, webhooks=[{
+    settings = validate_settings(dict(SETTINGS, webhooks=[{
         "name": "pd", "url": "https://events.pagerduty.com/v2/enqueue", "format": "pagerduty_v2", "routing_key": "A" * 32,
         "rate_limit_per_second": None, "auth": None}]))
     assert settings["webhooks"][0]["auth"]["header"] == "X-Rootwatch-Source"  # the placeholder auth of formats that need none
@@ -241,6 +242,6 @@ def test_a_configuration_of_our_name_without_our_tag_stops_before_any_write(clea
 
 def test_a_routing_key_read_back_from_aws_is_redacted_in_results():
     template = '{"routing_key": "Rk7Qz2Xw9Lm4Np6Vb1Cd3Ef5Gh8Jt0Sy", "event_action": "trigger", "dedup_key": <id>}'
-    found = stack_utils.redact_routing_keys({"rule": {"targets": [{"input_transformer": {"input_template": template}}]}})
+    found = notices.redact_routing_keys({"rule": {"targets": [{"input_transformer": {"input_template": template}}]}})
     assert found["rule"]["targets"][0]["input_transformer"]["input_template"] == (
         '{"routing_key": "(secret, not shown)", "event_action": "trigger", "dedup_key": <id>}')

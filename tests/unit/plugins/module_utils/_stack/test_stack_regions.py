@@ -15,7 +15,7 @@ import pytest
 
 from aws_stubs import Stubs  # pylint: disable=import-error
 
-from ansible_collections.rootwatch.aws.plugins.module_utils._stack.stack import RootLoginAlertsStack
+from ansible_collections.rootwatch.aws.plugins.module_utils._stack.reads import StackReader
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import UnsafeChangeError
 
 ACCOUNT = "111111111111"
@@ -27,14 +27,14 @@ ENABLED = {"Regions": [
 SETTINGS = {"rule_name": "root-login-alerts", "profiles": ["console_sign_in", "api_activity"]}
 
 
-def stack(stubs):
-    return RootLoginAlertsStack(stubs.factory, "us-east-1", check_mode=True, warn=stubs.warn, account_id=ACCOUNT)
+def reader(stubs):
+    return StackReader(stubs.factory, "us-east-1", check_mode=True, warn=stubs.warn, account_id=ACCOUNT)
 
 
 def test_the_enabled_regions_come_from_aws_us_east_1_first():
     stubs = Stubs()
     stubs.stub("ec2").add_response("describe_regions", ENABLED, {})
-    assert stack(stubs)._enabled_regions() == ["us-east-1", "eu-west-1"]
+    assert reader(stubs).enabled_regions() == ["us-east-1", "eu-west-1"]
     stubs.assert_done()
 
 
@@ -42,7 +42,7 @@ def test_a_listed_region_that_is_not_enabled_stops_the_account_before_any_write(
     stubs = Stubs()
     stubs.stub("ec2").add_response("describe_regions", ENABLED, {})
     with pytest.raises(UnsafeChangeError) as caught:
-        stack(stubs)._read_regions(dict(SETTINGS, regions=["us-east-1", "ap-east-1"]), [], [])
+        reader(stubs).regions(dict(SETTINGS, regions=["us-east-1", "ap-east-1"]), [])
     assert "lists ap-east-1, which ec2:DescribeRegions does not report as enabled" in str(caught.value)
     assert "nothing was changed" in str(caught.value)
     stubs.assert_done()  # no rule was read, nothing written
@@ -56,14 +56,13 @@ def test_without_a_list_every_enabled_region_is_read_and_only_those():
         events.add_client_error("describe_rule", "ResourceNotFoundException", expected_params={"Name": name, "EventBusName": "default"})
     sqs = stubs.stub("sqs", "eu-west-1")
     sqs.add_client_error("get_queue_url", "AWS.SimpleQueueService.NonExistentQueue", expected_params={"QueueName": "root-login-alerts-undelivered"})
-    foreign = []
-    plan = stack(stubs)._read_regions(SETTINGS, [], foreign)
-    assert plan["listed"] == ["us-east-1", "eu-west-1"] and foreign == []
-    assert [(e["region"], e["profile"], e["wanted"]) for e in plan["rules"]] == [("eu-west-1", "api_activity", True)]
+    regions = reader(stubs).regions(SETTINGS, [])
+    assert regions["listed"] == ["us-east-1", "eu-west-1"] and regions["queues"]["eu-west-1"]["queue_url"] is None
+    assert [(e["region"], e["profile"], e["wanted"]) for e in regions["rules"]] == [("eu-west-1", "api_activity", True)]
     stubs.assert_done()
 
 
 def test_no_regional_profile_and_none_deployed_makes_no_call():
     stubs = Stubs()
-    assert stack(stubs)._read_regions(dict(SETTINGS, profiles=["console_sign_in"]), ["root-login-alerts"], []) is None
+    assert reader(stubs).regions(dict(SETTINGS, profiles=["console_sign_in"]), ["root-login-alerts"]) is None
     stubs.assert_done()

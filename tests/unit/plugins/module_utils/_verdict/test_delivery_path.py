@@ -13,9 +13,8 @@ import pytest
 
 from ansible_collections.rootwatch.aws.plugins.plugin_utils import report as compliance
 from ansible_collections.rootwatch.aws.plugins.module_utils._verdict import delivery_path as dp
-from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.messages import ROOT_SIGN_IN_PATTERN
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic_policy import default_topic_policy
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic_policy import eventbridge_publish_statement
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.delivery_reader import is_candidate
+from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.messages import ROOT_SIGN_IN_PATTERN as OUR_PATTERN
 
 ACCOUNT = "111111111111"
 REGION = "us-east-1"
@@ -25,6 +24,13 @@ OTHER_RULE_ARN = "arn:aws:events:us-east-1:111111111111:rule/something-else"
 KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 KEY_ARN = "arn:aws:kms:us-east-1:111111111111:key/" + KEY_ID
 TRAIL_ARN = "arn:aws:cloudtrail:us-east-1:111111111111:trail/audit"
+# The good fixtures are written out as AWS documents them, not built by the code under test.
+# A root console sign-in as EventBridge receives it from AWS sign-in (source aws.signin).
+ROOT_SIGN_IN_PATTERN = {
+    "source": ["aws.signin"],
+    "detail-type": ["AWS Console Sign In via CloudTrail"],
+    "detail": {"userIdentity": {"type": ["Root"]}},
+}
 IAM_USER_PATTERN = {"detail-type": ["AWS API Call via CloudTrail"], "detail": {"userIdentity": {"type": ["IAMUser"]}}}
 EVENTS_KEY_STATEMENT = {
     "Sid": "AllowEventBridge",
@@ -42,8 +48,37 @@ ROOT_KEY_STATEMENT = {
 }
 
 
+def default_topic_policy():
+    """The policy SNS gives a new topic (SNS developer guide, "Example cases for Amazon SNS access control")."""
+    return {
+        "Version": "2008-10-17",
+        "Id": "__default_policy_ID",
+        "Statement": [{
+            "Sid": "__default_statement_ID",
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": ["SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission", "SNS:RemovePermission",
+                       "SNS:DeleteTopic", "SNS:Subscribe", "SNS:ListSubscriptionsByTopic", "SNS:Publish"],
+            "Resource": TOPIC,
+            "Condition": {"StringEquals": {"AWS:SourceOwner": ACCOUNT}},
+        }],
+    }
+
+
+def events_statement(rule_arn=RULE_ARN, source_account=ACCOUNT, sid="Events"):
+    """EventBridge may publish for one rule of one account (EventBridge user guide, "Amazon SNS permissions")."""
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Principal": {"Service": "events.amazonaws.com"},
+        "Action": "sns:Publish",
+        "Resource": TOPIC,
+        "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}, "StringEquals": {"aws:SourceAccount": source_account}},
+    }
+
+
 def topic_policy(*extra):
-    policy = default_topic_policy(TOPIC)
+    policy = default_topic_policy()
     policy["Statement"].extend(extra)
     return json.dumps(policy)
 
@@ -68,7 +103,7 @@ def good_facts():
             "targets": [{"Id": "ours", "Arn": TOPIC}], "targets_error": None,
         }]},
         "topics": {TOPIC: {
-            "attributes": {"Policy": topic_policy(eventbridge_publish_statement(TOPIC, RULE_ARN, ACCOUNT, sid="Events"))},
+            "attributes": {"Policy": topic_policy(events_statement())},
             "error": None,
             "subscriptions": [{"SubscriptionArn": TOPIC + ":abc", "Protocol": "email", "Endpoint": "sec@example.com"}],
             "subscriptions_error": None,
@@ -129,7 +164,7 @@ NOTE = "rule alerts -> %s: a custom event could trigger it (no source in its pat
 
 
 def test_our_pattern_pins_the_source_and_leaves_no_note():
-    assert ROOT_SIGN_IN_PATTERN["source"] == ["aws.signin"]
+    assert OUR_PATTERN == ROOT_SIGN_IN_PATTERN  # the rule the role writes is the one these fixtures judge
     result = verdict(good_facts())
     assert result["notes"] == [] and only_path(result)["notes"] == []
 
@@ -275,10 +310,10 @@ def test_candidates_are_ours_and_rules_matching_a_root_sign_in():
     root = {"Arn": OTHER_RULE_ARN, "EventPattern": json.dumps(ROOT_SIGN_IN_PATTERN)}
     iam = {"Arn": OTHER_RULE_ARN, "EventPattern": json.dumps(IAM_USER_PATTERN)}
     schedule = {"Arn": OTHER_RULE_ARN, "ScheduleExpression": "rate(1 hour)"}
-    assert dp.is_candidate(root, ACCOUNT, REGION) is True
-    assert dp.is_candidate(iam, ACCOUNT, REGION) is False
-    assert dp.is_candidate(schedule, ACCOUNT, REGION) is False
-    assert dp.is_candidate(dict(iam, Arn=RULE_ARN), ACCOUNT, REGION, our_rule_arn=RULE_ARN) is True
+    assert is_candidate(root, ACCOUNT, REGION) is True
+    assert is_candidate(iam, ACCOUNT, REGION) is False
+    assert is_candidate(schedule, ACCOUNT, REGION) is False
+    assert is_candidate(dict(iam, Arn=RULE_ARN), ACCOUNT, REGION, our_rule_arn=RULE_ARN) is True
 
 
 # -- target ------------------------------------------------------------------------------
@@ -329,20 +364,20 @@ def test_default_topic_policy_does_not_let_eventbridge_publish():
 def test_deny_for_eventbridge_beats_the_allow():
     facts = good_facts()
     deny = {"Sid": "NoEvents", "Effect": "Deny", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sns:Publish", "Resource": TOPIC}
-    facts["topics"][TOPIC]["attributes"]["Policy"] = topic_policy(eventbridge_publish_statement(TOPIC, RULE_ARN, ACCOUNT, sid="Events"), deny)
+    facts["topics"][TOPIC]["attributes"]["Policy"] = topic_policy(events_statement(), deny)
     result = verdict(facts)
     assert result["status"] == dp.NEEDS_ACTION and "NoEvents" in result["problems"][0]
 
 
 def test_statement_for_another_rule_does_not_count():
     facts = good_facts()
-    facts["topics"][TOPIC]["attributes"]["Policy"] = topic_policy(eventbridge_publish_statement(TOPIC, OTHER_RULE_ARN, ACCOUNT, sid="Other"))
+    facts["topics"][TOPIC]["attributes"]["Policy"] = topic_policy(events_statement(rule_arn=OTHER_RULE_ARN, sid="Other"))
     assert link_of(verdict(facts), "topic_policy")["ok"] is False
 
 
 def test_statement_for_another_account_does_not_count():
     facts = good_facts()
-    facts["topics"][TOPIC]["attributes"]["Policy"] = topic_policy(eventbridge_publish_statement(TOPIC, RULE_ARN, "222222222222", sid="Other"))
+    facts["topics"][TOPIC]["attributes"]["Policy"] = topic_policy(events_statement(source_account="222222222222", sid="Other"))
     assert link_of(verdict(facts), "topic_policy")["ok"] is False
 
 

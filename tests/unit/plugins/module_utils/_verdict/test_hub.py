@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Hub mode: the settings, and a member's verdict judged with the hub's summary, link by link."""
+"""Hub mode: the settings, a member's verdict judged with the hub's summary link by link, and the forwarding link."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -12,8 +12,9 @@ import json
 import pytest
 
 from ansible_collections.rootwatch.aws.plugins.module_utils._verdict import delivery_path as dp
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources import event_hub
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.bus import DEFAULT_TARGET_ID
 from ansible_collections.rootwatch.aws.plugins.module_utils._verdict import hub as hub_mode
+from ansible_collections.rootwatch.aws.plugins.module_utils._verdict.hub import forwarding_link
 from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.messages import ROOT_SIGN_IN_PATTERN
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic_policy import default_topic_policy
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic_policy import eventbridge_publish_statement
@@ -73,7 +74,7 @@ def member_facts():
         "rules": {"error": None, "rules": [{
             "Name": "root-login-alerts", "Arn": MEMBER_RULE_ARN, "State": "ENABLED", "EventBusName": "default",
             "EventPattern": json.dumps(ROOT_SIGN_IN_PATTERN), "targets_error": None,
-            "targets": [{"Id": event_hub.DEFAULT_TARGET_ID, "Arn": BUS_ARN, "RoleArn": ROLE_ARN}],
+            "targets": [{"Id": DEFAULT_TARGET_ID, "Arn": BUS_ARN, "RoleArn": ROLE_ARN}],
         }]},
         "topics": {}, "keys": {},
     }
@@ -84,7 +85,7 @@ def member(facts=None, roles=None, queue_messages=0, role_checks=(), organizatio
     if roles is None:
         roles = {ROLE_ARN: copy.deepcopy(GOOD_ROLE)}
     queue = {"name": "q", "arn": "arn:aws:sqs:us-east-1:111111111111:q", "exists": True, "messages": queue_messages}
-    ours = {"rule_arns": [MEMBER_RULE_ARN], "target_id": event_hub.DEFAULT_TARGET_ID}
+    ours = {"rule_arns": [MEMBER_RULE_ARN], "target_id": DEFAULT_TARGET_ID}
     return hub_mode.member_summary(facts, roles, SETTINGS, dp.evaluate(facts), queue, ours, role_checks, organization)
 
 
@@ -338,3 +339,273 @@ def test_a_hub_bus_rule_without_source_is_noted_on_the_member_and_the_hub_row():
     assert row["status"] == dp.COMPLIANT
     assert row["notes"] == ["hub bus %s: rule root-login-alerts -> %s: a custom event could trigger it (no source in its pattern)"
                             % (BUS_ARN, TOPIC)]
+
+
+# == the forwarding link (forwarding_link): does a member rule reach the hub bus? ==========================
+LINK_HUB = "111111111111"
+LINK_MEMBER = "222222222222"
+OTHER = "333333333333"
+LINK_ORG = "o-abcdef1234"
+LINK_BUS_ARN = "arn:aws:events:us-east-1:111111111111:event-bus/rootwatch-hub"
+RULE_ARN = "arn:aws:events:us-east-1:222222222222:rule/rootwatch-forward-to-hub"
+ROLE = "rootwatch-forward-to-hub"
+LINK_ROLE_ARN = "arn:aws:iam::222222222222:role/rootwatch-forward-to-hub"
+QUEUE_ARN = "arn:aws:sqs:us-east-1:222222222222:rootwatch-forward-dlq"
+
+
+# The bus statements this version writes, written out: only the forwarding role (aws:PrincipalArn), only events of
+# AWS services (events:source aws.*, a condition key of events:PutEvents of type ArrayOfString in the Service
+# Authorization Reference, so with a set operator, as in AWS's example "Send events to a custom bus in a different account").
+MEMBER_STATEMENT = {
+    "Sid": "RootwatchMemberPutEvents", "Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::222222222222:root"]},
+    "Action": "events:PutEvents", "Resource": LINK_BUS_ARN,
+    "Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::222222222222:role/rootwatch-forward-to-hub"},
+                  "ForAllValues:StringLike": {"events:source": "aws.*"}}}
+ORG_STATEMENT = {
+    "Sid": "RootwatchOrgPutEvents", "Effect": "Allow", "Principal": "*", "Action": "events:PutEvents", "Resource": LINK_BUS_ARN,
+    "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abcdef1234"},
+                  "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/rootwatch-forward-to-hub"},
+                  "ForAllValues:StringLike": {"events:source": "aws.*"}}}
+# What an earlier version wrote: any principal of the organization, or of the listed accounts.
+OLD_MEMBER_STATEMENT = {"Sid": "RootwatchMemberPutEvents", "Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::222222222222:root"]},
+                        "Action": "events:PutEvents", "Resource": LINK_BUS_ARN}
+OLD_ORG_STATEMENT = {"Sid": "RootwatchOrgPutEvents", "Effect": "Allow", "Principal": "*", "Action": "events:PutEvents",
+                     "Resource": LINK_BUS_ARN, "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abcdef1234"}}}
+
+
+def link_document(*statements):
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def other_bus_statement(sid="SomeoneElse"):
+    return {"Sid": sid, "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::%s:root" % OTHER}, "Action": "events:PutEvents",
+            "Resource": LINK_BUS_ARN}
+
+
+# The forwarding role as docs/member-role.yml makes it (roles_spec: ResourcePrefix "rootwatch", HubAccountId LINK_HUB),
+# written out, as GetRole and GetRolePolicy answer for it (iam_roles.role_reference).
+GOOD_TRUST = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sts:AssumeRole",
+    "Condition": {"StringEquals": {"aws:SourceAccount": "222222222222"},
+                  "ArnLike": {"aws:SourceArn": "arn:aws:events:*:222222222222:rule/rootwatch*"}}}]}
+GOOD_POLICY = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Action": "events:PutEvents",
+    "Resource": ["arn:aws:events:us-east-1:222222222222:event-bus/default",
+                 "arn:aws:events:us-east-1:111111111111:event-bus/rootwatch-hub"]}]}
+
+
+def good_role(**changes):
+    reference = {"Arn": LINK_ROLE_ARN, "AssumeRolePolicyDocument": GOOD_TRUST, "PermissionsBoundary": None,
+                 "PolicyName": "rootwatch-forward-to-hub-bus", "PolicyDocument": GOOD_POLICY}
+    reference.update(changes)
+    return reference
+
+
+def linked(**changes):
+    member_rule = {
+        "rule": {"Name": ROLE, "Arn": RULE_ARN, "State": "ENABLED"},
+        "targets": [{"Id": "rootwatch-hub-bus", "Arn": LINK_BUS_ARN, "RoleArn": LINK_ROLE_ARN, "DeadLetterConfig": {"Arn": QUEUE_ARN}}],
+        "roles": {LINK_ROLE_ARN: good_role()},
+    }
+    member_rule.update(changes)
+    return member_rule
+
+
+ACCOUNTS_POLICY = link_document(MEMBER_STATEMENT)
+ORG_POLICY = link_document(ORG_STATEMENT)
+
+
+class TestForwardingLink:
+    def test_complete(self):
+        ok, reason = forwarding_link(linked(), ACCOUNTS_POLICY, LINK_MEMBER, LINK_BUS_ARN)
+        assert ok is True and "RootwatchMemberPutEvents" in reason and LINK_ROLE_ARN in reason and "aws.signin events" in reason
+
+    @pytest.mark.parametrize("policy, organization", [(link_document(OLD_MEMBER_STATEMENT), None), (link_document(OLD_ORG_STATEMENT), LINK_ORG)],
+                             ids=["listed accounts", "organization"])
+    def test_an_older_versions_policy_still_delivers(self, policy, organization):
+        """It admits the member's role too (and more): the path holds until the next apply rewrites it."""
+        assert forwarding_link(linked(), policy, LINK_MEMBER, LINK_BUS_ARN, organization)[0] is True
+
+    @pytest.mark.parametrize("policy, organization", [(ACCOUNTS_POLICY, None), (ORG_POLICY, LINK_ORG)], ids=["listed accounts", "organization"])
+    def test_only_aws_sources_pass_the_new_policy(self, policy, organization):
+        """A rule of the member that forwards a custom event, with the same role: events:source is not aws.*."""
+        ok, reason = forwarding_link(linked(), policy, LINK_MEMBER, LINK_BUS_ARN, organization, event_source="com.example.forged-root-alert")
+        assert ok is False and "does not admit com.example.forged-root-alert events" in reason, reason
+        old = link_document(OLD_MEMBER_STATEMENT if organization is None else OLD_ORG_STATEMENT)
+        assert forwarding_link(linked(), old, LINK_MEMBER, LINK_BUS_ARN, organization, event_source="com.example.forged-root-alert")[0] is True
+
+    @pytest.mark.parametrize("policy, organization", [(ACCOUNTS_POLICY, None), (ORG_POLICY, LINK_ORG)], ids=["listed accounts", "organization"])
+    def test_another_role_of_the_member_is_not_admitted(self, policy, organization):
+        other = "arn:aws:iam::222222222222:role/their-own-forwarder"
+        targets = [{"Id": "t", "Arn": LINK_BUS_ARN, "RoleArn": other}]
+        ok, reason = forwarding_link(linked(targets=targets, roles={other: good_role(Arn=other)}), policy, LINK_MEMBER, LINK_BUS_ARN, organization)
+        assert ok is False and "from role %s" % other in reason, reason
+
+    def test_a_policy_naming_the_role_itself_admits_it(self):
+        """Someone else's bus policy may name the role ARN (not its account): that admits its sessions."""
+        named = {"Sid": "Theirs", "Effect": "Allow", "Principal": {"AWS": LINK_ROLE_ARN}, "Action": "events:PutEvents", "Resource": LINK_BUS_ARN}
+        ok, reason = forwarding_link(linked(), link_document(named), LINK_MEMBER, LINK_BUS_ARN)
+        assert ok is True and "Theirs" in reason
+
+    def test_a_source_condition_of_someone_else_that_leaves_out_aws_signin(self):
+        theirs = dict(MEMBER_STATEMENT, Sid="Theirs", Condition={"ForAllValues:StringEquals": {"events:source": "com.example.app"}})
+        ok, reason = forwarding_link(linked(), link_document(theirs), LINK_MEMBER, LINK_BUS_ARN)
+        assert ok is False and "implicit deny" in reason
+
+    def test_policy_as_text_and_org(self):
+        assert forwarding_link(linked(), json.dumps(ORG_POLICY), LINK_MEMBER, LINK_BUS_ARN, LINK_ORG)[0] is True
+
+    def test_org_policy_without_knowing_the_org_does_not_admit(self):
+        ok, reason = forwarding_link(linked(), ORG_POLICY, LINK_MEMBER, LINK_BUS_ARN)
+        assert ok is False and "does not admit aws.signin events from role %s of account %s" % (LINK_ROLE_ARN, LINK_MEMBER) in reason
+
+    def test_another_org(self):
+        assert forwarding_link(linked(), ORG_POLICY, LINK_MEMBER, LINK_BUS_ARN, "o-zzzzzzzzzz")[0] is False
+
+    def test_account_not_in_policy(self):
+        ok, reason = forwarding_link(linked(), link_document(other_bus_statement()), LINK_MEMBER, LINK_BUS_ARN)
+        assert ok is False and "implicit deny" in reason
+
+    def test_no_policy(self):
+        assert forwarding_link(linked(), None, LINK_MEMBER, LINK_BUS_ARN)[0] is False
+
+    def test_explicit_deny(self):
+        deny = {"Sid": "NoMember", "Effect": "Deny", "Principal": "*", "Action": "events:*", "Resource": LINK_BUS_ARN,
+                "Condition": {"StringEquals": {"aws:PrincipalAccount": LINK_MEMBER}}}
+        ok, reason = forwarding_link(linked(), link_document(MEMBER_STATEMENT, deny), LINK_MEMBER, LINK_BUS_ARN)
+        assert ok is False and "NoMember" in reason
+
+    def test_unevaluable_condition_is_unknown(self):
+        odd = dict(MEMBER_STATEMENT, Condition={"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}})
+        assert forwarding_link(linked(), link_document(odd), LINK_MEMBER, LINK_BUS_ARN)[0] is None
+
+    def test_a_member_outside_the_admitted_organization_is_not_admitted(self):
+        """Issue 21 table row 8: the bus admits aws:PrincipalOrgID o-abcdef1234; the member's own organization (read
+        in the member) is another one, or none: its PutEvents is denied."""
+        ok, reason = forwarding_link(linked(), ORG_POLICY, LINK_MEMBER, LINK_BUS_ARN, "o-zzzzzzzzzz", organization_read=True)
+        assert ok is False and "RootwatchOrgPutEvents" not in reason and "implicit deny" in reason, reason
+        assert forwarding_link(linked(), ORG_POLICY, LINK_MEMBER, LINK_BUS_ARN, None, organization_read=True)[0] is False
+
+    def test_an_unread_organization_leaves_an_organization_statement_undecided(self):
+        ok, reason = forwarding_link(linked(), ORG_POLICY, LINK_MEMBER, LINK_BUS_ARN, None, organization_read=False)
+        assert ok is None and "aws:PrincipalOrgID" in reason, reason
+        # ... but not a policy that admits the member directly.
+        assert forwarding_link(linked(), ACCOUNTS_POLICY, LINK_MEMBER, LINK_BUS_ARN, None, organization_read=False)[0] is True
+
+    def test_a_condition_on_a_key_eventbridge_does_not_tell_is_undecided(self):
+        tagged = dict(MEMBER_STATEMENT, Condition={"StringEquals": {"aws:PrincipalTag/team": "security"}})
+        ok, reason = forwarding_link(linked(), link_document(tagged), LINK_MEMBER, LINK_BUS_ARN)
+        assert ok is None and "aws:PrincipalTag/team" in reason, reason
+
+    def test_the_request_carries_the_member_rule_as_source_arn(self):
+        scoped = dict(MEMBER_STATEMENT, Condition={"ArnEquals": {"aws:SourceArn": RULE_ARN}, "StringEquals": {"aws:SourceAccount": LINK_MEMBER}})
+        assert forwarding_link(linked(), link_document(scoped), LINK_MEMBER, LINK_BUS_ARN)[0] is True
+        other_rule = dict(scoped, Condition={"ArnEquals": {"aws:SourceArn": RULE_ARN + "-other"}})
+        assert forwarding_link(linked(), link_document(other_rule), LINK_MEMBER, LINK_BUS_ARN)[0] is False
+
+    def test_a_role_less_target_counts_when_the_bus_admits_the_account_directly(self):
+        """PutTargets: a RoleArn is needed only when the receiver admits the sender through an organization. AWS's
+        account example ("Permissions for event buses"), written out: the member's root, no condition."""
+        direct = {"Sid": "AllowAccountToPutEvents", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222222222222:root"},
+                  "Action": "events:PutEvents", "Resource": LINK_BUS_ARN}
+        role_less = linked(targets=[{"Id": "direct", "Arn": LINK_BUS_ARN}], roles={})
+        ok, reason = forwarding_link(role_less, link_document(direct), LINK_MEMBER, LINK_BUS_ARN)
+        assert ok is True and "without a role" in reason and "AllowAccountToPutEvents" in reason, reason
+
+    def test_a_role_less_target_is_not_admitted_through_the_organization(self):
+        organization_wide = {"Sid": "AllowOrganization", "Effect": "Allow", "Principal": "*", "Action": "events:PutEvents",
+                             "Resource": LINK_BUS_ARN, "Condition": {"StringEquals": {"aws:PrincipalOrgID": LINK_ORG}}}
+        role_less = linked(targets=[{"Id": "direct", "Arn": LINK_BUS_ARN}], roles={})
+        ok, reason = forwarding_link(role_less, link_document(organization_wide), LINK_MEMBER, LINK_BUS_ARN, LINK_ORG)
+        assert ok is False and "PutTargets, RoleArn" in reason, reason
+
+    def test_a_role_less_target_under_a_principal_arn_condition_that_could_go_either_way_is_undecided(self):
+        negated = {"Sid": "AnyoneButMallory", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222222222222:root"},
+                   "Action": "events:PutEvents", "Resource": LINK_BUS_ARN,
+                   "Condition": {"StringNotEquals": {"aws:PrincipalArn": "arn:aws:iam::222222222222:root"}}}
+        role_less = linked(targets=[{"Id": "direct", "Arn": LINK_BUS_ARN}], roles={})
+        ok, reason = forwarding_link(role_less, link_document(negated), LINK_MEMBER, LINK_BUS_ARN)
+        assert ok is None and "aws:PrincipalArn" in reason, reason
+
+    def test_unread_policy_is_unknown(self):
+        ok, reason = forwarding_link(linked(), {"error": "AccessDenied"}, LINK_MEMBER, LINK_BUS_ARN)
+        assert ok is None and "AccessDenied" in reason
+
+    def test_unread_rule_is_unknown(self):
+        assert forwarding_link({"error": "Throttled"}, ACCOUNTS_POLICY, LINK_MEMBER, LINK_BUS_ARN)[0] is None
+
+    @pytest.mark.parametrize("changes, words", [
+        ({"rule": None}, "has no rule"),
+        ({"rule": {"Name": "r", "Arn": RULE_ARN, "State": "DISABLED"}}, "DISABLED"),
+        ({"targets": [{"Id": "t", "Arn": "arn:aws:events:us-east-1:111111111111:event-bus/other", "RoleArn": LINK_ROLE_ARN}]}, "no target"),
+        # Without a role, our policy's aws:PrincipalArn (the forwarding role) admits nothing, whether the key is absent or the root.
+        ({"targets": [{"Id": "t", "Arn": LINK_BUS_ARN}]}, "without RoleArn"),
+        ({"roles": {LINK_ROLE_ARN: None}}, "does not exist"),
+    ])
+    def test_broken_links(self, changes, words):
+        ok, reason = forwarding_link(linked(**changes), ACCOUNTS_POLICY, LINK_MEMBER, LINK_BUS_ARN)
+        assert ok is False and words in reason
+
+    def test_role_not_read_is_unknown(self):
+        assert forwarding_link(linked(roles={}), ACCOUNTS_POLICY, LINK_MEMBER, LINK_BUS_ARN)[0] is None
+
+    def test_a_role_whose_permissions_were_not_read_is_unknown(self):
+        """Another's role on a target to the hub bus is read with GetRole only: what it may do is not known."""
+        reference = {"Arn": LINK_ROLE_ARN, "AssumeRolePolicyDocument": GOOD_TRUST, "PermissionsBoundary": None}
+        ok, reason = forwarding_link(linked(roles={LINK_ROLE_ARN: reference}), ACCOUNTS_POLICY, LINK_MEMBER, LINK_BUS_ARN)
+        assert ok is None and "permissions were not read" in reason, reason
+
+    def test_a_role_whose_trust_was_not_read_is_unknown(self):
+        ok, reason = forwarding_link(linked(roles={LINK_ROLE_ARN: good_role(AssumeRolePolicyDocument=None)}), ACCOUNTS_POLICY, LINK_MEMBER, LINK_BUS_ARN)
+        assert ok is None and "trust policy was not read" in reason
+
+    def test_role_unreadable_is_unknown(self):
+        ok, reason = forwarding_link(linked(roles={LINK_ROLE_ARN: {"error": "iam:GetRole x: AccessDenied"}}), ACCOUNTS_POLICY, LINK_MEMBER, LINK_BUS_ARN)
+        assert ok is None and "AccessDenied" in reason
+
+    def test_role_trusting_another_service(self):
+        trust = link_document({"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"})
+        ok, reason = forwarding_link(linked(roles={LINK_ROLE_ARN: good_role(AssumeRolePolicyDocument=trust)}), ACCOUNTS_POLICY, LINK_MEMBER, LINK_BUS_ARN)
+        assert ok is False and "trust does not let events.amazonaws.com assume it" in reason
+
+    def test_role_trust_scoped_to_another_rule(self):
+        trust = copy.deepcopy(GOOD_TRUST)
+        trust["Statement"][0]["Condition"]["ArnLike"]["aws:SourceArn"] = "arn:aws:events:us-east-1:222222222222:rule/other"
+        ok, reason = forwarding_link(linked(roles={LINK_ROLE_ARN: good_role(AssumeRolePolicyDocument=trust)}), ACCOUNTS_POLICY, LINK_MEMBER, LINK_BUS_ARN)
+        assert ok is False and RULE_ARN in reason
+
+    def test_an_inline_deny_of_put_events_breaks_the_link(self):
+        """Issue 21: the member's forwarding role has an inline Deny on events:PutEvents -> every delivery fails."""
+        policy = link_document(GOOD_POLICY["Statement"][0], {"Sid": "NoForwarding", "Effect": "Deny", "Action": "events:PutEvents", "Resource": "*"})
+        ok, reason = forwarding_link(linked(roles={LINK_ROLE_ARN: good_role(PolicyDocument=policy)}), ACCOUNTS_POLICY, LINK_MEMBER, LINK_BUS_ARN)
+        assert ok is False and "explicitly denied" in reason and "NoForwarding" in reason, reason
+
+    def test_a_deny_that_cannot_be_evaluated_is_unknown_not_broken(self):
+        deny = {"Sid": "MaybeNot", "Effect": "Deny", "Action": "events:*", "Resource": "*", "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}
+        ok, reason = forwarding_link(linked(roles={LINK_ROLE_ARN: good_role(PolicyDocument=link_document(GOOD_POLICY["Statement"][0], deny))}),
+                                     ACCOUNTS_POLICY, LINK_MEMBER, LINK_BUS_ARN)
+        assert ok is None and "MaybeNot" in reason
+
+    def test_a_policy_for_another_bus_does_not_forward(self):
+        policy = link_document({"Effect": "Allow", "Action": "events:PutEvents", "Resource": "arn:aws:events:us-east-1:111111111111:event-bus/old"})
+        ok, reason = forwarding_link(linked(roles={LINK_ROLE_ARN: good_role(PolicyDocument=policy)}), ACCOUNTS_POLICY, LINK_MEMBER, LINK_BUS_ARN)
+        assert ok is False and "does not allow events:PutEvents on %s" % LINK_BUS_ARN in reason
+
+    def test_a_role_without_the_inline_policy_does_not_forward(self):
+        ok, reason = forwarding_link(linked(roles={LINK_ROLE_ARN: good_role(PolicyDocument=None)}), ACCOUNTS_POLICY, LINK_MEMBER, LINK_BUS_ARN)
+        assert ok is False and "no inline policy rootwatch-forward-to-hub-bus" in reason
+
+    def test_a_permissions_boundary_makes_the_link_unknown_never_compliant(self):
+        boundary = "arn:aws:iam::222222222222:policy/team-boundary"
+        ok, reason = forwarding_link(linked(roles={LINK_ROLE_ARN: good_role(PermissionsBoundary=boundary)}), ACCOUNTS_POLICY, LINK_MEMBER, LINK_BUS_ARN)
+        assert ok is None and boundary in reason
+
+    def test_a_role_of_another_account(self):
+        other = "arn:aws:iam::333333333333:role/x"
+        targets = [{"Id": "t", "Arn": LINK_BUS_ARN, "RoleArn": other}]
+        ok, reason = forwarding_link(linked(targets=targets, roles={other: good_role(Arn=other)}), ACCOUNTS_POLICY, LINK_MEMBER, LINK_BUS_ARN)
+        assert ok is False and "not in account 222222222222" in reason
+
+    def test_one_good_target_is_enough(self):
+        targets = [{"Id": "old", "Arn": LINK_BUS_ARN}] + linked()["targets"]
+        assert forwarding_link(linked(targets=targets), ACCOUNTS_POLICY, LINK_MEMBER, LINK_BUS_ARN)[0] is True

@@ -8,11 +8,10 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.rootwatch.aws.plugins.module_utils._verdict.trail_coverage import TrailCoverageChecker
-from ansible_collections.rootwatch.aws.plugins.module_utils._verdict.trail_coverage import candidate_order
-from ansible_collections.rootwatch.aws.plugins.module_utils._verdict.trail_coverage import trail_covers
-from ansible_collections.rootwatch.aws.plugins.module_utils._verdict.trail_coverage import trail_home_region
-from ansible_collections.rootwatch.aws.plugins.module_utils._verdict.trail_coverage import validate_account_id
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.trail_coverage import TrailCoverageChecker
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.trail_coverage import candidate_order
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.trail_coverage import trail_covers
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.trail_coverage import trail_home_region
 
 from cloudtrail_fakes import ACCOUNT  # pylint: disable=import-error
 from cloudtrail_fakes import MANAGEMENT_ACCOUNT  # pylint: disable=import-error
@@ -100,17 +99,6 @@ def test_home_region_from_the_arn_when_missing():
 def test_candidates_organization_then_multi_region_first():
     shapes = [trail("b", multi=False), trail("a"), trail("z", owner=MANAGEMENT_ACCOUNT, org=True)]
     assert [t["Name"] for t in sorted(shapes, key=candidate_order)] == ["z", "a", "b"]
-
-
-@pytest.mark.parametrize("value", [None, "123456789012"])
-def test_valid_account_ids(value):
-    assert validate_account_id(value) == value
-
-
-@pytest.mark.parametrize("value", ["12345678901", "abcdefghijkl", "", 123456789012])
-def test_invalid_account_ids(value):
-    with pytest.raises(ValueError, match="account_id must be a 12-digit"):
-        validate_account_id(value)
 
 
 # -- the checker: reads only what it must -----------------------------------------

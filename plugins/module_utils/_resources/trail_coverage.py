@@ -29,7 +29,6 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import 
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.event_selectors import explain_signin
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.event_selectors import management_mode
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.event_selectors import selectors_in_effect
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 
 
 # What a member account may be answered for the management account's organization trail.
@@ -37,13 +36,6 @@ REFUSED_READ_CODES = (
     "AccessDeniedException", "AccessDenied", "CloudTrailARNInvalidException", "TrailNotFoundException",
     "UnsupportedOperationException",
 )
-
-
-def validate_account_id(account_id, param="account_id"):
-    """None or a 12-digit account ID."""
-    if account_id is not None and not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
-        raise ValidationError("%s must be a 12-digit AWS account ID, got %r" % (param, account_id))
-    return account_id
 
 
 def trail_home_region(trail):
