@@ -119,10 +119,11 @@ def stage_unit():
 
 
 def stage_integration():
-    # pytest-xdist: each worker starts its own emulator on a free port. loadgroup spreads single tests for balance
-    # and keeps a module that shares one set of runs (xdist_group) on one worker.
+    # pytest-xdist: each worker starts its own emulator on a free port. loadfile keeps a file on one worker, for the
+    # modules whose tests share runs (module-scoped fixtures); loadgroup would not: with pytest 9 and xdist 3.8 it
+    # drops xdist_group marks (the worker suffixes item._nodeid, which pytest 9 no longer reads as nodeid).
     workers = os.environ.get("ROOTWATCH_TEST_WORKERS", "auto")
-    return run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", workers, "--dist", "loadgroup",
+    return run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", workers, "--dist", "loadfile",
                 "--durations=15", "tests/integration"])
 
 

@@ -58,8 +58,6 @@ from iam_oracle import allowed, decide, reference_problem  # pylint: disable=imp
 from member_roles import deploy  # pylint: disable=import-error
 from playbook_checks import STACK_TASK, account_failed, run, write_inventory  # pylint: disable=import-error
 
-# The tests share the module's recorded runs: one worker runs them all.
-pytestmark = pytest.mark.xdist_group("test_iam_policy")
 CONTROLLER_ACCOUNT = "123456789012"  # the emulator's account for the run's own credentials
 
 # Hub mode: a hub and two members (host variables without the prefix; hub_account_id is added).

@@ -28,8 +28,6 @@ from playbook_checks import (  # pylint: disable=import-error
     write_inventory,
 )
 
-# The tests share the module's converging run: one worker runs them all.
-pytestmark = pytest.mark.xdist_group("test_recipients")
 # Each test's account and its first settings (host variables without the prefix).
 FIRST_SETTINGS = {
     "dropped": {"emails": ["a@example.com", "b@example.com"], "trail": "none"},

@@ -383,7 +383,7 @@ def input_transformer(fmt, profile_name, routing_key=None):
     quoted = alert_message.quoted_sender_fields(template, paths)
     if quoted:
         raise ValidationError("the %s template for %s puts sender-written fields inside strings: %s"
-                         % (fmt, profile_name, ", ".join(quoted)))
+                              % (fmt, profile_name, ", ".join(quoted)))
     return {"input_paths_map": paths, "input_template": template}
 
 

@@ -103,7 +103,7 @@ def validate_channels(channels, param=PARAM):
     ``<param>[<i>].<key>``."""
     if isinstance(channels, (str, dict)) or not isinstance(channels, (list, tuple)):
         raise ValidationError("%s must be a list of {type: slack, workspace_id, channel_id} or {type: teams, tenant_id, "
-                         "team_id, channel_id}, got %r" % (param, channels))
+                              "team_id, channel_id}, got %r" % (param, channels))
     result, seen = [], {}
     for index, channel in enumerate(channels):
         where = "%s[%d]" % (param, index)
@@ -121,10 +121,10 @@ def validate_channels(channels, param=PARAM):
         if kind == "slack":
             if not SLACK_TEAM_RE.match(channel["workspace_id"]):
                 raise ValidationError("%s.workspace_id must be a Slack workspace (team) ID: uppercase letters and digits, "
-                                 "such as T0123ABCD, got %r" % (where, channel["workspace_id"]))
+                                      "such as T0123ABCD, got %r" % (where, channel["workspace_id"]))
             if not SLACK_CHANNEL_RE.match(channel["channel_id"]):
                 raise ValidationError("%s.channel_id must be a Slack channel ID: letters and digits, such as C0123ABCD (the "
-                                 "end of the channel's link), got %r" % (where, channel["channel_id"]))
+                                      "end of the channel's link), got %r" % (where, channel["channel_id"]))
             clean = dict(channel)
         else:
             for key in ("tenant_id", "team_id"):
@@ -133,7 +133,7 @@ def validate_channels(channels, param=PARAM):
             encoded = teams_channel_id(channel["channel_id"])
             if len(encoded) > 255 or not TEAMS_CHANNEL_RE.match(encoded):
                 raise ValidationError("%s.channel_id must be a Microsoft Teams channel ID such as 19:abc...@thread.tacv2 "
-                                 "(or its URL-encoded form 19%%3Aabc...%%40thread.tacv2), got %r" % (where, channel["channel_id"]))
+                                      "(or its URL-encoded form 19%%3Aabc...%%40thread.tacv2), got %r" % (where, channel["channel_id"]))
             clean = dict(channel, tenant_id=channel["tenant_id"].lower(), team_id=channel["team_id"].lower(), channel_id=encoded)
         identity = configuration_name("x", clean)
         if identity in seen:

@@ -70,7 +70,6 @@ DENIED = ClientError({"Error": {"Code": "AccessDenied", "Message": "User is not 
                       "ResponseMetadata": {"RequestId": "0f1e2d3c-0000-4000-8000-EXAMPLE", "HTTPStatusCode": 403}}, "CreateTopic")
 
 
-
 def handler_error():
     """The AwsCallError that the one AWS call function raises (RootwatchErrorHandler) for DENIED."""
     def create_topic(**unused):
@@ -88,7 +87,7 @@ ERRORS = {
     ValidationError: ValidationError("emails[0] must be an email address, got 'x'"),
     BucketNotVerifiedError: BucketNotVerifiedError("S3 bucket root-login-alerts-logs is not proven to belong to account 123456789012"),
     WriteConflictError: WriteConflictError("The policy of queue root-login-alerts-dlq changed while this run wrote it (another writer at the "
-                                 "same time); a re-run merges both"),
+                                           "same time); a re-run merges both"),
     PatternError: PatternError("detail.userIdentity.type", "must be a list"),
     OrganizationAccountsError: OrganizationAccountsError("ou_ids: ou-zzzz-00000000 is not an organizational unit"),
     UnsafeChangeError: UnsafeChangeError("Account 123456789012: nothing was changed, because reads the decision depends on failed"),
