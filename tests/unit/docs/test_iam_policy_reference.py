@@ -8,18 +8,16 @@ The oracle is not the collection: this file never imports ``plugins/module_utils
   key is listed for every action of its statement (or is a global ``aws:`` key), with the set
   operators on multivalued keys only.
 - The attacks of docs/iam-policy.md's table "What this role cannot do" are requests, judged by
-  the small evaluator below, which is first checked against literal known cases. Each attack is
-  denied in every way the role is deployed (the template with its parameters, and the JSON as
-  docs/iam-policy.md says to fill it in), and each call the recorded runs make
-  (tests/integration/test_iam_policy.py) is allowed where it is needed.
+  the tests' IAM oracle (tests/harness/iam_oracle.py, which the integration tests judge recorded
+  calls with), first checked here against literal known cases. Each attack is denied in every way
+  the role is deployed (the template with its parameters, and the JSON as docs/iam-policy.md says
+  to fill it in), and each call the recorded runs make (tests/integration/test_iam_policy.py) is
+  allowed where it is needed.
 
-The evaluator follows the IAM user guide ("Policy evaluation logic", "IAM JSON policy elements:
-Condition operators", "Single-valued vs. multivalued context keys", "IAM policy elements:
-Variables"): an explicit Deny wins, else an Allow that matches, else an implicit deny; actions
-match case-insensitively with wildcards; ARNs match component by component (six parts split on
-":"), each part with * and ?; a condition key missing from the request fails every operator but
-``Null`` and ``ForAllValues`` (which is then true: why the policy adds ``Null``); and
-``${aws:PrincipalAccount}`` is filled from the request.
+The oracle follows the IAM user guide (its docstring cites the chapters): an explicit Deny wins,
+else an Allow that matches, else an implicit deny; a condition key missing from the request fails
+every operator but ``Null`` and ``ForAllValues`` (which is then true: why the policy adds ``Null``);
+and ``${aws:PrincipalAccount}`` is filled from the request, so the JSON is judged as written.
 """
 
 import json
@@ -29,6 +27,7 @@ import pytest
 from policy_sentry.querying.actions import get_action_data  # pylint: disable=import-error
 from policy_sentry.shared.iam_data import get_service_prefix_data  # pylint: disable=import-error
 
+from iam_oracle import OPERATORS, arn_format_regex, arn_formats, as_list, decide, glob, reference  # pylint: disable=import-error
 import member_role_template as template_module  # pylint: disable=import-error
 from member_role_template import AUTOMATION_ROLE, HUB_ACCOUNT_SID, json_as_documented, load_policy, load_template, parameters  # pylint: disable=import-error
 
@@ -45,184 +44,84 @@ SET_OPERATORS = ("ForAllValues:", "ForAnyValue:")
 ARRAY_TYPES = ("ArrayOfString", "ArrayOfARN", "ArrayOfBool", "ArrayOfDate", "ArrayOfIPAddress", "ArrayOfNumeric")
 
 
-# -- the evaluator -----------------------------------------------------------------------------------
-def glob(pattern, value, ignore_case=False):
-    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.fullmatch(regex, value, re.S | (re.I if ignore_case else 0)) is not None
-
-
-def arn_like(pattern, value):
-    """ArnLike/ArnEquals and Resource: "Each of the six colon-delimited components of the ARN is checked separately"."""
-    if pattern == "*":
-        return True
-    wanted, given = pattern.split(":", 5), value.split(":", 5)
-    return len(wanted) == 6 and len(given) == 6 and all(glob(w, g) for w, g in zip(wanted, given))
-
-
-OPERATORS = {
-    "StringEquals": lambda wanted, given: wanted == given,
-    "StringLike": glob,
-    "ArnEquals": arn_like,
-    "ArnLike": arn_like,
-}
-
-
-def fill(text, context):
-    """Policy variables such as ${aws:PrincipalAccount}, from the request context."""
-    def value(match):
-        key = match.group(1)
-        if key.lower() not in context:
-            raise AssertionError("policy variable %s is not in the request context %s" % (key, sorted(context)))
-        return context[key.lower()]
-    return re.sub(r"\$\{([\w:/.-]+)\}", value, text)
-
-
-def listed(value):
-    return value if isinstance(value, list) else [value]
-
-
-def condition_holds(operator, key, wanted, context):
-    qualifier = None
-    if operator.startswith(SET_OPERATORS):
-        qualifier, operator = operator.split(":", 1)
-    present = key.lower() in context
-    if operator == "Null":
-        return (not present) == (listed(wanted)[0] in ("true", True))
-    if operator not in OPERATORS:
-        raise AssertionError("the evaluator does not know condition operator %s" % operator)
-    match = OPERATORS[operator]
-    wanted = [fill(value, context) for value in listed(wanted)]
-    if not present:
-        return qualifier == "ForAllValues"  # "the condition returns true" for a missing or empty key
-    given = listed(context[key.lower()])
-    if qualifier == "ForAllValues":
-        return all(any(match(w, g) for w in wanted) for g in given)
-    return any(match(w, g) for w in wanted for g in given)
-
-
-def principal_matches(statement, principal):
-    """Trust policies: {"AWS": ...} or {"Service": ...}; an account's root ARN stands for all its principals."""
-    if "Principal" not in statement:
-        return principal is None
-    if principal is None:
-        return False
-    declared = statement["Principal"]
-    if declared == "*":
-        return True
-    kind, name = principal
-    for value in listed(declared.get(kind, [])):
-        if kind == "Service" and value == name:
-            return True
-        if kind == "AWS":
-            account = re.match(r"^arn:aws:iam::(\d{12}):root$", value)
-            if value == name or (account and name.split(":")[4] == account.group(1)):
-                return True
-    return False
-
-
-def statement_matches(statement, request):
-    context = {key.lower(): value for key, value in request.get("context", {}).items()}
-    if not principal_matches(statement, request.get("principal")):
-        return False
-    if not any(glob(action, request["action"], ignore_case=True) for action in listed(statement["Action"])):
-        return False
-    if "Resource" in statement and not any(arn_like(fill(resource, context), request["resource"]) for resource in listed(statement["Resource"])):
-        return False
-    for operator, keys in (statement.get("Condition") or {}).items():
-        for key, wanted in keys.items():
-            if not condition_holds(operator, key, wanted, context):
-                return False
-    return True
-
-
-def decide(policy, request):
-    """"Allow", "ExplicitDeny" or "ImplicitDeny"."""
-    matching = [s["Effect"] for s in policy["Statement"] if statement_matches(s, request)]
-    if "Deny" in matching:
-        return "ExplicitDeny"
-    return "Allow" if "Allow" in matching else "ImplicitDeny"
-
-
-def request(action, resource="*", context=None, principal=None):
-    return {"action": action, "resource": resource, "context": dict(context or {}), "principal": principal}
-
-
+# -- the oracle on known cases --------------------------------------------------------------------
 KNOWN = [
-    # (policy statements, request, decision): written out by hand from the IAM user guide's rules.
+    # (policy statements, (action, resource, context, principal) as decide takes them, decision):
+    # written out by hand from the IAM user guide's rules.
     ([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::logs/*"}],
-     request("s3:GetObject", "arn:aws:s3:::logs/a/b"), "Allow"),
+     ("s3:GetObject", "arn:aws:s3:::logs/a/b"), "Allow"),
     ([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::logs/*"}],
-     request("s3:GetObject", "arn:aws:s3:::logs-2/a"), "ImplicitDeny"),
-    ([{"Effect": "Allow", "Action": "S3:get*", "Resource": "*"}], request("s3:GetObject", "arn:aws:s3:::x/y"), "Allow"),
-    ([{"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}], request("s3:PutObject", "arn:aws:s3:::x/y"), "ImplicitDeny"),
+     ("s3:GetObject", "arn:aws:s3:::logs-2/a"), "ImplicitDeny"),
+    ([{"Effect": "Allow", "Action": "S3:get*", "Resource": "*"}], ("s3:GetObject", "arn:aws:s3:::x/y"), "Allow"),
+    ([{"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}], ("s3:PutObject", "arn:aws:s3:::x/y"), "ImplicitDeny"),
     ([{"Effect": "Allow", "Action": "sns:Publish", "Resource": "*"}, {"Effect": "Deny", "Action": "sns:*", "Resource": "*"}],
-     request("sns:Publish", "arn:aws:sns:us-east-1:111122223333:t"), "ExplicitDeny"),
+     ("sns:Publish", "arn:aws:sns:us-east-1:111122223333:t"), "ExplicitDeny"),
     # A wildcard does not reach over a colon into the next ARN component.
     ([{"Effect": "Allow", "Action": "sns:Publish", "Resource": "arn:aws:sns:us-east-1:*"}],
-     request("sns:Publish", "arn:aws:sns:us-east-1:111122223333:t"), "ImplicitDeny"),
+     ("sns:Publish", "arn:aws:sns:us-east-1:111122223333:t"), "ImplicitDeny"),
     ([{"Effect": "Allow", "Action": "sns:Publish", "Resource": "arn:aws:sns:*:${aws:PrincipalAccount}:t*"}],
-     request("sns:Publish", "arn:aws:sns:eu-west-1:111122223333:topic", {"aws:PrincipalAccount": "111122223333"}), "Allow"),
+     ("sns:Publish", "arn:aws:sns:eu-west-1:111122223333:topic", {"aws:PrincipalAccount": "111122223333"}), "Allow"),
     ([{"Effect": "Allow", "Action": "sns:Publish", "Resource": "arn:aws:sns:*:${aws:PrincipalAccount}:t*"}],
-     request("sns:Publish", "arn:aws:sns:eu-west-1:111122223333:topic", {"aws:PrincipalAccount": "210987654321"}), "ImplicitDeny"),
+     ("sns:Publish", "arn:aws:sns:eu-west-1:111122223333:topic", {"aws:PrincipalAccount": "210987654321"}), "ImplicitDeny"),
     ([{"Effect": "Allow", "Action": "sns:Subscribe", "Resource": "*", "Condition": {"StringEquals": {"sns:Protocol": "email"}}}],
-     request("sns:Subscribe", "arn:aws:sns:us-east-1:111122223333:t", {"sns:Protocol": "email"}), "Allow"),
+     ("sns:Subscribe", "arn:aws:sns:us-east-1:111122223333:t", {"sns:Protocol": "email"}), "Allow"),
     ([{"Effect": "Allow", "Action": "sns:Subscribe", "Resource": "*", "Condition": {"StringEquals": {"sns:Protocol": "email"}}}],
-     request("sns:Subscribe", "arn:aws:sns:us-east-1:111122223333:t", {"sns:Protocol": "Email"}), "ImplicitDeny"),
+     ("sns:Subscribe", "arn:aws:sns:us-east-1:111122223333:t", {"sns:Protocol": "Email"}), "ImplicitDeny"),
     ([{"Effect": "Allow", "Action": "sns:Subscribe", "Resource": "*", "Condition": {"StringEquals": {"sns:Protocol": "email"}}}],
-     request("sns:Subscribe", "arn:aws:sns:us-east-1:111122223333:t"), "ImplicitDeny"),
+     ("sns:Subscribe", "arn:aws:sns:us-east-1:111122223333:t"), "ImplicitDeny"),
     ([{"Effect": "Allow", "Action": "sns:Subscribe", "Resource": "*", "Condition": {"StringLike": {"sns:Endpoint": "*@example.com"}}}],
-     request("sns:Subscribe", "arn:aws:sns:us-east-1:111122223333:t", {"sns:Endpoint": "soc@example.com"}), "Allow"),
+     ("sns:Subscribe", "arn:aws:sns:us-east-1:111122223333:t", {"sns:Endpoint": "soc@example.com"}), "Allow"),
     ([{"Effect": "Allow", "Action": "sns:Subscribe", "Resource": "*", "Condition": {"StringLike": {"sns:Endpoint": "*@example.com"}}}],
-     request("sns:Subscribe", "arn:aws:sns:us-east-1:111122223333:t", {"sns:Endpoint": "soc@example.com.evil"}), "ImplicitDeny"),
+     ("sns:Subscribe", "arn:aws:sns:us-east-1:111122223333:t", {"sns:Endpoint": "soc@example.com.evil"}), "ImplicitDeny"),
     # Two keys of one operator, and two operators: all must hold.
     ([{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*",
        "Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}, "ArnLike": {"aws:SourceArn": "arn:aws:events:*:111122223333:rule/r*"}}}],
-     request("sts:AssumeRole", "*", {"aws:SourceAccount": "111122223333", "aws:SourceArn": "arn:aws:events:eu-west-1:111122223333:rule/r1"}), "Allow"),
+     ("sts:AssumeRole", "*", {"aws:SourceAccount": "111122223333", "aws:SourceArn": "arn:aws:events:eu-west-1:111122223333:rule/r1"}), "Allow"),
     ([{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*",
        "Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}, "ArnLike": {"aws:SourceArn": "arn:aws:events:*:111122223333:rule/r*"}}}],
-     request("sts:AssumeRole", "*", {"aws:SourceAccount": "111122223333", "aws:SourceArn": "arn:aws:events:eu-west-1:111122223333:rule/x"}),
+     ("sts:AssumeRole", "*", {"aws:SourceAccount": "111122223333", "aws:SourceArn": "arn:aws:events:eu-west-1:111122223333:rule/x"}),
      "ImplicitDeny"),
     ([{"Effect": "Allow", "Action": "x:Y", "Resource": "*", "Condition": {"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/a"}}}],
-     request("x:Y", "*", {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/ab"}), "ImplicitDeny"),
+     ("x:Y", "*", {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/ab"}), "ImplicitDeny"),
     # ForAllValues: every request value must match one policy value; a missing key makes it true.
     ([{"Effect": "Allow", "Action": "events:PutTargets", "Resource": "*",
        "Condition": {"ForAllValues:ArnLike": {"events:TargetArn": ["arn:aws:sns:*:111122223333:*"]}}}],
-     request("events:PutTargets", "arn:aws:events:us-east-1:111122223333:rule/r",
-             {"events:TargetArn": ["arn:aws:sns:us-east-1:111122223333:a", "arn:aws:sns:us-east-1:111122223333:b"]}), "Allow"),
+     ("events:PutTargets", "arn:aws:events:us-east-1:111122223333:rule/r",
+      {"events:TargetArn": ["arn:aws:sns:us-east-1:111122223333:a", "arn:aws:sns:us-east-1:111122223333:b"]}), "Allow"),
     ([{"Effect": "Allow", "Action": "events:PutTargets", "Resource": "*",
        "Condition": {"ForAllValues:ArnLike": {"events:TargetArn": ["arn:aws:sns:*:111122223333:*"]}}}],
-     request("events:PutTargets", "arn:aws:events:us-east-1:111122223333:rule/r",
-             {"events:TargetArn": ["arn:aws:sns:us-east-1:111122223333:a", "arn:aws:sns:us-east-1:210987654321:b"]}), "ImplicitDeny"),
+     ("events:PutTargets", "arn:aws:events:us-east-1:111122223333:rule/r",
+      {"events:TargetArn": ["arn:aws:sns:us-east-1:111122223333:a", "arn:aws:sns:us-east-1:210987654321:b"]}), "ImplicitDeny"),
     ([{"Effect": "Allow", "Action": "events:PutTargets", "Resource": "*",
        "Condition": {"ForAllValues:ArnLike": {"events:TargetArn": ["arn:aws:sns:*:111122223333:*"]}}}],
-     request("events:PutTargets", "arn:aws:events:us-east-1:111122223333:rule/r"), "Allow"),
+     ("events:PutTargets", "arn:aws:events:us-east-1:111122223333:rule/r"), "Allow"),
     ([{"Effect": "Allow", "Action": "events:PutTargets", "Resource": "*",
        "Condition": {"ForAllValues:ArnLike": {"events:TargetArn": ["arn:aws:sns:*:111122223333:*"]}, "Null": {"events:TargetArn": "false"}}}],
-     request("events:PutTargets", "arn:aws:events:us-east-1:111122223333:rule/r"), "ImplicitDeny"),
+     ("events:PutTargets", "arn:aws:events:us-east-1:111122223333:rule/r"), "ImplicitDeny"),
     # Trust policies: an account's root ARN admits every principal of that account, and only of it.
     ([{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": "sts:AssumeRole"}],
-     request("sts:AssumeRole", principal=("AWS", "arn:aws:iam::999988887777:role/anyone")), "Allow"),
+     ("sts:AssumeRole", "*", {}, "arn:aws:iam::999988887777:role/anyone"), "Allow"),
     ([{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": "sts:AssumeRole"}],
-     request("sts:AssumeRole", principal=("AWS", "arn:aws:iam::210987654321:role/anyone")), "ImplicitDeny"),
+     ("sts:AssumeRole", "*", {}, "arn:aws:iam::210987654321:role/anyone"), "ImplicitDeny"),
     ([{"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-     request("sts:AssumeRole", principal=("Service", "lambda.amazonaws.com")), "ImplicitDeny"),
+     ("sts:AssumeRole", "*", {}, "lambda.amazonaws.com"), "ImplicitDeny"),
     ([{"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-     request("sts:AssumeRole", principal=("Service", "events.amazonaws.com")), "Allow"),
+     ("sts:AssumeRole", "*", {}, "events.amazonaws.com"), "Allow"),
 ]
 
 
 @pytest.mark.parametrize("statements,asked,expected", KNOWN)
 def test_the_evaluator_on_known_cases(statements, asked, expected):
-    assert decide({"Statement": statements}, asked) == expected
+    assert decide({"Statement": statements}, *asked)[0] == expected
 
 
 def test_the_evaluator_refuses_what_it_does_not_know():
     unknown = {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}]}
     with pytest.raises(AssertionError, match="IpAddress"):
-        decide(unknown, request("s3:GetObject", "arn:aws:s3:::a/b"))
+        decide(unknown, "s3:GetObject", "arn:aws:s3:::a/b")[0]
     with pytest.raises(AssertionError, match="aws:PrincipalAccount"):
         decide({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::${aws:PrincipalAccount}"}]},
-               request("s3:GetObject", "arn:aws:s3:::a"))
+               "s3:GetObject", "arn:aws:s3:::a")
 
 
 # -- the documents -----------------------------------------------------------------------------------
@@ -312,14 +211,6 @@ STATEMENT_IDS = ["%s/%s" % (where, statement.get("Sid")) for where, statement in
 
 
 # -- the Service Authorization Reference -------------------------------------------------------------
-def reference(action):
-    """(service data, privilege) from the reference, or (data, None) for an action it does not list."""
-    service, name = action.split(":", 1)
-    data = get_service_prefix_data(service)
-    real = (data.get("privileges_lower_name") or {}).get(name.lower())
-    return data, (data["privileges"][real] if real else None)
-
-
 # The one statement that keeps wildcard actions: the chat service's "Notification permissions" channel role
 # template as the admin guide writes it ("Understanding permissions"). Each wildcard is expanded from the
 # reference and must be Read or List only (test_the_chat_role_can_only_read).
@@ -331,11 +222,6 @@ def expand(action):
     service, name = action.split(":", 1)
     data = get_service_prefix_data(service)
     return sorted("%s:%s" % (service, real) for real in data["privileges"] if glob(name, real, ignore_case=True))
-
-
-def resource_types(action):
-    data, privilege = reference(action)
-    return [data["resources"][name] for name in privilege["resource_types"] if name]
 
 
 def condition_keys(action):
@@ -359,23 +245,6 @@ def listed_key(key, action):
     return None
 
 
-def format_regex(arn_format):
-    """An ARN format of the reference (${Partition}, ${Region}, ${Account}, ${Name}...) as a regex for a policy's ARN."""
-    parts = []
-    for piece in re.split(r"(\$\{[^}]+\})", arn_format):
-        if piece == "${Partition}":
-            parts.append("aws")
-        elif piece == "${Region}":
-            parts.append(r"(?:\*|[a-z]{2}(?:-[a-z]+)+-\d)")
-        elif piece == "${Account}":
-            parts.append(r"(?:\*|\d{12})")
-        elif piece.startswith("${"):
-            parts.append(r"[^:]+")
-        else:
-            parts.append(re.escape(piece))
-    return "".join(parts)
-
-
 def concrete(resource):
     """The placeholders of the JSON and the docs as values of their kind, so ARN formats can judge them."""
     for placeholder, value in (("${aws:PrincipalAccount}", ACCOUNT), ("HUB_ACCOUNT_ID", HUB), ("TRAIL_BUCKET_NAME", "bucket-name"),
@@ -385,7 +254,7 @@ def concrete(resource):
 
 
 def actions_of(statement):
-    return listed(statement["Action"])
+    return as_list(statement["Action"])
 
 
 def test_the_writes_that_cannot_be_scoped_have_no_resource_type_and_no_condition_key():
@@ -422,13 +291,13 @@ def test_every_resource_matches_an_arn_format_of_each_action(where, statement):
         assert statement["Resource"] == "*", where
         return
     for action in actions_of(statement):
-        formats = [entry["arn"] for entry in resource_types(action)]
-        for resource in listed(statement["Resource"]):
+        formats = arn_formats(action)
+        for resource in as_list(statement["Resource"]):
             if resource == "*":
                 # "*" only where the reference lists no resource type: it could not be narrowed.
                 assert not formats, "%s: %s has resource types %s, so \"*\" is broader than needed" % (where, action, formats)
                 continue
-            assert any(re.fullmatch(format_regex(f), concrete(resource)) for f in formats), (
+            assert any(re.fullmatch(arn_format_regex(f, in_a_policy=True), concrete(resource)) for f in formats), (
                 "%s: %s is not an ARN of a resource type of %s (%s)" % (where, resource, action, formats or "none: use \"*\""))
 
 
@@ -458,17 +327,17 @@ def test_the_automation_role_has_no_iam_write_action():
                 continue
             level = reference(action)[1]["access_level"]
             if action == "iam:CreateServiceLinkedRole":
-                assert [concrete(r).replace(HUB, ACCOUNT) for r in listed(statement["Resource"])] == [
+                assert [concrete(r).replace(HUB, ACCOUNT) for r in as_list(statement["Resource"])] == [
                     "arn:aws:iam::%s:role/aws-service-role/apidestinations.events.amazonaws.com/"
                     "AWSServiceRoleForAmazonEventBridgeApiDestinations" % ACCOUNT], (where, statement)
                 assert statement["Condition"] == {"StringEquals": {"iam:AWSServiceName": "apidestinations.events.amazonaws.com"}}, where
                 continue
             if action == "iam:PassRole":
                 # Named roles, each to one service only.
-                assert all("*" not in r for r in listed(statement["Resource"])), (where, statement)
+                assert all("*" not in r for r in as_list(statement["Resource"])), (where, statement)
                 assert list(statement["Condition"]) == ["StringEquals"], (where, statement)
                 assert list(statement["Condition"]["StringEquals"]) == ["iam:PassedToService"], (where, statement)
-                assert len(listed(statement["Condition"]["StringEquals"]["iam:PassedToService"])) == 1, (where, statement)
+                assert len(as_list(statement["Condition"]["StringEquals"]["iam:PassedToService"])) == 1, (where, statement)
                 continue
             assert level in ("Read", "List"), "%s: %s is %s access" % (where, action, level)
 
@@ -557,11 +426,11 @@ def test_the_service_roles_are_those_of_roles_spec():
 
 # -- the trust policies ------------------------------------------------------------------------------
 def assume(role, principal, **context):
-    return decide(role["AssumeRolePolicyDocument"], request("sts:AssumeRole", principal=principal, context=context))
+    return decide(role["AssumeRolePolicyDocument"], "sts:AssumeRole", context=context, principal=principal)[0]
 
 
 def as_principal(arn):
-    return ("AWS", arn), {"aws:PrincipalArn": arn, "aws:PrincipalAccount": arn.split(":")[4]}
+    return arn, {"aws:PrincipalArn": arn, "aws:PrincipalAccount": arn.split(":")[4]}
 
 
 @pytest.mark.parametrize("external_id", ["", EXTERNAL_ID])
@@ -582,13 +451,13 @@ def test_only_the_automation_principal_may_assume_the_automation_role(external_i
                   "arn:aws:iam::%s:role/rootwatch-controller" % STRANGER):
         principal, context = as_principal(other)
         assert assume(role, principal, **dict(context, **sent)) == "ImplicitDeny", other
-    assert assume(role, ("Service", "ec2.amazonaws.com"), **sent) == "ImplicitDeny"
+    assert assume(role, "ec2.amazonaws.com", **sent) == "ImplicitDeny"
 
 
 def test_only_eventbridge_for_our_rules_may_assume_the_forwarding_role():
     role = stack(ACCOUNT, HubAccountId=HUB)["ForwardingRole"]
     ours = {"aws:SourceAccount": ACCOUNT, "aws:SourceArn": "arn:aws:events:eu-west-1:%s:rule/root-login-alerts-api-activity" % ACCOUNT}
-    events = ("Service", "events.amazonaws.com")
+    events = "events.amazonaws.com"
     assert assume(role, events, **ours) == "Allow"
     others_rule = dict(ours)
     others_rule["aws:SourceArn"] = "arn:aws:events:us-east-1:%s:rule/GuardDutyFindings" % ACCOUNT
@@ -596,15 +465,15 @@ def test_only_eventbridge_for_our_rules_may_assume_the_forwarding_role():
     assert assume(role, events, **{"aws:SourceAccount": STRANGER,
                                    "aws:SourceArn": "arn:aws:events:us-east-1:%s:rule/root-login-alerts" % STRANGER}) == "ImplicitDeny"
     assert assume(role, events) == "ImplicitDeny"
-    assert assume(role, ("Service", "lambda.amazonaws.com"), **ours) == "ImplicitDeny"
+    assert assume(role, "lambda.amazonaws.com", **ours) == "ImplicitDeny"
     principal, context = as_principal("arn:aws:iam::%s:role/Admin" % ACCOUNT)
     assert assume(role, principal, **context) == "ImplicitDeny"
 
 
 def test_only_cloudtrail_may_assume_the_cloudtrail_logs_role():
     role = stack(ACCOUNT, EnableCisMetricFilter="true")["CloudTrailLogsRole"]
-    assert assume(role, ("Service", "cloudtrail.amazonaws.com")) == "Allow"
-    assert assume(role, ("Service", "events.amazonaws.com")) == "ImplicitDeny"
+    assert assume(role, "cloudtrail.amazonaws.com") == "Allow"
+    assert assume(role, "events.amazonaws.com") == "ImplicitDeny"
     principal, context = as_principal("arn:aws:iam::%s:role/Admin" % ACCOUNT)
     assert assume(role, principal, **context) == "ImplicitDeny"
 
@@ -614,21 +483,21 @@ def test_the_service_roles_may_do_their_one_thing_only(hub):
     roles = stack(ACCOUNT, HubAccountId=hub, EnableCisMetricFilter="true")
     forwarding = template_module.inline_policy(roles["ForwardingRole"])
     hub_bus = "arn:aws:events:us-east-1:%s:event-bus/root-login-alerts-hub" % HUB
-    assert decide(forwarding, request("events:PutEvents", "arn:aws:events:us-east-1:%s:event-bus/default" % ACCOUNT)) == "Allow"
-    assert decide(forwarding, request("events:PutEvents", hub_bus)) == ("Allow" if hub else "ImplicitDeny")
+    assert decide(forwarding, "events:PutEvents", "arn:aws:events:us-east-1:%s:event-bus/default" % ACCOUNT)[0] == "Allow"
+    assert decide(forwarding, "events:PutEvents", hub_bus)[0] == ("Allow" if hub else "ImplicitDeny")
     for resource in ("arn:aws:events:us-east-1:%s:event-bus/root-login-alerts-hub" % STRANGER,
                      "arn:aws:events:us-east-1:%s:event-bus/default" % STRANGER,
                      "arn:aws:events:eu-west-1:%s:event-bus/default" % ACCOUNT):
-        assert decide(forwarding, request("events:PutEvents", resource)) == "ImplicitDeny", resource
-    assert decide(forwarding, request("events:PutRule", "arn:aws:events:us-east-1:%s:rule/x" % ACCOUNT)) == "ImplicitDeny"
+        assert decide(forwarding, "events:PutEvents", resource)[0] == "ImplicitDeny", resource
+    assert decide(forwarding, "events:PutRule", "arn:aws:events:us-east-1:%s:rule/x" % ACCOUNT)[0] == "ImplicitDeny"
     logs = template_module.inline_policy(roles["CloudTrailLogsRole"])
     group = "arn:aws:logs:us-east-1:%s:log-group:root-login-alerts-cloudtrail" % ACCOUNT
     for stream in ("%s_CloudTrail_us-east-1" % ACCOUNT, "o-a1b2c3d4e5_%s_CloudTrail_us-east-1" % ACCOUNT):
         for action in ("logs:CreateLogStream", "logs:PutLogEvents"):
-            assert decide(logs, request(action, "%s:log-stream:%s" % (group, stream))) == "Allow", (action, stream)
+            assert decide(logs, action, "%s:log-stream:%s" % (group, stream))[0] == "Allow", (action, stream)
     other = "arn:aws:logs:us-east-1:%s:log-group:aws-controltower/CloudTrailLogs:log-stream:x" % ACCOUNT
-    assert decide(logs, request("logs:PutLogEvents", other)) == "ImplicitDeny"
-    assert decide(logs, request("logs:DeleteLogGroup", group)) == "ImplicitDeny"
+    assert decide(logs, "logs:PutLogEvents", other)[0] == "ImplicitDeny"
+    assert decide(logs, "logs:DeleteLogGroup", group)[0] == "ImplicitDeny"
 
 
 def test_the_destination_roles_are_those_the_collection_verifies():
@@ -677,9 +546,9 @@ def test_the_json_instruction_for_webhooks_is_the_template(hub):
 
 def test_only_the_chat_service_may_assume_the_chat_role():
     role = stack(ACCOUNT, CreateChatRole="true")["ChatChannelRole"]
-    assert assume(role, ("Service", "chatbot.amazonaws.com")) == "Allow"
+    assert assume(role, "chatbot.amazonaws.com") == "Allow"
     for service in ("events.amazonaws.com", "management.chatbot.amazonaws.com", "lambda.amazonaws.com"):
-        assert assume(role, ("Service", service)) == "ImplicitDeny", service
+        assert assume(role, service) == "ImplicitDeny", service
     principal, context = as_principal("arn:aws:iam::%s:role/Admin" % ACCOUNT)
     assert assume(role, principal, **context) == "ImplicitDeny"
 
@@ -691,15 +560,15 @@ def test_the_chat_role_can_only_read():
     assert expanded and all(name.startswith("cloudwatch:") for name in expanded), expanded
     levels = {name: reference(name)[1]["access_level"] for name in expanded}
     assert set(levels.values()) <= {"Read", "List"}, sorted(n for n, level in levels.items() if level not in ("Read", "List"))
-    assert decide(policy, request("cloudwatch:DescribeAlarms", "arn:aws:cloudwatch:us-east-1:%s:alarm:x" % ACCOUNT)) == "Allow"
+    assert decide(policy, "cloudwatch:DescribeAlarms", "arn:aws:cloudwatch:us-east-1:%s:alarm:x" % ACCOUNT)[0] == "Allow"
     for action in ("cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:SetAlarmState", "sns:Publish", "lambda:InvokeFunction",
                    "logs:GetLogEvents", "iam:PassRole", "ssm:SendCommand"):
-        assert decide(policy, request(action, "*")) == "ImplicitDeny", action
+        assert decide(policy, action, "*")[0] == "ImplicitDeny", action
 
 
 def test_the_webhook_role_invokes_our_api_destinations_only():
     role = stack(ACCOUNT, CreateWebhookRole="true")["WebhookInvocationRole"]
-    events = ("Service", "events.amazonaws.com")
+    events = "events.amazonaws.com"
     ours = {"aws:SourceAccount": ACCOUNT, "aws:SourceArn": "arn:aws:events:us-east-1:%s:rule/root-login-alerts" % ACCOUNT}
     assert assume(role, events, **ours) == "Allow"
     partner = dict(ours)
@@ -708,15 +577,15 @@ def test_the_webhook_role_invokes_our_api_destinations_only():
     assert assume(role, events, **{"aws:SourceAccount": STRANGER,
                                    "aws:SourceArn": "arn:aws:events:us-east-1:%s:rule/root-login-alerts" % STRANGER}) == "ImplicitDeny"
     assert assume(role, events) == "ImplicitDeny"
-    assert assume(role, ("Service", "chatbot.amazonaws.com"), **ours) == "ImplicitDeny"
+    assert assume(role, "chatbot.amazonaws.com", **ours) == "ImplicitDeny"
     policy = template_module.inline_policy(role)
     ours_destination = API_DESTINATION.replace("{account}", ACCOUNT)
-    assert decide(policy, request("events:InvokeApiDestination", ours_destination)) == "Allow"
+    assert decide(policy, "events:InvokeApiDestination", ours_destination)[0] == "Allow"
     for resource in ("arn:aws:events:us-east-1:%s:api-destination/exfil/5c2e8f71-9a0b-4d3c-8e6f-1a2b3c4d5e61" % ACCOUNT,
                      "arn:aws:events:us-east-1:%s:api-destination/root-login-alerts-x/5c2e8f71" % STRANGER,
                      "arn:aws:events:eu-west-1:%s:api-destination/root-login-alerts-x/5c2e8f71" % ACCOUNT):
-        assert decide(policy, request("events:InvokeApiDestination", resource)) == "ImplicitDeny", resource
-    assert decide(policy, request("events:PutEvents", "arn:aws:events:us-east-1:%s:event-bus/default" % ACCOUNT)) == "ImplicitDeny"
+        assert decide(policy, "events:InvokeApiDestination", resource)[0] == "ImplicitDeny", resource
+    assert decide(policy, "events:PutEvents", "arn:aws:events:us-east-1:%s:event-bus/default" % ACCOUNT)[0] == "ImplicitDeny"
 
 
 # -- what the role may do, and what it cannot ---------------------------------------------------------
@@ -1089,7 +958,7 @@ def concrete_call(entry, account):
     text = json.dumps({k: entry[k] for k in ("action", "resource", "context")}).replace("{account}", account).replace("{hub}", HUB)
     found = json.loads(text)
     found["context"].update({"aws:PrincipalAccount": account, "aws:PrincipalArn": "arn:aws:iam::%s:role/RootwatchAutomation" % account})
-    return request(found["action"], found["resource"], found["context"])
+    return found["action"], found["resource"], found["context"]
 
 
 def described(entry):
@@ -1100,7 +969,7 @@ def described(entry):
 def test_every_call_the_runs_need_is_allowed(deployment):
     account, policy = DEPLOYMENTS[deployment]
     denied = [described(entry) for entry in LEGITIMATE
-              if (entry["where"] is None or deployment in entry["where"]) and decide(policy, concrete_call(entry, account)) != "Allow"]
+              if (entry["where"] is None or deployment in entry["where"]) and decide(policy, *concrete_call(entry, account))[0] != "Allow"]
     assert denied == [], "%s denies calls the collection makes:\n%s" % (deployment, "\n".join(denied))
 
 
@@ -1109,7 +978,7 @@ def test_calls_for_other_deployments_are_denied_here(deployment):
     """A call ``where`` limits (hub account, hub mode, an opt-in) is denied in the other deployments."""
     account, policy = DEPLOYMENTS[deployment]
     allowed = [described(entry) for entry in LEGITIMATE
-               if entry["where"] is not None and deployment not in entry["where"] and decide(policy, concrete_call(entry, account)) == "Allow"]
+               if entry["where"] is not None and deployment not in entry["where"] and decide(policy, *concrete_call(entry, account))[0] == "Allow"]
     assert allowed == [], "%s allows calls only other deployments need:\n%s" % (deployment, "\n".join(allowed))
 
 
@@ -1121,7 +990,7 @@ def test_attack_is_denied(attack):
         for entry in attempts:
             if entry["where"] and deployment in entry["where"]:
                 continue  # legitimate there, and listed in LEGITIMATE
-            if decide(policy, concrete_call(entry, account)) == "Allow":
+            if decide(policy, *concrete_call(entry, account))[0] == "Allow":
                 allowed.append("%s: %s" % (deployment, described(entry)))
     assert allowed == [], "%s (%s) is allowed:\n%s" % (attack, what, "\n".join(allowed))
 
