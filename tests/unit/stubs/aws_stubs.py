@@ -18,6 +18,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import Retrying
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import retry_decorator
 
 REGION = "us-east-1"
+ACCOUNT = "123456789012"
 
 
 class Stubs:
@@ -51,3 +52,14 @@ class Stubs:
     def assert_done(self):
         for stubber in self.stubbers.values():
             stubber.assert_no_pending_responses()
+
+
+def manager(cls, stubs, check_mode=False, account=ACCOUNT):
+    """A resource manager built as the stack builds one, on the stubbed clients; its warnings land in ``stubs.warnings``."""
+    return cls(stubs.factory, REGION, check_mode=check_mode, warn=stubs.warn, account_id=account)
+
+
+def client_error(stubber, method, code, status=400, expected=None):
+    """Queue an AWS error answer to ``method``, with ``code`` as both its error code and its message."""
+    stubber.add_client_error(method, service_error_code=code, service_message=code, http_status_code=status,
+                             expected_params=expected)

@@ -18,7 +18,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._resources.alarm imp
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.alarm import alarm_spec
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.metric_filter import CIS_NAMESPACE
 
-from aws_stubs import Stubs  # pylint: disable=import-error
+from aws_stubs import manager  # pylint: disable=import-error
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -26,22 +26,6 @@ OWNER = {"rootwatch:created-by": "root_login_alerts"}
 TOPIC = "arn:aws:sns:us-east-1:123456789012:root-login-alerts"
 ALARM = "rootwatch-cis-root-usage"
 ALARM_ARN = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:rootwatch-cis-root-usage"
-
-
-@pytest.fixture
-def stubs():
-    made = Stubs()
-    yield made
-    made.assert_done()
-
-
-def manager(cls, stubs, check_mode=False):
-    return cls(stubs.factory, REGION, check_mode=check_mode, warn=stubs.warn, account_id=ACCOUNT)
-
-
-def client_error(stubber, method, code, status=400, expected=None):
-    stubber.add_client_error(method, service_error_code=code, service_message=code, http_status_code=status,
-                             expected_params=expected)
 
 
 ALARM_PARAMS = {"name": ALARM, "state": "present", "metric_name": "RootAccountUsage", "namespace": CIS_NAMESPACE,
@@ -130,7 +114,7 @@ class TestAlarmManager:
         alarm_tags(cloudwatch, {})
         with pytest.raises(ForeignResourceError) as error:
             manager(AlarmManager, stubs).ensure(dict(ALARM_PARAMS))
-        assert "root_login_alerts_cis_alarm_name" in str(error.value)
+        assert "Either choose another name, so rootwatch.aws builds its own" in str(error.value)
 
     def test_topic_must_be_an_sns_topic(self, stubs):
         describe_alarm(stubs.stub("cloudwatch"))

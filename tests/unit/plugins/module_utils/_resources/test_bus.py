@@ -23,7 +23,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._resources.bus impor
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.bus import bus_policy_statements
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.bus import forwarding_target
 
-from aws_stubs import Stubs  # pylint: disable=import-error
+from aws_stubs import client_error  # pylint: disable=import-error
 
 REGION = "us-east-1"
 HUB = "111111111111"
@@ -41,20 +41,8 @@ QUEUE = "rootwatch-forward-dlq"
 QUEUE_ARN = "arn:aws:sqs:us-east-1:222222222222:rootwatch-forward-dlq"
 
 
-@pytest.fixture
-def stubs():
-    made = Stubs()
-    yield made
-    made.assert_done()
-
-
 def manager(cls, stubs, check_mode=False, account=HUB):
     return cls(stubs.factory, REGION, check_mode=check_mode, warn=stubs.warn, account_id=account)
-
-
-def client_error(stubber, method, code, status=400, expected=None):
-    stubber.add_client_error(method, service_error_code=code, service_message=code, http_status_code=status,
-                             expected_params=expected)
 
 
 def document(*statements):
@@ -292,7 +280,7 @@ class TestEventBusManager:
         events = stubs.stub("events")
         bus(events, document(other_statement()))
         bus_tags(events, {"team": "security"})
-        with pytest.raises(ForeignResourceError, match="root_login_alerts_hub_bus_name"):
+        with pytest.raises(ForeignResourceError, match="Either choose another name, so rootwatch.aws builds its own"):
             manager(EventBusManager, stubs).ensure(dict(BUS_PARAMS))
 
     @pytest.mark.parametrize("name", ["default", "a/b", "", None])

@@ -28,7 +28,6 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._resources.delivery_
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic_policy import default_topic_policy
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic_policy import eventbridge_publish_statement
 
-from aws_stubs import Stubs  # pylint: disable=import-error
 
 ACCOUNT = "111111111111"
 TOPIC = "arn:aws:sns:us-east-1:111111111111:alerts"
@@ -40,13 +39,6 @@ ORG_TRAIL = {"Name": "org", "TrailARN": "arn:aws:cloudtrail:us-east-1:9999999999
              "IsMultiRegionTrail": True, "IncludeGlobalServiceEvents": True, "IsOrganizationTrail": True, "S3BucketName": "org-logs"}
 OWN_TRAIL = {"Name": "audit", "TrailARN": "arn:aws:cloudtrail:us-east-1:111111111111:trail/audit", "HomeRegion": "us-east-1",
              "IsMultiRegionTrail": True, "IncludeGlobalServiceEvents": True, "IsOrganizationTrail": False, "S3BucketName": "logs"}
-
-
-@pytest.fixture
-def stubs():
-    made = Stubs()
-    yield made
-    made.assert_done()
 
 
 def reader(stubs):

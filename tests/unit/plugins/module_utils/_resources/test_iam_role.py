@@ -20,7 +20,6 @@ import pytest
 
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources import iam_role as iam_roles
 
-from aws_stubs import Stubs  # pylint: disable=import-error
 
 ACCOUNT = "222222222222"
 HUB = "999999999999"
@@ -216,13 +215,6 @@ class TestCloudTrailLogsRole:
 
 
 # == the verifier against stubbed AWS answers ===================================================
-@pytest.fixture
-def stubs():
-    made = Stubs()
-    yield made
-    made.assert_done()
-
-
 def verifier(stubs, check_mode=False):
     return iam_roles.RoleVerifier(stubs.factory, "us-east-1", check_mode=check_mode, warn=stubs.warn, account_id=ACCOUNT)
 
@@ -235,7 +227,9 @@ def queue_forwarding_role(iam, trust=None, policy=None, tags=None, boundary=None
                      {"RoleName": FORWARDING, "PolicyName": "rootwatch-forward-to-hub-bus"})
 
 
-FORWARDING_PARAMS = {"role": "forwarding", "name": FORWARDING, "rule_arns": [SIGN_IN_RULE, REGIONAL_RULE], "bus_arns": [HUB_BUS],
+# set_by as the stack passes it: where the user sets the role's name.
+FORWARDING_PARAMS = {"role": "forwarding", "name": FORWARDING, "set_by": "root_login_alerts_forwarding_role_name",
+                     "rule_arns": [SIGN_IN_RULE, REGIONAL_RULE], "bus_arns": [HUB_BUS],
                      "rule_name": "root-login-alerts", "hub_account_id": HUB}
 
 
@@ -312,14 +306,15 @@ class TestVerifier:
     def test_missing_cloudtrail_logs_role_names_its_parameter(self, stubs):
         stubs.stub("iam").add_client_error("get_role", "NoSuchEntity", "not found", 404)
         result = verifier(stubs).ensure({"role": "cloudtrail_logs", "name": CIS_ROLE, "log_group_name": GROUP, "trail_arn": TRAIL,
-                                         "hub_account_id": HUB})
+                                         "hub_account_id": HUB, "set_by": "root_login_alerts_cis_role_name"})
         assert "root_login_alerts_cis_role_name" in result["problems"][0]
         assert "deploy docs/member-role.yml with EnableCisMetricFilter=true in account" in result["message"]
 
     @pytest.mark.parametrize("params, words", [
         ({"role": "other", "name": FORWARDING}, "role must be"),
-        ({"role": "forwarding", "name": "bad name"}, "root_login_alerts_forwarding_role_name must be"),
-        ({"role": "cloudtrail_logs", "name": None}, "root_login_alerts_cis_role_name must be"),
+        ({"role": "forwarding", "name": "bad name"}, "name must be an IAM role name"),
+        ({"role": "cloudtrail_logs", "name": None}, "name must be an IAM role name"),
+        ({"role": "forwarding", "name": "r\u00f4le"}, "name must be an IAM role name"),  # IAM's pattern is ASCII
     ])
     def test_bad_params(self, stubs, params, words):
         with pytest.raises(ValueError, match=words):

@@ -21,7 +21,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._resources.queue imp
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.queue import DeadLetterQueueManager
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.queue import dead_letter_queue_policy
 
-from aws_stubs import Stubs  # pylint: disable=import-error
+from aws_stubs import client_error  # pylint: disable=import-error
 
 REGION = "us-east-1"
 HUB = "111111111111"
@@ -35,20 +35,8 @@ QUEUE_ARN = "arn:aws:sqs:us-east-1:222222222222:rootwatch-forward-dlq"
 QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/222222222222/rootwatch-forward-dlq"
 
 
-@pytest.fixture
-def stubs():
-    made = Stubs()
-    yield made
-    made.assert_done()
-
-
 def manager(cls, stubs, check_mode=False, account=HUB):
     return cls(stubs.factory, REGION, check_mode=check_mode, warn=stubs.warn, account_id=account)
-
-
-def client_error(stubber, method, code, status=400, expected=None):
-    stubber.add_client_error(method, service_error_code=code, service_message=code, http_status_code=status,
-                             expected_params=expected)
 
 
 def document(*statements):
@@ -206,7 +194,7 @@ class TestDeadLetterQueueManager:
         sqs = stubs.stub("sqs")
         queue(sqs, attributes(None))
         queue_tags(sqs, {"team": "x"})
-        with pytest.raises(ForeignResourceError, match="root_login_alerts_dead_letter_queue_name"):
+        with pytest.raises(ForeignResourceError, match="Either choose another name, so"):
             manager(DeadLetterQueueManager, stubs, account=MEMBER).ensure(dict(DLQ_PARAMS))
 
     @pytest.mark.parametrize("changes", [{"name": "q.fifo"}, {"rule_arns": []}, {"message_retention_period": 30},

@@ -27,7 +27,6 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._resources.subscript
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.subscriptions import manage_endpoints
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic import TopicManager
 
-from aws_stubs import Stubs  # pylint: disable=import-error
 
 ACCOUNT = "123456789012"
 TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts"
@@ -35,13 +34,6 @@ RULE = "arn:aws:events:us-east-1:123456789012:rule/alerts"
 QUEUE = "arn:aws:sqs:us-east-1:123456789012:alerts"
 KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/" + KEY_ID
-
-
-@pytest.fixture
-def stubs():
-    made = Stubs()
-    yield made
-    made.assert_done()
 
 
 def not_found(stubber, method, code="NotFound"):

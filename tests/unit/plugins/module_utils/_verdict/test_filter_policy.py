@@ -20,7 +20,6 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._verdict import deli
 from ansible_collections.rootwatch.aws.plugins.module_utils._verdict import filter_policy as fp
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.delivery_reader import DeliveryPathReader
 
-from aws_stubs import Stubs  # pylint: disable=import-error
 
 ACCOUNT = "111111111111"
 TOPIC = "arn:aws:sns:us-east-1:111111111111:alerts"
@@ -254,13 +253,6 @@ def test_the_account_verdict_names_the_dropping_subscription():
 
 
 # -- the reads (botocore Stubber) ------------------------------------------------------------
-@pytest.fixture
-def stubs():
-    made = Stubs()
-    yield made
-    made.assert_done()
-
-
 def queue_listing(stubs, subscriptions):
     sns = stubs.stub("sns")
     sns.add_response("get_topic_attributes", {"Attributes": {"TopicArn": TOPIC}}, {"TopicArn": TOPIC})

@@ -7,12 +7,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import pytest
-
 from ansible_collections.rootwatch.aws.plugins.module_utils._verdict import hub as hub_mode
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.delivery_reader import DeliveryPathReader
 
-from aws_stubs import Stubs  # pylint: disable=import-error
 
 MEMBER = "111111111111"
 # DescribeOrganization's response, as the API reference's example shows it (its values, another management account).
@@ -25,13 +22,6 @@ DESCRIBED = {"Organization": {
     "MasterAccountEmail": "bill@example.com",
     "AvailablePolicyTypes": [{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}],
 }}
-
-
-@pytest.fixture
-def stubs():
-    made = Stubs()
-    yield made
-    made.assert_done()
 
 
 def read(stubs):
