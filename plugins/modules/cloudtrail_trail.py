@@ -350,15 +350,11 @@ actions:
   sample: ["s3:CreateBucket logs-123", "cloudtrail:CreateTrail root-login-alerts", "cloudtrail:StartLogging root-login-alerts"]
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import exit_module
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import module_manager
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.event_selectors import MANAGEMENT_EVENTS
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.trail import CloudTrailTrailManager
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.trail_options import validate_params
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.validators import validate_region
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import failing_cleanly
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import run_manager_module
 
 
 def argument_spec():
@@ -383,17 +379,13 @@ def argument_spec():
     )
 
 
+def prepare(module):
+    validate_region(module.region)
+    return validate_params(module.params)
+
+
 def main():
-    module = AnsibleAWSModule(
-        argument_spec=argument_spec(),
-        required_if=[("state", "present", ["s3_bucket_name"])],
-        supports_check_mode=True,
-    )
-    with failing_cleanly(module):
-        validate_region(module.region)
-        params = validate_params(module.params)
-        result = module_manager(module, CloudTrailTrailManager).ensure(params)
-    exit_module(module, result)
+    run_manager_module(CloudTrailTrailManager, argument_spec(), prepare, required_if=[("state", "present", ["s3_bucket_name"])])
 
 
 if __name__ == "__main__":

@@ -243,13 +243,9 @@ kept_targets:
   sample: ["audit-queue"]
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import exit_module
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import module_manager
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.rule import EventBridgeRuleManager
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.rule import validate_params
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import failing_cleanly
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import run_manager_module
 
 
 def argument_spec():
@@ -289,12 +285,13 @@ def argument_spec():
     )
 
 
+def prepare(module):
+    validate_params(module.params)
+    return module.params
+
+
 def main():
-    module = AnsibleAWSModule(argument_spec=argument_spec(), supports_check_mode=True)
-    with failing_cleanly(module):
-        validate_params(module.params)
-        result = module_manager(module, EventBridgeRuleManager).ensure(module.params)
-    exit_module(module, result)
+    run_manager_module(EventBridgeRuleManager, argument_spec(), prepare)
 
 
 if __name__ == "__main__":

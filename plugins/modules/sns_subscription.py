@@ -198,17 +198,33 @@ removed_endpoints:
   sample: []
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import exit_module
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import module_manager
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import validate_topic_arn
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.subscriptions import PROTOCOLS
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.subscriptions import SubscriptionManager
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.subscriptions import canonical_endpoint
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.subscriptions import canonical_endpoints
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.subscriptions import normalize_attributes
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import failing_cleanly
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import run_manager_module
+
+
+def prepare(module):
+    params = module.params
+    validate_topic_arn(params["topic_arn"])
+    if params["endpoint"] is not None:
+        endpoints = [canonical_endpoint(params["protocol"], params["endpoint"])]
+    else:
+        endpoints = canonical_endpoints(params["protocol"], params["endpoints"])
+    if params["state"] == "present":
+        normalize_attributes(params["protocol"], params["attributes"])
+    return {
+        "topic_arn": params["topic_arn"],
+        "protocol": params["protocol"],
+        "endpoints": endpoints,
+        "state": params["state"],
+        "attributes": params["attributes"],
+        "purge": params["endpoints"] is not None and params["purge_endpoints"],
+        "single": params["endpoint"] is not None,
+    }
 
 
 def main():
@@ -221,33 +237,8 @@ def main():
         attributes=dict(type="dict"),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    module = AnsibleAWSModule(
-        argument_spec=argument_spec,
-        supports_check_mode=True,
-        mutually_exclusive=[("endpoint", "endpoints")],
-        required_one_of=[("endpoint", "endpoints")],
-    )
-    params = module.params
-    with failing_cleanly(module):
-        validate_topic_arn(params["topic_arn"])
-        if params["endpoint"] is not None:
-            endpoints = [canonical_endpoint(params["protocol"], params["endpoint"])]
-        else:
-            endpoints = canonical_endpoints(params["protocol"], params["endpoints"])
-        if params["state"] == "present":
-            normalize_attributes(params["protocol"], params["attributes"])
-        result = module_manager(module, SubscriptionManager).ensure(
-            {
-                "topic_arn": params["topic_arn"],
-                "protocol": params["protocol"],
-                "endpoints": endpoints,
-                "state": params["state"],
-                "attributes": params["attributes"],
-                "purge": params["endpoints"] is not None and params["purge_endpoints"],
-                "single": params["endpoint"] is not None,
-            }
-        )
-    exit_module(module, result)
+    run_manager_module(SubscriptionManager, argument_spec, prepare,
+                       mutually_exclusive=[("endpoint", "endpoints")], required_one_of=[("endpoint", "endpoints")])
 
 
 if __name__ == "__main__":

@@ -175,13 +175,16 @@ updated_attributes:
   sample: ["KmsMasterKeyId"]
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import exit_module
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import module_manager
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic import TopicManager
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic import validate_topic_options
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import failing_cleanly
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import run_manager_module
+
+
+def prepare(module):
+    """Local validation first: no AWS call for a mistake we can see here."""
+    params = module.params
+    validate_topic_options(params["name"], params["kms_master_key_id"], params["allow_aws_managed_key"])
+    return params
 
 
 def main():
@@ -194,13 +197,7 @@ def main():
         tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    params = module.params
-    with failing_cleanly(module):
-        # Local validation first: no AWS call for a mistake we can see here.
-        validate_topic_options(params["name"], params["kms_master_key_id"], params["allow_aws_managed_key"])
-        result = module_manager(module, TopicManager).ensure(params)
-    exit_module(module, result)
+    run_manager_module(TopicManager, argument_spec, prepare)
 
 
 if __name__ == "__main__":

@@ -164,18 +164,14 @@ statements_removed:
   sample: []
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-
 from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import validate_sids
 from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import validate_statements
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import exit_module
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import module_manager
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.sns_common import validate_topic_arn
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic_policy import DEFAULT_EVENTBRIDGE_SID
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic_policy import TopicPolicyManager
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic_policy import eventbridge_publish_statement
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import failing_cleanly
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import run_manager_module
 
 
 def wanted_statements(params):
@@ -200,6 +196,12 @@ def wanted_statements(params):
     return statements
 
 
+def prepare(module):
+    params = module.params
+    statements = wanted_statements(params)
+    return {"topic_arn": params["topic_arn"], "statements": statements, "state": params["state"], "purge": params["purge_statements"]}
+
+
 def main():
     argument_spec = dict(
         topic_arn=dict(type="str", required=True),
@@ -215,14 +217,7 @@ def main():
         ),
         purge_statements=dict(type="bool", default=False),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    params = module.params
-    with failing_cleanly(module):
-        statements = wanted_statements(params)
-        result = module_manager(module, TopicPolicyManager).ensure(
-            {"topic_arn": params["topic_arn"], "statements": statements, "state": params["state"], "purge": params["purge_statements"]}
-        )
-    exit_module(module, result)
+    run_manager_module(TopicPolicyManager, argument_spec, prepare)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import Retrying
 
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.botocore_data import boto3_session
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.botocore_data import botocore_session
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import aws_call
 
 if HAS_BOTO3:
     import botocore
@@ -158,7 +159,8 @@ class AwsClients:
         ``external_id`` is sent as ExternalId when the role's trust requires ``sts:ExternalId``.
         """
         kwargs = {"ExternalId": external_id} if external_id else {}
-        credentials = self("sts").assume_role(RoleArn=role_arn, RoleSessionName=session_name, aws_retry=True, **kwargs)["Credentials"]
+        answer = aws_call("assume %s" % role_arn, self("sts").assume_role, RoleArn=role_arn, RoleSessionName=session_name, **kwargs)
+        credentials = answer["Credentials"]
         self.params.update(
             aws_access_key_id=credentials["AccessKeyId"],
             aws_secret_access_key=credentials["SecretAccessKey"],

@@ -107,6 +107,9 @@ def aws_call(description, method, not_found=(), **kwargs):
 AWS_ERRORS = tuple(error for error in (BotoCoreError, ClientError) if error is not None)
 # What a module's main() catches: ours, and (a bug's safety net) a raw botocore error or a ValueError.
 MODULE_ERRORS = (RootwatchError, AnsibleAWSError, ValueError) + AWS_ERRORS
+# Errors raised before the write they concern, whose message names what to fix: bad input, a change that is not safe,
+# a resource that is not ours.
+REFUSALS = (ValueError, UnsafeChangeError, ForeignResourceError)
 
 
 def error_text(exc):

@@ -22,12 +22,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import caller_account_id
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import AwsClients
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import module_warn
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import aws_call
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import failing_cleanly
 
 
 class ResourceManager:
@@ -93,18 +95,30 @@ def exit_module(module, result):
     module.exit_json(**result)
 
 
+def run_manager_module(manager_class, argument_spec, prepare=None, **module_options):
+    """The whole main() of a module that manages one resource: parse the options, check them with
+    ``prepare(module) -> the manager's params`` before any AWS call, run the manager, return its result.
+    Any error of the project fails the task cleanly (``errors.fail_cleanly``)."""
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True, **module_options)
+    with failing_cleanly(module):
+        params = prepare(module) if prepare else module.params
+        result = module_manager(module, manager_class).ensure(params)
+    exit_module(module, result)
+
+
 def is_owned(tags, owner_tag):
     """True when ``tags`` carry every key and value of ``owner_tag`` (no ``owner_tag``: no proof asked)."""
     return not owner_tag or all((tags or {}).get(key) == value for key, value in owner_tag.items())
 
 
-def foreign_resource_message(kind, name, region, owner_tag, role_variable, why=""):
-    """The one message for a same-named resource that rootwatch.aws cannot prove it created."""
+def foreign_resource_message(kind, name, region, owner_tag, why="", name_hint=None):
+    """The one message for a same-named resource that rootwatch.aws cannot prove it created. ``name_hint`` says
+    where the name is set, when the caller knows (a manager does not: a module and the stack name it differently)."""
     tag = ", ".join("%s=%s" % item for item in sorted(owner_tag.items()))
     return (
         "%s %s in %s exists but was not created by rootwatch.aws (it lacks the tag %s), so it is left exactly as it "
-        "is%s. Either choose another name (%s in the role rootwatch.aws.root_login_alerts), so rootwatch.aws builds "
-        "its own, or hand this one over explicitly by tagging it %s." % (kind, name, region, tag, why, role_variable, tag)
+        "is%s. Either choose another name%s, so rootwatch.aws builds its own, or hand this one over explicitly by "
+        "tagging it %s." % (kind, name, region, tag, why, " (%s)" % name_hint if name_hint else "", tag)
     )
 
 
