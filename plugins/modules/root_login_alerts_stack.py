@@ -53,26 +53,36 @@ options:
   # The other options are in rootwatch.aws.stack_options.
   state:
     description: V(present) sets the alerts up; V(absent) removes what this module created.
+    type: str
+    choices: [present, absent]
+    default: present
 notes:
   - On the local connection, an action plugin of the same name runs this module's code in the controller's
     worker process, with no module process per account (docs/performance.md). It falls back to the module
     process for another connection, async, become or another Python interpreter, and when the environment
     variable C(ROOTWATCH_IN_PROCESS) or the variable C(rootwatch_in_process) is false.
 attributes:
+  # Written here rather than taken from rootwatch.aws.resource_module: every one says something of the stack.
   check_mode:
+    support: full
     description: Makes no write call and predicts every change, including ARNs of new resources.
   diff_mode:
+    support: full
     description: Returns before and after of the trail, topic, subscriptions, topic policy and rule.
+  platform:
+    support: N/A
+    platforms: all
+    description: It calls AWS APIs only, from wherever its task runs (usually the controller, see the notes).
+  action_group:
+    support: full
+    membership:
+      - rootwatch.aws.rootwatch
+    description: With the other modules of the collection in the action group, so that C(module_defaults) can set the AWS connection options once.
 extends_documentation_fragment:
   - rootwatch.aws.stack_options
-  - rootwatch.aws.resource_module
-  - rootwatch.aws.attributes
-  - rootwatch.aws.attributes.action_group
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.actiongroups
 """
 
 EXAMPLES = r"""
@@ -344,27 +354,19 @@ topic_kept_because:
   type: str
 """
 
-try:
-    from botocore.exceptions import BotoCoreError
-    from botocore.exceptions import ClientError
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.profiles import SIGN_IN_PROFILE
+from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.webhook_formats import webhooks_argument_spec
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import arn_account
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import AwsClients
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.clients import module_warn
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import WriteConflictError
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ForeignResourceError
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import MODULE_ERRORS
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import REFUSALS
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import fail_cleanly
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import failing_cleanly
 from ansible_collections.rootwatch.aws.plugins.module_utils._stack.stack import RootLoginAlertsStack
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import UnsafeChangeError
 from ansible_collections.rootwatch.aws.plugins.module_utils._stack.settings import validate_settings
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import AwsCallError
 
 
 def argument_spec():
@@ -411,29 +413,7 @@ def argument_spec():
         chat_channels=dict(type="list", elements="dict", default=[]),
         chat_topic_name=dict(type="str"),
         chat_role_name=dict(type="str", default="root-login-alerts-chat"),
-        # Every secret is no_log by sub-option, so Ansible masks it wherever it appears (a routing key in a target's
-        # input template too), while names and formats stay readable.
-        webhooks=dict(type="list", elements="dict", default=[], options=dict(
-            name=dict(type="str"),
-            url=dict(type="str", no_log=True),
-            format=dict(type="str"),
-            routing_key=dict(type="str", no_log=True),
-            rate_limit_per_second=dict(type="int"),
-            auth=dict(type="dict", options=dict(
-                type=dict(type="str"),
-                header=dict(type="str"),
-                value=dict(type="str", no_log=True),
-                username=dict(type="str"),
-                password=dict(type="str", no_log=True),
-                client_id=dict(type="str"),
-                client_secret=dict(type="str", no_log=True),
-                authorization_endpoint=dict(type="str"),
-                http_method=dict(type="str"),
-                body_parameters=dict(type="dict"),
-                header_parameters=dict(type="dict"),
-                query_string_parameters=dict(type="dict"),
-            )),
-        )),
+        webhooks=webhooks_argument_spec(),
         webhook_role_name=dict(type="str", default="root-login-alerts-webhooks"),
         webhook_fingerprint_key=dict(type="str", no_log=True),
         variable_prefix=dict(type="str", default=""),
@@ -443,19 +423,15 @@ def argument_spec():
 def main():
     module = AnsibleAWSModule(argument_spec=argument_spec(), supports_check_mode=True)
     settings = dict(module.params, region=module.region)
-    try:
+    with failing_cleanly(module):
         validate_settings(settings, prefix=settings.pop("variable_prefix") or "")
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
 
     role_arn = settings.get("assume_role_arn")
     where = "account %s" % (arn_account(role_arn) if role_arn else "of the credentials")
     clients = AwsClients(module)
     if role_arn:
-        try:
+        with failing_cleanly(module, where=where):
             clients.assume_role(role_arn, settings["assume_role_session_name"], settings.get("assume_role_external_id"))
-        except (BotoCoreError, ClientError) as exc:
-            module.fail_json_aws(exc, msg="Could not assume %s for %s" % (role_arn, where))
 
     stack = RootLoginAlertsStack(
         clients,
@@ -466,21 +442,13 @@ def main():
     )
     try:
         result = stack.ensure(settings)
-    except (ValueError, UnsafeChangeError, ForeignResourceError) as exc:
-        # Refused before the write it concerns; a change made before it is named, and stays.
-        fail_cleanly(module, exc, note=stack.progress_note() if stack.progress else None, changes=stack.progress)
-    except (AwsCallError, AnsibleAWSError, WriteConflictError, BotoCoreError, ClientError) as exc:
-        # An AWS failure part-way: say what this run had already changed, so the state is known.
-        text = getattr(exc, "msg", None) or getattr(exc, "message", None) or str(exc)
-        msg = "%s: %s. %s" % (where, text, stack.progress_note())
-        cause = getattr(exc, "exception", None) if isinstance(exc, (AwsCallError, AnsibleAWSError)) else exc
-        if cause is not None:
-            module.fail_json_aws(cause, msg=msg, changes=stack.progress)
-        module.fail_json(msg=msg, changes=stack.progress)
     except MODULE_ERRORS as exc:
-        # Any other error of the project part-way, such as WriteConflictError when a bus or queue policy written is not
-        # the one read back: the same clean failure, with what this run had already changed.
-        fail_cleanly(module, exc, where=where, note=stack.progress_note(), changes=stack.progress)
+        # A refusal comes before the write it concerns and names what to fix; any other error (AWS's, or a write
+        # that did not take) may come part-way, so it names the account. Either way the changes already made are
+        # listed, and stay: a re-run converges.
+        refused = isinstance(exc, REFUSALS)
+        note = stack.progress_note() if stack.progress or not refused else None
+        fail_cleanly(module, exc, where=None if refused else where, note=note, changes=stack.progress)
     if not module._diff:
         result.pop("diff", None)
     module.exit_json(**result)

@@ -378,7 +378,7 @@ def _known():
     return ", ".join(PROFILE_NAMES)
 
 
-def validate_profiles(names, param="root_login_alerts_profiles"):
+def validate_profiles(names, param="profiles"):
     """Return ``names`` as a list, or raise ValueError naming ``param`` and the problem."""
     if isinstance(names, str) or not isinstance(names, (list, tuple)):
         raise ValidationError("%s must be a list of profile names (known: %s), got %r" % (param, _known(), names))
@@ -426,7 +426,7 @@ def input_transformer(name):
     return {"input_paths_map": profile["input_paths_map"], "input_template": profile["input_template"]}
 
 
-def validate_regions(regions, param="root_login_alerts_regions"):
+def validate_regions(regions, param="regions"):
     """Return ``regions`` as a list: names from botocore's own list of regions, no duplicates."""
     if isinstance(regions, str) or not isinstance(regions, (list, tuple)):
         raise ValidationError("%s must be a list of region names, got %r" % (param, regions))

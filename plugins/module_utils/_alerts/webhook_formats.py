@@ -85,7 +85,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.input_templa
 from ansible_collections.rootwatch.aws.plugins.module_utils._alerts.input_template import canonical_template
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 
-PARAM = "root_login_alerts_webhooks"
+PARAM = "webhooks"
 FORMATS = ("pagerduty_v2", "opsgenie", "slack_webhook", "raw")
 AUTH_TYPES = {"api_key": "API_KEY", "basic": "BASIC", "oauth": "OAUTH_CLIENT_CREDENTIALS"}
 # Receivers that authenticate by the body (PagerDuty's routing key) or by the URL (Slack): auth may be left out.
@@ -117,6 +117,27 @@ AUTH_KEYS = {
               "body_parameters", "header_parameters", "query_string_parameters"),
 }
 SECRET_AUTH_KEYS = {"api_key": ("value",), "basic": ("password",), "oauth": ("client_secret",)}
+# A Slack webhook URL is its own credential, and a routing key is PagerDuty's.
+SECRET_WEBHOOK_KEYS = ("url", "routing_key")
+OPTION_TYPES = {"auth": "dict", "rate_limit_per_second": "int",
+                "body_parameters": "dict", "header_parameters": "dict", "query_string_parameters": "dict"}
+
+
+def webhooks_argument_spec():
+    """The module option ``webhooks``, built from the keys above. Every secret is no_log by sub-option, so
+    Ansible masks it wherever it appears (a routing key in a target's input template too), while names and
+    formats stay readable."""
+    def option(key, secrets):
+        spec = dict(type=OPTION_TYPES.get(key, "str"))
+        if key in secrets:
+            spec["no_log"] = True
+        return spec
+    auth_keys = [key for keys in AUTH_KEYS.values() for key in keys]
+    auth_secrets = [key for keys in SECRET_AUTH_KEYS.values() for key in keys]
+    options = dict((key, option(key, SECRET_WEBHOOK_KEYS)) for key in WEBHOOK_KEYS)
+    options["auth"]["options"] = dict((key, option(key, auth_secrets)) for key in auth_keys)
+    return dict(type="list", elements="dict", default=[], options=options)
+
 
 # The envelope's event ID, set by EventBridge: the de-duplication key of PagerDuty and Opsgenie.
 EVENT_ID_NAME = "id"

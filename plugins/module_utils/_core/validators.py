@@ -10,11 +10,14 @@ import re
 
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
 from ansible_collections.amazon.aws.plugins.module_utils.arn import validate_aws_arn
+from ansible_collections.amazon.aws.plugins.module_utils.iam import validate_iam_identifiers
 
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.arns import ACCOUNT_ID_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 
 STATES = ("present", "absent")
+# S3 bucket names and CloudTrail trail names "must not be formatted as an IP address (for example, 192.168.5.4)".
+IP_ADDRESS_RE = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
 # Organizations: "o-" followed by from 10 to 32 lowercase letters or digits (Organization.Id).
 ORGANIZATION_ID_RE = re.compile(r"^o-[a-z0-9]{10,32}$")
 KMS_KEY_ARN_RE = re.compile(r"^arn:aws[a-z\-]*:kms:[a-z0-9\-]+:\d{12}:key/.+$")
@@ -24,6 +27,17 @@ KMS_KEY_ID_RE = re.compile(
     r"|mrk-[0-9a-fA-F]{32}"
     r"|arn:aws[a-z\-]*:kms:[a-z0-9\-]+:\d{12}:(key|alias)/.+)$"
 )
+
+
+def validate_role_name(name, param):
+    """An IAM role name: amazon.aws's check (at most 64 of ``[\\w+=,.@-]``), in ASCII, as IAM's API pattern means it
+    (a Python ``\\w`` also takes non-ASCII letters, which IAM refuses)."""
+    problem = "must be a string" if not isinstance(name, str) else validate_iam_identifiers("role", name=name)
+    if problem is None and not name.isascii():
+        problem = "role name must be ASCII"
+    if problem:
+        raise ValidationError("%s must be an IAM role name (1-64 letters, digits or +=,.@_-), got %r" % (param, name))
+    return name
 
 
 def validate_state(params):

@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import re
 
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.constants import POLICY_VERSION
@@ -19,6 +20,16 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import 
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.json_text import parse_json_text
 
 EFFECTS = ("Allow", "Deny")
+# "The Sid element supports ASCII uppercase letters (A-Z), lowercase letters (a-z), and numbers (0-9)."
+# (IAM User Guide, IAM JSON policy elements: Sid). Services cap the length; the caller says how long.
+SID_CHARACTERS_RE = re.compile(r"^[A-Za-z0-9]+$")
+
+
+def validate_sid(sid, param, max_length):
+    """A Sid of this collection's own statements: letters and digits, 1 to ``max_length`` of them."""
+    if not isinstance(sid, str) or not 0 < len(sid) <= max_length or not SID_CHARACTERS_RE.match(sid):
+        raise ValidationError("%s must be 1-%d letters or digits, got %r" % (param, max_length, sid))
+    return sid
 
 
 def _as_list(value):

@@ -33,7 +33,6 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._core.validators imp
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.metric_filter import CIS_NAMESPACE
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.metric_filter import DEFAULT_METRIC_NAME
 
-ALARM_ROLE_VARIABLE = "root_login_alerts_cis_alarm_name"
 DEFAULT_ALARM_DESCRIPTION = "CIS CloudWatch.1: usage of the root user (rootwatch.aws)"
 
 
@@ -134,7 +133,7 @@ class AlarmManager(ResourceManager):
             return self._absent(name, arn, current, tags, owner_tag, facts)
         if current is not None and not is_owned(tags, owner_tag):
             raise ForeignResourceError(foreign_resource_message(
-                "CloudWatch alarm", name, self.region, owner_tag, ALARM_ROLE_VARIABLE))
+                "CloudWatch alarm", name, self.region, owner_tag))
         desired = self.desired(params)
         to_set, to_unset, final_tags = tag_plan(tags, params.get("tags"), params.get("purge_tags", True))
         what = []

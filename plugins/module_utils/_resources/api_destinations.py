@@ -61,7 +61,6 @@ DEAUTHORIZED = "DEAUTHORIZED"
 ACTIVE = "ACTIVE"
 # States in which AWS is still working on the connection: judged "pending", not broken.
 PENDING_STATES = ("CREATING", "UPDATING", "AUTHORIZING")
-ROLE_VARIABLE = "root_login_alerts_webhooks[].name"
 NOT_FOUND = ("ResourceNotFoundException",)
 _API_KEYS = {"API_KEY": "ApiKeyAuthParameters", "BASIC": "BasicAuthParameters", "OAUTH_CLIENT_CREDENTIALS": "OAuthParameters"}
 
@@ -209,8 +208,8 @@ def webhook_path_problems(read):
 def _foreign(kind, name, region):
     return ForeignResourceError(
         "%s %s in %s exists but was not created by rootwatch.aws (its Description does not begin with %r; "
-        "EventBridge %ss take no tags), so it is left exactly as it is. Choose another name (%s in the role "
-        "rootwatch.aws.root_login_alerts), or delete it yourself." % (kind, name, region, OWNER_MARKER, kind.lower(), ROLE_VARIABLE)
+        "EventBridge %ss take no tags), so it is left exactly as it is. Choose another name, or delete it yourself."
+        % (kind, name, region, OWNER_MARKER, kind.lower())
     )
 
 

@@ -42,11 +42,11 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements i
 from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import policies_differ
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import BucketNotVerifiedError
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.validators import IP_ADDRESS_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.validators import validate_match
 
 BUCKET_ARN_RE = re.compile(r"^arn:aws[a-z\-]*:s3:::(?P<name>[^/]+)$")
 BUCKET_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
-IP_ADDRESS_RE = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
 RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 MAX_KEY_PREFIX = 200

@@ -61,28 +61,27 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers impor
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import update_line
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import with_tags
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.validators import validate_account_id
-from ansible_collections.rootwatch.aws.plugins.module_utils._core.validators import validate_match
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.validators import validate_organization_id
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.validators import validate_role_name
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.validators import validate_state
 from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import one_or_list
 from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import parse_policy
 from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import plan_statements
 from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import policies_differ
 from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import statement_changes
+from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import validate_sid
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources import targets as eventbridge_targets
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.iam_role import ROLE_NAME_RE
 
 DEFAULT_SID_PREFIX = "Rootwatch"
 DEFAULT_TARGET_ID = "rootwatch-hub-bus"
-BUS_ROLE_VARIABLE = "root_login_alerts_hub_bus_name"
 
 # PutPermission: "The permission policy on the event bus cannot exceed 10 KB in size."
 BUS_POLICY_LIMIT = 10240
 BUS_ARN_RE = re.compile(r"^arn:(aws[a-z\-]*):events:([a-z0-9\-]+):(\d{12}):event-bus/([.\-_A-Za-z0-9]{1,256})$")
 # A custom bus: the name may not contain '/' (partner buses do) and is not "default".
 CUSTOM_BUS_NAME_RE = re.compile(r"^[.\-_A-Za-z0-9]{1,256}$")
-# PutPermission StatementId: ^[a-zA-Z0-9-_]{1,64}$; IAM-style Sids allow letters and digits only.
-SID_PREFIX_RE = re.compile(r"^[A-Za-z0-9]{1,40}$")
+# PutPermission StatementId: ^[a-zA-Z0-9-_]{1,64}$; a prefix of 40 leaves room for the longest suffix.
+SID_PREFIX_MAX = 40
 
 
 def parse_bus_arn(bus_arn):
@@ -95,7 +94,7 @@ def parse_bus_arn(bus_arn):
 
 def bus_sids(sid_prefix=DEFAULT_SID_PREFIX):
     """The Sids of the bus statements this collection writes: (organization, member accounts)."""
-    validate_match(sid_prefix, SID_PREFIX_RE, "sid_prefix", "1-40 letters or digits")
+    validate_sid(sid_prefix, "sid_prefix", SID_PREFIX_MAX)
     return sid_prefix + "OrgPutEvents", sid_prefix + "MemberPutEvents"
 
 
@@ -135,9 +134,7 @@ def bus_policy_statements(bus_arn, organization_id=None, member_accounts=(), sid
     """
     partition, unused_region, owner, unused_name = parse_bus_arn(bus_arn)
     org_sid, member_sid = bus_sids(sid_prefix)
-    if not isinstance(forwarding_role_name, str) or not ROLE_NAME_RE.match(forwarding_role_name):
-        raise ValidationError("forwarding_role_name must be an IAM role name (1-64 letters, digits or +=,.@_-), got %r"
-                              % (forwarding_role_name,))
+    validate_role_name(forwarding_role_name, "forwarding_role_name")
     if isinstance(member_accounts, str) or not isinstance(member_accounts, (list, tuple, set, frozenset)):
         raise ValidationError("member_accounts must be a list of 12-digit account IDs, got %r" % (member_accounts,))
     aws_sources = {"ForAllValues:StringLike": {"events:source": "aws.*"}}
@@ -260,7 +257,7 @@ class EventBusManager(ResourceManager):
         if state == "absent":
             return self._absent(name, current, policy, tags, params, sids, known, facts)
         if current is not None and not is_owned(tags, owner_tag):
-            raise ForeignResourceError(foreign_resource_message("EventBridge event bus", name, self.region, owner_tag, BUS_ROLE_VARIABLE))
+            raise ForeignResourceError(foreign_resource_message("EventBridge event bus", name, self.region, owner_tag))
         if self.region != GLOBAL_REGION:
             self.warn("Event bus %s is in %s; root console sign-ins reach EventBridge in %s only" % (name, self.region, GLOBAL_REGION))
         to_set, to_unset, final_tags = tag_plan(tags, params.get("tags"), params.get("purge_tags", True))

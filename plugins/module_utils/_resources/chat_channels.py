@@ -47,8 +47,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import 
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.validators import validate_match
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.validators import validate_state
 
-PARAM = "root_login_alerts_chat_channels"
-PREFIX_VARIABLE = "root_login_alerts_chat_name_prefix"
+PARAM = "channels"
 API_REGIONS = ("us-east-2", "us-west-2", "ap-southeast-1", "eu-west-1")
 DEFAULT_API_REGION = "us-east-2"
 # Channel guardrail: the chat service's documented AWS managed CloudWatchReadOnlyAccess (admin guide, "IAM
@@ -146,7 +145,7 @@ def validate_channels(channels, param=PARAM):
 def validate_params(params):
     """Check every option before any call; ValueError names the option."""
     state = validate_state(params)
-    validate_match(params.get("name_prefix"), NAME_PREFIX_RE, PREFIX_VARIABLE, "1-64 letters, digits, '-' or '_'")
+    validate_match(params.get("name_prefix"), NAME_PREFIX_RE, "name_prefix", "1-64 letters, digits, '-' or '_'")
     owner_tag = params.get("owner_tag")
     if not owner_tag or not isinstance(owner_tag, dict):
         raise ValidationError("owner_tag must be a non-empty dict: ownership of channel configurations is proven by it")
@@ -270,7 +269,7 @@ class ChatChannelManager(ResourceManager):
         foreign = sorted(name for name in desired if name in current and not current[name]["owned"])
         if foreign:  # before any write
             raise ForeignResourceError(" ".join(foreign_resource_message(
-                "Chat channel configuration", name, "AWS Chatbot", params["owner_tag"], PREFIX_VARIABLE) for name in foreign))
+                "Chat channel configuration", name, "AWS Chatbot", params["owner_tag"]) for name in foreign))
         changes, before, after = [], {}, {}
         for name, want in desired.items():
             have = current.get(name)

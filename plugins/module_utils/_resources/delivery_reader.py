@@ -391,24 +391,25 @@ def known_rule(rules, rule_arn):
     return known
 
 
-def foreign_resources(facts, ours, owner_tag, region):
+def foreign_resources(facts, ours, owner_tag, region, name_hint=None):
     """Messages for our topic or rule (by name) that cannot be proven ours, checked before any write.
 
-    A tag read that failed proves nothing either way, and is named as such.
+    A tag read that failed proves nothing either way, and is named as such. ``name_hint(option)`` says where the
+    stack's option (topic_name, chat_topic_name, rule_name) is set.
     """
     messages = []
-    candidates = [("SNS topic", ours["topic_arn"].rsplit(":", 1)[-1], "root_login_alerts_topic_name", facts["topics"].get(ours["topic_arn"]))]
+    candidates = [("SNS topic", ours["topic_arn"].rsplit(":", 1)[-1], "topic_name", facts["topics"].get(ours["topic_arn"]))]
     if ours.get("chat_topic_arn"):
-        candidates.append(("SNS topic", ours["chat_topic_arn"].rsplit(":", 1)[-1], "root_login_alerts_chat_topic_name",
+        candidates.append(("SNS topic", ours["chat_topic_arn"].rsplit(":", 1)[-1], "chat_topic_name",
                            facts["topics"].get(ours["chat_topic_arn"])))
-    candidates.extend(("EventBridge rule", rule["Name"], "root_login_alerts_rule_name", rule)
+    candidates.extend(("EventBridge rule", rule["Name"], "rule_name", rule)
                       for rule in facts["rules"].get("rules") or [] if rule.get("Arn") == ours["rule_arn"])
-    for kind, name, variable, entry in candidates:
+    for kind, name, option, entry in candidates:
         if not entry or ("attributes" in entry and entry["attributes"] is None):
             continue
         if entry.get("tags_error"):
             messages.append("%s %s: nothing was changed, because whether rootwatch.aws created it cannot be told: "
                             "its tags could not be read (%s)" % (kind, name, entry["tags_error"]))
         elif not is_owned(entry.get("tags"), owner_tag):
-            messages.append(foreign_resource_message(kind, name, region, owner_tag, variable))
+            messages.append(foreign_resource_message(kind, name, region, owner_tag, name_hint=name_hint(option) if name_hint else None))
     return messages

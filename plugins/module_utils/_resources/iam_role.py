@@ -45,7 +45,6 @@ __metaclass__ = type
 
 import copy
 import json
-import re
 
 from urllib.parse import unquote
 
@@ -55,6 +54,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import 
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import AwsCallError
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import error_summary
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.validators import validate_role_name
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.json_text import make_diff
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import manager_result
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.managers import ResourceManager
@@ -63,29 +63,31 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._policy import evalu
 EVENTS_SERVICE = "events.amazonaws.com"
 CLOUDTRAIL_SERVICE = "cloudtrail.amazonaws.com"
 TEMPLATE = "docs/member-role.yml"
-ROLE_NAME_RE = re.compile(r"^[\w+=,.@\-]{1,64}$")
 FORWARDING = "forwarding"
 CLOUDTRAIL_LOGS = "cloudtrail_logs"
-# The two roles of docs/member-role.yml: the inline policy each is read by, the service it is for, the role
-# variable that names it and the template parameter that creates it.
+# The two roles of docs/member-role.yml: the inline policy each is read by, the service it is for and the template
+# parameter that creates it. Messages name the role by ``params["set_by"]``, where the caller sets its name.
 ROLES = {
     FORWARDING: {
         "what": "the forwarding role EventBridge assumes",
         "policy_name": "rootwatch-forward-to-hub-bus",
         "service": EVENTS_SERVICE,
-        "variable": "root_login_alerts_forwarding_role_name",
         "parameter": "CreateForwardingRole",
     },
     CLOUDTRAIL_LOGS: {
         "what": "the role CloudTrail assumes to write to the CIS log group",
         "policy_name": "rootwatch-cloudtrail-to-cloudwatch-logs",
         "service": CLOUDTRAIL_SERVICE,
-        "variable": "root_login_alerts_cis_role_name",
         "parameter": "EnableCisMetricFilter",
     },
 }
 # The confused-deputy keys CloudTrail may not send when it assumes the CloudWatch Logs role (see above).
 CLOUDTRAIL_MAY_LACK = ("aws:SourceArn", "aws:SourceAccount")
+
+
+def set_by(params):
+    """Where the role's name is set, for messages: the caller's ``set_by``, else the parameter ``name``."""
+    return params.get("set_by") or "name"
 
 
 class _NotRead(object):
@@ -297,15 +299,14 @@ class RoleVerifier(ResourceManager):
         if spec is None:
             raise ValidationError("role must be %s or %s, got %r" % (FORWARDING, CLOUDTRAIL_LOGS, params.get("role")))
         name = params.get("name")
-        if not isinstance(name, str) or not ROLE_NAME_RE.match(name):
-            raise ValidationError("%s must be 1-64 letters, digits or +=,.@_-, got %r" % (spec["variable"], name))
+        validate_role_name(name, "name")
         known = known or {}
         reference = known["role"] if "role" in known else self.read(name, spec["policy_name"])
         arn = (reference or {}).get("Arn") or role_arn(self.region, self.account_id, name)
         usable, reasons = judge_role(reference, spec["service"], self.needs(params, arn))
         # "IAM role R (variable) does not exist", "IAM role R (variable): its trust ..."
         joint = " " if reasons and reasons[0].startswith(("does not", "could not")) else ": "
-        problems = [] if usable else ["IAM role %s (%s)%s%s" % (name, spec["variable"], joint, "; ".join(reasons))]
+        problems = [] if usable else ["IAM role %s (%s)%s%s" % (name, set_by(params), joint, "; ".join(reasons))]
         notes = self._unscoped_trust(spec, name, reference, params) if usable else []
         for note in notes:
             self.warn(note)
@@ -324,7 +325,7 @@ class RoleVerifier(ResourceManager):
         return ["IAM role %s (%s) lets EventBridge assume it for any rule of account %s, not only for rules whose names start "
                 "with %s: its trust has no aws:SourceArn condition that limits it to our rules, so anyone allowed to create a "
                 "rule and pass this role can put events on %s with it; %s scopes it with ArnLike aws:SourceArn"
-                % (name, spec["variable"], self.account_id, params["rule_name"], " and ".join(params.get("bus_arns") or []), TEMPLATE)]
+                % (name, set_by(params), self.account_id, params["rule_name"], " and ".join(params.get("bus_arns") or []), TEMPLATE)]
 
     def message(self, spec, reference, problems, params):
         """What to do about a role that is not usable: deploy the template (the collection never writes a role),
@@ -337,4 +338,4 @@ class RoleVerifier(ResourceManager):
         parameters = "%s=true%s" % (spec["parameter"], " and HubAccountId=%s" % hub if hub and params["role"] == FORWARDING else "")
         return ("%s. rootwatch.aws neither creates nor changes IAM roles: deploy %s with %s in account %s (it creates %s), "
                 "or set %s to a role that passes these checks" % ("; ".join(problems), TEMPLATE, parameters,
-                                                                  self.account_id, spec["what"], spec["variable"]))
+                                                                  self.account_id, spec["what"], set_by(params)))

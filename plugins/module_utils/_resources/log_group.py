@@ -32,7 +32,6 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._core.validators imp
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.validators import validate_state
 
 # Named in the message about a same-named log group that is not ours.
-LOG_GROUP_ROLE_VARIABLE = "root_login_alerts_cis_log_group_name"
 # CloudWatch Logs: "Log group names can be between 1 and 512 characters long" and consist of
 # a-z, A-Z, 0-9, '_', '-', '/', '.' and '#' (CloudTrail user guide, "CloudWatch log group and log
 # stream naming for CloudTrail").
@@ -84,7 +83,7 @@ class LogGroupManager(ResourceManager):
             return self._absent(name, current, tags, owner_tag, facts)
         if current is not None and not is_owned(tags, owner_tag):
             raise ForeignResourceError(foreign_resource_message(
-                "CloudWatch Logs log group", name, self.region, owner_tag, LOG_GROUP_ROLE_VARIABLE))
+                "CloudWatch Logs log group", name, self.region, owner_tag))
         to_set, to_unset, final_tags = tag_plan(tags, params.get("tags"), params.get("purge_tags", True))
         if current is None:
             return self._create(name, retention, final_tags or {}, facts)

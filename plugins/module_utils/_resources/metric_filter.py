@@ -35,7 +35,6 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._core.validators imp
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.validators import validate_state
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.log_group import LOG_GROUP_NAME_RE
 
-METRIC_FILTER_ROLE_VARIABLE = "root_login_alerts_cis_metric_filter_name"
 OWNER_NAMESPACE_PREFIX = "rootwatch.aws/"
 CIS_NAMESPACE = OWNER_NAMESPACE_PREFIX + "CIS"
 DEFAULT_METRIC_NAME = "RootAccountUsage"
@@ -128,7 +127,6 @@ class MetricFilterManager(ResourceManager):
             proof = {"metricNamespace": CIS_NAMESPACE}
             raise ForeignResourceError(foreign_resource_message(
                 "CloudWatch Logs metric filter", "%s (log group %s)" % (name, group), self.region, proof,
-                METRIC_FILTER_ROLE_VARIABLE,
                 why=" (metric filters cannot carry tags; rootwatch.aws records its ownership in the metric namespace, "
                     "and this filter publishes to %s)" % self._namespaces(current))
                 + " For a metric filter, handing it over means setting its metric namespace to %s." % CIS_NAMESPACE)

@@ -46,17 +46,15 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements i
 from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import policies_differ
 from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import statement_changes
 from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import statements_of
+from ansible_collections.rootwatch.aws.plugins.module_utils._policy.statements import validate_sid
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.iam_role import EVENTS_SERVICE
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.topic_policy import RULE_ARN_RE
 
 DEFAULT_DLQ_SID = "RootwatchEventBridgeDeadLetter"
-QUEUE_ROLE_VARIABLE = "root_login_alerts_dead_letter_queue_name"
 # SQS: "MessageRetentionPeriod - The length of time, in seconds, for which Amazon SQS retains a
 # message. Valid values: An integer representing seconds, from 60 (1 minute) to 1,209,600 (14
 # days)." The longest, so an operator has two weeks to notice and replay a lost alert.
 DEFAULT_RETENTION_SECONDS = 1209600
-# IAM-style Sids: letters and digits only.
-SID_RE = re.compile(r"^[A-Za-z0-9]{1,64}$")
 # Standard queues: "up to 80 characters [...] alphanumeric characters, hyphens (-), and underscores (_)".
 QUEUE_NAME_RE = re.compile(r"^[A-Za-z0-9_\-]{1,80}$")
 QUEUE_ARN_RE = re.compile(r"^arn:aws[a-z\-]*:sqs:([a-z0-9\-]+):(\d{12}):([A-Za-z0-9_\-]{1,80})$")
@@ -89,7 +87,7 @@ def dead_letter_queue_policy(queue_arn, rule_arns, sid=DEFAULT_DLQ_SID):
     match = QUEUE_ARN_RE.match(queue_arn or "") if isinstance(queue_arn, str) else None
     if not match:
         raise ValidationError("queue_arn must be an SQS queue ARN like arn:aws:sqs:us-east-1:123456789012:NAME, got %r" % (queue_arn,))
-    validate_match(sid, SID_RE, "sid", "1-64 letters or digits")
+    validate_sid(sid, "sid", 64)
     rules = validate_rule_arns(rule_arns, "rule_arns")
     for rule in rules:
         if rule.split(":")[3] != match.group(1):
@@ -213,7 +211,7 @@ class DeadLetterQueueManager(ResourceManager):
         if state == "absent":
             return self._absent(name, url, attributes, tags, owner_tag, count, facts)
         if url is not None and not is_owned(tags, owner_tag):
-            raise ForeignResourceError(foreign_resource_message("SQS queue", name, self.region, owner_tag, QUEUE_ROLE_VARIABLE))
+            raise ForeignResourceError(foreign_resource_message("SQS queue", name, self.region, owner_tag))
         to_set, to_unset, final_tags = tag_plan(tags, params.get("tags"), params.get("purge_tags", True))
         arn = (attributes or {}).get("QueueArn") or build_arn("sqs", self.region, self.account_id, name)
         statements = statements_of(dead_letter_queue_policy(arn, params.get("rule_arns"), sid))

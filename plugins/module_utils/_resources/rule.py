@@ -208,7 +208,7 @@ class EventBridgeRuleManager(ResourceManager):
             current_tags = self.list_tags(current["Arn"]) if current and (want_tags is not None or owner_tag) else None
         if current and not is_owned(current_tags, owner_tag):
             raise ForeignResourceError(foreign_resource_message(
-                "EventBridge rule", name, self.region, owner_tag, "root_login_alerts_rule_name"))
+                "EventBridge rule", name, self.region, owner_tag))
 
         description = params.get("description")
         if description is None:

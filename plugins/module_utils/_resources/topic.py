@@ -265,7 +265,7 @@ class TopicManager(ResourceManager):
         else:
             current_tags = self.read_tags(topic_arn) if tags is not None or owner_tag else None
         if not is_owned(current_tags, owner_tag):
-            raise ForeignResourceError(foreign_resource_message("SNS topic", name, self.region, owner_tag, "root_login_alerts_topic_name"))
+            raise ForeignResourceError(foreign_resource_message("SNS topic", name, self.region, owner_tag))
         facts = topic_facts(topic_arn, attributes, current_tags)
         before = managed_view(facts, desired)
         changes = {}

@@ -307,7 +307,7 @@ class CloudTrailTrailManager(ResourceManager):
                                              "(cis_reused_trail)" if consent else "exactly as it is"))
             return self._reused(coverage["covering_trail"], [own], params, result)
         raise ForeignResourceError(foreign_resource_message(
-            "CloudTrail trail", name, self.region, owner_tag, "root_login_alerts_trail_name",
+            "CloudTrail trail", name, self.region, owner_tag,
             "; it does not deliver console sign-in events (%s), so it cannot be reused either"
             % (coverage["trails"][0]["reason"] if coverage["trails"] else "unknown"),
         ))

@@ -9,6 +9,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.validators import IP_ADDRESS_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.validators import is_aws_managed_key_alias
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.validators import validate_kms_key_id
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.bucket import bucket_name_of
@@ -17,7 +18,6 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._resources.bucket im
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.event_selectors import validate_management_events
 
 TRAIL_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]*[A-Za-z0-9]$")
-IP_ADDRESS_RE = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
 
 
 def trail_name_problem(name):

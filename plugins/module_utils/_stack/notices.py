@@ -16,6 +16,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._verdict import hub 
 from ansible_collections.rootwatch.aws.plugins.module_utils._verdict.cloudwatch1 import cloudwatch1_verdict
 from ansible_collections.rootwatch.aws.plugins.module_utils._stack.settings import CREATED_BY_TAG
 from ansible_collections.rootwatch.aws.plugins.module_utils._stack.settings import chat_topic_name
+from ansible_collections.rootwatch.aws.plugins.module_utils._stack.settings import name_hint
 from ansible_collections.rootwatch.aws.plugins.module_utils._stack.settings import role_variable
 from ansible_collections.rootwatch.aws.plugins.module_utils._stack.settings import trail_mode
 
@@ -49,6 +50,11 @@ def regions_not_enabled(account_id, missing):
 
 def hub_rules_unreadable(account_id, bus, error):
     return nothing_changed(account_id, "the rules of hub bus %s could not be read: %s" % (bus, error))
+
+
+def name_is_set_by(error, option):
+    """A manager's message about a resource that is not ours, with where the stack's user sets its name."""
+    return "%s Its name is set by %s." % (error.msg, name_hint(option))
 
 
 def foreign_webhook_resource(kind, name, region):

@@ -71,6 +71,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._stack.settings impo
 from ansible_collections.rootwatch.aws.plugins.module_utils._stack.settings import chat_topic_name
 from ansible_collections.rootwatch.aws.plugins.module_utils._stack.settings import cis_names
 from ansible_collections.rootwatch.aws.plugins.module_utils._stack.settings import default_bucket_name
+from ansible_collections.rootwatch.aws.plugins.module_utils._stack.settings import name_hint
 from ansible_collections.rootwatch.aws.plugins.module_utils._stack.settings import role_variable
 from ansible_collections.rootwatch.aws.plugins.module_utils._stack.settings import sign_in_pattern
 from ansible_collections.rootwatch.aws.plugins.module_utils._stack.settings import trail_mode
@@ -121,23 +122,23 @@ def foreign(settings, facts, where, member=False):
     region = where["region"]
 
     def rules(entries):
-        return [foreign_resource_message("EventBridge rule", e["name"], e.get("region") or region, OWNER_TAG, role_variable("rule_name"))
+        return [foreign_resource_message("EventBridge rule", e["name"], e.get("region") or region, OWNER_TAG, name_hint=name_hint("rule_name"))
                 for e in entries or [] if e["wanted"] and (e["known"] or {}).get("rule") and not is_owned(e["known"].get("tags"), OWNER_TAG)]
 
     def queue(known, queue_region):
         name = hub_mode.hub_names(settings)["dead_letter_queue_name"]
         if known["queue_url"] and not is_owned(known["tags"], OWNER_TAG):
-            return [foreign_resource_message("SQS queue", name, queue_region, OWNER_TAG, role_variable("dead_letter_queue_name"))]
+            return [foreign_resource_message("SQS queue", name, queue_region, OWNER_TAG, name_hint=name_hint("dead_letter_queue_name"))]
         return []
 
     messages = queue(facts["queue"], region) if member else []
-    messages += foreign_resources(facts["delivery"], facts["ours"], OWNER_TAG, region) + rules(facts["profile_rules"])
+    messages += foreign_resources(facts["delivery"], facts["ours"], OWNER_TAG, region, name_hint) + rules(facts["profile_rules"])
     if facts.get("hub"):
         bus, name = facts["hub"]["bus"], hub_mode.hub_names(settings)["hub_bus_name"]
         if bus["bus"] and not is_owned(bus["tags"], OWNER_TAG):
-            messages.append(foreign_resource_message("EventBridge event bus", name, region, OWNER_TAG, role_variable("hub_bus_name")))
+            messages.append(foreign_resource_message("EventBridge event bus", name, region, OWNER_TAG, name_hint=name_hint("hub_bus_name")))
         messages += foreign_resources({"topics": {}, "rules": facts["hub"]["bus_rules"]}, {"topic_arn": "", "rule_arn": facts["hub"]["rules"][0]["arn"]},
-                                      OWNER_TAG, region)
+                                      OWNER_TAG, region, name_hint)
         messages += rules(facts["hub"]["rules"][1:])
     if not member:
         messages += queue(facts["queue"], region)
@@ -153,7 +154,7 @@ def foreign_destinations(settings, destinations, region):
     if destinations["chat"]:
         params, inventory = destinations["chat"]["params"], destinations["facts"]["chat"]["configurations"]
         wanted = sorted(set(configuration_name(params["name_prefix"], channel) for channel in params["channels"]))
-        messages += [foreign_resource_message("Chat channel configuration", name, CHAT_API_REGION, OWNER_TAG, role_variable("chat_channels"))
+        messages += [foreign_resource_message("Chat channel configuration", name, CHAT_API_REGION, OWNER_TAG, name_hint=name_hint("chat_channels"))
                      for name in wanted if name in inventory and not inventory[name]["owned"]]
     for item in destinations["webhooks"]:
         for kind, current in (("Connection", item["known"]["connection"]), ("API destination", item["known"]["api_destination"])):
@@ -190,7 +191,7 @@ def present(settings, facts, where, hub=False):
         steps.append(notice(lambda done: None if "cis_log_group" in done else notices.cis_without_trail(settings)))
     topic_arn = facts["ours"]["topic_arn"]
     steps.append(step("topic", TopicManager, dict(tagged(settings), name=settings["topic_name"],
-                                                  kms_master_key_id=settings.get("kms_key_id") or None), known["topic"]))
+                                                  kms_master_key_id=settings.get("kms_key_id") or None), known["topic"], named_by="topic_name"))
     # A topic that check mode would create has no subscriptions or policy yet: no warning needed.
     quiet = output("topic", "created")
     # The topic is ours (proven above): an address no longer listed is unsubscribed.
@@ -220,10 +221,11 @@ def present(settings, facts, where, hub=False):
         names = cis_names(settings)
         after_group = Later(lambda done: "cis_log_group" in done)
         steps.append(step("cis_metric_filter", MetricFilterManager, {
-            "name": names["cis_metric_filter_name"], "log_group_name": names["cis_log_group_name"], "owner_tag": OWNER_TAG}, when=after_group))
+            "name": names["cis_metric_filter_name"], "log_group_name": names["cis_log_group_name"], "owner_tag": OWNER_TAG},
+            when=after_group, named_by="cis_metric_filter_name"))
         steps.append(step("cis_alarm", AlarmManager, dict(tagged(settings), tags=dict(OWNER_TAG), name=names["cis_alarm_name"],
                                                           metric_name=DEFAULT_METRIC_NAME, namespace=CIS_NAMESPACE, topic_arn=topic_arn),
-                          when=after_group))
+                          when=after_group, named_by="cis_alarm_name"))
     # A renamed topic: the old one (still subscribed) is no longer the target. Said, never deleted here.
     return steps + [notice(lambda done: notices.orphaned_topic(settings, replaced_target_arn(done["rule"]["diff"], TARGET_ID)))]
 
@@ -267,7 +269,8 @@ def cis_role_step(settings, trail_arn, where):
     creates it with EnableCisMetricFilter) for ``trail_arn`` (None: our trail)."""
     names = cis_names(settings)
     return step("cis_role", iam_roles.RoleVerifier, {
-        "role": iam_roles.CLOUDTRAIL_LOGS, "name": names["cis_role_name"], "log_group_name": names["cis_log_group_name"],
+        "role": iam_roles.CLOUDTRAIL_LOGS, "name": names["cis_role_name"], "set_by": role_variable("cis_role_name"),
+        "log_group_name": names["cis_log_group_name"],
         "trail_arn": trail_arn or build_arn("cloudtrail", where["region"], where["account_id"], "trail/%s" % settings["trail_name"])}, gate=True)
 
 
@@ -278,7 +281,7 @@ def cis_logs_callback(settings, where, role_verified):
 
     def steps(trail_arn):
         group = step("cis_log_group", LogGroupManager, {"name": names["cis_log_group_name"], "tags": dict(OWNER_TAG), "purge_tags": False,
-                                                        "owner_tag": OWNER_TAG})
+                                                        "owner_tag": OWNER_TAG}, named_by="cis_log_group_name")
         return [group] if role_verified else [cis_role_step(settings, trail_arn, where), group]
 
     return Callback(steps, Later(lambda done: (done["cis_log_group"]["log_group_arn"], done["cis_role"]["role_arn"])))
@@ -299,7 +302,7 @@ def trail_step(settings, known, where, cloud_watch_logs=None, unverified_bucket=
         reuse_covering_trail=trail_mode(settings) == "auto", trust_organization_trails=True, cloud_watch_logs=cloud_watch_logs,
         cloud_watch_logs_on_reused_trail=bool(settings.get("cis_reused_trail")),
         cloud_watch_logs_group_arn=log_group_arn(region, account, cis_names(settings)["cis_log_group_name"])),
-        known, unverified_bucket=unverified_bucket)
+        known, unverified_bucket=unverified_bucket, named_by="trail_name")
 
 
 def publish_policy_step(key, topic_key, topic_arn, rule_arns, account, quiet):
@@ -311,14 +314,15 @@ def publish_policy_step(key, topic_key, topic_arn, rule_arns, account, quiet):
 
 def queue_step(settings, key, rule_arns, known, region=None):
     return step(key, DeadLetterQueueManager, dict(tagged(settings), name=hub_mode.hub_names(settings)["dead_letter_queue_name"], rule_arns=rule_arns),
-                known, region=region)
+                known, region=region, named_by="dead_letter_queue_name")
 
 
 def forwarding_role_step(settings, bus_arn, rule_arns, known):
     """The role EventBridge assumes for a target that is an event bus, verified for our ``rule_arns`` and ``bus_arn``;
     never written (docs/member-role.yml creates it)."""
     return step("forwarding_role", iam_roles.RoleVerifier, {
-        "role": iam_roles.FORWARDING, "name": hub_mode.hub_names(settings)["forwarding_role_name"], "rule_arns": rule_arns,
+        "role": iam_roles.FORWARDING, "name": hub_mode.hub_names(settings)["forwarding_role_name"],
+        "set_by": role_variable("forwarding_role_name"), "rule_arns": rule_arns,
         "bus_arns": [bus_arn], "rule_name": settings["rule_name"], "hub_account_id": settings.get("hub_account_id")}, known, gate=True)
 
 
@@ -326,7 +330,7 @@ def sign_in_rule_step(settings, key, bus, description, targets, known):
     """The console sign-in rule on ``bus`` with ``targets`` added (others' targets kept), tagged as ours."""
     return step(key, EventBridgeRuleManager, dict(tagged(settings), name=settings["rule_name"], event_bus_name=bus, description=description,
                                                   state="present", event_pattern=sign_in_pattern(settings), targets=targets,
-                                                  purge_targets=False), known)
+                                                  purge_targets=False), known, named_by="rule_name")
 
 
 def topic_target_for(topic_arn, delivery):
@@ -352,7 +356,7 @@ def profile_rule_steps(settings, entries, target_for, key_prefix="rule_", extras
     message, or to a bus) and ``extras(profile)`` (our chat and webhook targets)."""
     return [step(key_prefix + entry["profile"], EventBridgeRuleManager,
                  deferred(profile_rule_params, settings, entry, [target_for(entry["profile"])] + (extras(entry["profile"]) if extras else [])),
-                 entry["known"], region=entry.get("region")) for entry in entries]
+                 entry["known"], region=entry.get("region"), named_by="rule_name") for entry in entries]
 
 
 def regional_rule_steps(settings, regions, bus_arn, role_arn, where):
@@ -385,7 +389,7 @@ def hub_bus_steps(settings, hub_known, target_for, extras, account):
     steps = [step("hub_bus", EventBusManager, dict(
         tagged(settings), name=names["hub_bus_name"], organization_id=settings.get("organization_id"),
         member_accounts=[a for a in settings.get("member_accounts") or [] if a != account],
-        forwarding_role_name=names["forwarding_role_name"]), hub_known["bus"])]
+        forwarding_role_name=names["forwarding_role_name"]), hub_known["bus"], named_by="hub_bus_name")]
     main = hub_known["rules"][0]
     targets = [dict(target_for(alert_profiles.SIGN_IN_PROFILE), input_transformer=input_transformer())] + extras(alert_profiles.SIGN_IN_PROFILE)
     steps.append(sign_in_rule_step(settings, "hub_rule", main["bus"], RULE_DESCRIPTION + ", from member accounts", targets, main["known"]))
@@ -399,7 +403,7 @@ def chat_topic_steps(settings, destinations, known, rule_arns, where):
     topic_arn = build_arn("sns", where["region"], where["account_id"], chat_topic_name(settings))
     chat_role = [r for r in destinations["roles"] if r["kind"] == "chat"][0]
     return [step("chat_topic", TopicManager, dict(tagged(settings), name=chat_topic_name(settings), kms_master_key_id=settings.get("kms_key_id") or None),
-                 known.get("chat_topic") or {}),
+                 known.get("chat_topic") or {}, named_by="chat_topic_name"),
             publish_policy_step("chat_topic_policy", "chat_topic", topic_arn, rule_arns, where["account_id"], output("chat_topic", "created")),
             step("chat_channels", ChatChannelManager, dict(destinations["chat"]["params"], topic_arns=[topic_arn], role_arn=chat_role["arn"]),
                  {"configurations": destinations["chat"]["configurations"]})]

@@ -25,6 +25,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._core.constants impo
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import PatternError
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.errors import ValidationError
 from ansible_collections.rootwatch.aws.plugins.module_utils._core.validators import validate_kms_key_id
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.validators import validate_role_name
 from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import event_pattern
 from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import messages as alert_message
 from ansible_collections.rootwatch.aws.plugins.module_utils._alerts import profiles as alert_profiles
@@ -34,6 +35,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._resources import ta
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.bucket import bucket_name_of
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.bucket import validate_bucket_owner
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.chat_channels import DEFAULT_API_REGION as CHAT_API_REGION
+from ansible_collections.rootwatch.aws.plugins.module_utils._resources.chat_channels import NAME_PREFIX_RE as CHAT_NAME_PREFIX_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.chat_channels import validate_channels
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.rule import RULE_NAME_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.subscriptions import canonical_endpoint
@@ -72,6 +74,11 @@ NO_ROOT_SIGN_IN = {
 def role_variable(option):
     """The role's variable for the module option ``option``: root_login_alerts_<option>."""
     return ROLE_VARIABLE_PREFIX + option
+
+
+def name_hint(option):
+    """Where a note tells the user to choose another name: the role's variable for ``option``."""
+    return "%s in the role rootwatch.aws.root_login_alerts" % role_variable(option)
 
 
 # The roles docs/member-role.yml creates for the chat channels and the webhooks; read and judged, never written.
@@ -252,6 +259,9 @@ def validate_destinations(settings, name):
         if chat_topic_name(settings) == settings["topic_name"]:
             raise ValidationError("%s must differ from %s: email readers must never get the chat service's JSON"
                                   % (name("chat_topic_name"), name("topic_name")))
+        if not CHAT_NAME_PREFIX_RE.match(settings["rule_name"]):
+            raise ValidationError("%s must be 1-64 letters, digits, '-' or '_' with %s: it begins the name of each chat channel "
+                                  "configuration, got %r" % (name("rule_name"), name("chat_channels"), settings["rule_name"]))
     # "A rule can have up to five targets" (EventBridge quotas): the email topic's, the chat topic's and the webhooks'.
     ours = 1 + (1 if settings["chat_channels"] else 0) + len(settings["webhooks"])
     if ours > eventbridge_targets.MAX_TARGETS_PER_RULE:
@@ -261,8 +271,7 @@ def validate_destinations(settings, name):
                               % (name("webhooks"), len(settings["webhooks"]), also, ours, eventbridge_targets.MAX_TARGETS_PER_RULE))
     for kind in sorted(DESTINATION_ROLES):
         role_name = destination_role_name(settings, kind)
-        if not isinstance(role_name, str) or not iam_roles.ROLE_NAME_RE.match(role_name):
-            raise ValidationError("%s must be 1-64 letters, digits or +=,.@_-, got %r" % (name(DESTINATION_ROLES[kind]["option"]), role_name))
+        validate_role_name(role_name, name(DESTINATION_ROLES[kind]["option"]))
     key = settings.get("webhook_fingerprint_key")
     if key is not None and (not isinstance(key, str) or not key):
         raise ValidationError("%s must be a non-empty string when set (its value is never shown)" % name("webhook_fingerprint_key"))

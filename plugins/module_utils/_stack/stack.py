@@ -95,6 +95,11 @@ class RootLoginAlertsStack(ResourceManager):
             return getattr(manager, item["method"])(**params)
         try:
             return manager.ensure(params, known=resolve(item["known"], self.done))
+        except ForeignResourceError as exc:
+            # A manager cannot say where its name is set (a module and the stack name it differently); the step can.
+            if not item.get("named_by"):
+                raise
+            raise ForeignResourceError(notices.name_is_set_by(exc, item["named_by"]))
         except BucketNotVerifiedError as exc:
             # An apply stops before the trail is pointed at the bucket; an audit (not a member's: its verdict is judged
             # in the report, from facts this cannot join) reports the account unknown.

@@ -54,7 +54,7 @@ from ansible_collections.rootwatch.aws.plugins.module_utils._resources.bus impor
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.iam_role import EVENTS_SERVICE
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.iam_role import forwarding_needs
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.iam_role import judge_role
-from ansible_collections.rootwatch.aws.plugins.module_utils._resources.iam_role import ROLE_NAME_RE
+from ansible_collections.rootwatch.aws.plugins.module_utils._core.validators import validate_role_name
 from ansible_collections.rootwatch.aws.plugins.module_utils._resources.queue import QUEUE_NAME_RE
 from ansible_collections.rootwatch.aws.plugins.module_utils._verdict import delivery_path
 from ansible_collections.rootwatch.aws.plugins.module_utils._verdict import destinations as destination_verdict
@@ -127,14 +127,10 @@ def validate_hub_settings(settings, name):
             "hub mode needs the accounts the hub bus admits: set %s (the organization, through aws:PrincipalOrgID) or "
             "%s (the member account IDs); nothing was changed" % (name("organization_id"), name("member_accounts")))
     names = hub_names(settings)
-    checks = (
-        ("hub_bus_name", CUSTOM_BUS_NAME_RE, "1-256 letters, digits, '.', '-' or '_', not 'default'"),
-        ("forwarding_role_name", ROLE_NAME_RE, "1-64 letters, digits or +=,.@_-"),
-    )
-    for option, pattern, what in checks:
-        value = names[option]
-        if not isinstance(value, str) or not pattern.match(value) or value == "default":
-            raise ValidationError("%s must be %s, got %r" % (name(option), what, value))
+    bus = names["hub_bus_name"]
+    if not isinstance(bus, str) or not CUSTOM_BUS_NAME_RE.match(bus) or bus == "default":
+        raise ValidationError("%s must be 1-256 letters, digits, '.', '-' or '_', not 'default', got %r" % (name("hub_bus_name"), bus))
+    validate_role_name(names["forwarding_role_name"], name("forwarding_role_name"))
     if settings.get("region") and settings["region"] != GLOBAL_REGION:
         raise ValidationError("%s must be %s in hub mode, got %r" % (name("region"), GLOBAL_REGION, settings["region"]))
     try:  # the bus policy fits, before anything changes in any account

@@ -134,12 +134,12 @@ def test_validate_profiles_accepts_known_names():
 
 
 @pytest.mark.parametrize("names,fragments", [
-    (["console_sign_in", "root_api"], ["root_login_alerts_profiles[1]", "'root_api'", "console_sign_in, api_activity"]),
-    ([], ["root_login_alerts_profiles", "at least one"]),
-    (["api_activity", "api_activity"], ["root_login_alerts_profiles[1]", "duplicate", "'api_activity'"]),
-    ("console_sign_in", ["root_login_alerts_profiles", "list"]),
-    (None, ["root_login_alerts_profiles", "list"]),
-    ([7], ["root_login_alerts_profiles[0]", "7", "assume_root"]),
+    (["console_sign_in", "root_api"], ["profiles[1]", "'root_api'", "console_sign_in, api_activity"]),
+    ([], ["profiles", "at least one"]),
+    (["api_activity", "api_activity"], ["profiles[1]", "duplicate", "'api_activity'"]),
+    ("console_sign_in", ["profiles", "list"]),
+    (None, ["profiles", "list"]),
+    ([7], ["profiles[0]", "7", "assume_root"]),
 ])
 def test_validate_profiles_errors(names, fragments):
     with pytest.raises(ValueError) as info:
@@ -155,9 +155,9 @@ def test_validate_profiles_names_the_given_parameter():
 
 @pytest.mark.parametrize("regions, words", [
     ("us-east-1", "must be a list of region names"),
-    (["us-east-1", ""], "root_login_alerts_regions[1] must be a region name"),
-    (["us-east-1", "us-fake-9"], "root_login_alerts_regions[1]: 'us-fake-9' is not an AWS region where events is available"),
-    (["eu-west-1", "eu-west-1"], "root_login_alerts_regions[1]: duplicate region 'eu-west-1'"),
+    (["us-east-1", ""], "regions[1] must be a region name"),
+    (["us-east-1", "us-fake-9"], "regions[1]: 'us-fake-9' is not an AWS region where events is available"),
+    (["eu-west-1", "eu-west-1"], "regions[1]: duplicate region 'eu-west-1'"),
 ])
 def test_region_lists_are_checked_against_botocores_regions(regions, words):
     with pytest.raises(ValueError) as raised:

@@ -217,19 +217,19 @@ def test_create_error_names_the_console_authorization(stubs):
 
 
 @pytest.mark.parametrize("channels, message", [
-    ("T0123ABCD", r"root_login_alerts_chat_channels must be a list"),
-    ([{"type": "discord", "channel_id": "1"}], r"root_login_alerts_chat_channels\[0\]\.type must be slack or teams"),
-    ([{"type": "slack", "channel_id": "C0123ABCD"}], r"root_login_alerts_chat_channels\[0\]\.workspace_id is required"),
+    ("T0123ABCD", r"channels must be a list"),
+    ([{"type": "discord", "channel_id": "1"}], r"channels\[0\]\.type must be slack or teams"),
+    ([{"type": "slack", "channel_id": "C0123ABCD"}], r"channels\[0\]\.workspace_id is required"),
     ([{"type": "slack", "workspace_id": "t0123abcd", "channel_id": "C0123ABCD"}],
-     r"root_login_alerts_chat_channels\[0\]\.workspace_id must be a Slack workspace \(team\) ID"),
+     r"channels\[0\]\.workspace_id must be a Slack workspace \(team\) ID"),
     ([{"type": "slack", "workspace_id": "T0123ABCD", "channel_id": "#security"}],
-     r"root_login_alerts_chat_channels\[0\]\.channel_id must be a Slack channel ID"),
+     r"channels\[0\]\.channel_id must be a Slack channel ID"),
     ([SLACK, {"type": "teams", "tenant_id": "not-a-uuid", "team_id": TEAM, "channel_id": TEAMS_CHANNEL}],
-     r"root_login_alerts_chat_channels\[1\]\.tenant_id must be a UUID"),
+     r"channels\[1\]\.tenant_id must be a UUID"),
     ([{"type": "teams", "tenant_id": TENANT, "team_id": TEAM, "channel_id": "security"}],
-     r"root_login_alerts_chat_channels\[0\]\.channel_id must be a Microsoft Teams channel ID"),
-    ([dict(SLACK, webhook="https://hooks.slack.example")], r"root_login_alerts_chat_channels\[0\]: unknown key\(s\) webhook"),
-    ([SLACK, dict(SLACK)], r"root_login_alerts_chat_channels\[1\]: the same channel as root_login_alerts_chat_channels\[0\]"),
+     r"channels\[0\]\.channel_id must be a Microsoft Teams channel ID"),
+    ([dict(SLACK, webhook="https://hooks.slack.example")], r"channels\[0\]: unknown key\(s\) webhook"),
+    ([SLACK, dict(SLACK)], r"channels\[1\]: the same channel as channels\[0\]"),
 ])
 def test_bad_channels_are_refused_naming_the_entry(channels, message, stubs):
     with pytest.raises(ValueError, match=message):
@@ -241,7 +241,7 @@ def test_bad_channels_are_refused_naming_the_entry(channels, message, stubs):
     ({"topic_arns": []}, "topic_arns must list at least one"),
     ({"topic_arns": ["arn:aws:sqs:us-east-1:111111111111:q"]}, r"topic_arns\[0\]"),
     ({"role_arn": "arn:aws:iam::111111111111:user/alice"}, "role_arn must be an IAM role ARN"),
-    ({"name_prefix": "root login"}, "root_login_alerts_chat_name_prefix must be"),
+    ({"name_prefix": "root login"}, "name_prefix must be"),
     ({"guardrail_policy_arns": []}, "none means AdministratorAccess"),
     ({"logging_level": "DEBUG"}, "logging_level must be one of"),
     ({"api_region": "us-east-1"}, "api_region must be one of the Regions serving the chat API"),

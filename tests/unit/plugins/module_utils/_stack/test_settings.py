@@ -109,6 +109,12 @@ INVALID = [
     ("duplicate profile", {"profiles": ["console_sign_in", "console_sign_in"]}, "duplicate profile 'console_sign_in'"),
     ("rule name too long for a profile rule", {"rule_name": "r" * 60, "profiles": ["console_sign_in", "credential_changes"]},
      "is too long for the rule of profile credential_changes"),
+    ("a rule name that cannot begin a chat channel configuration's name",
+     {"rule_name": "root.alerts", "chat_channels": [{"type": "slack", "workspace_id": "T0123ABCD", "channel_id": "C0123ABCD"}]},
+     "root_login_alerts_rule_name must be 1-64 letters, digits, '-' or '_' with root_login_alerts_chat_channels"),
+    ("a forwarding role name IAM refuses",
+     {"forwarding_role_name": "r\u00f4le", "hub_account_id": "111111111111", "member_accounts": ["222222222222"]},
+     "root_login_alerts_forwarding_role_name must be an IAM role name"),
 ]
 
 

@@ -48,6 +48,12 @@ class Squatted(ResourceManager):
         raise BucketNotVerifiedError("S3 bucket logs is not proven to belong to account %s" % ACCOUNT)
 
 
+class Foreign(ResourceManager):
+    def ensure(self, params, known=None):
+        raise ForeignResourceError("CloudTrail trail t in us-east-1 exists but was not created by rootwatch.aws. Either choose "
+                                   "another name, so rootwatch.aws builds its own, or hand this one over.")
+
+
 @pytest.fixture(autouse=True)
 def calls():
     del CALLS[:]
@@ -114,6 +120,17 @@ def test_a_bucket_not_proven_ours_fails_an_apply_and_makes_an_audit_unknown():
         stack(check_mode=True)[0].run([steps.step("trail", Squatted, {})])
     done = stack(check_mode=True)[0].run([steps.step("trail", Squatted, {}, unverified_bucket=True)])
     assert done["trail"]["changed"] is False and done["trail"]["unknown"] == ["S3 bucket logs is not proven to belong to account %s" % ACCOUNT]
+
+
+def test_a_foreign_resource_says_which_role_variable_names_it():
+    """Managers do not know the role's variables; the step that names the resource adds it."""
+    with pytest.raises(ForeignResourceError) as caught:
+        stack()[0].run([steps.step("trail", Foreign, {}, named_by="trail_name")])
+    assert str(caught.value) == (
+        "CloudTrail trail t in us-east-1 exists but was not created by rootwatch.aws. Either choose another name, so rootwatch.aws "
+        "builds its own, or hand this one over. Its name is set by root_login_alerts_trail_name in the role rootwatch.aws.root_login_alerts.")
+    with pytest.raises(ForeignResourceError, match=r"hand this one over\.$"):
+        stack()[0].run([steps.step("trail", Foreign, {})])
 
 
 def test_the_gates_before_the_first_write():

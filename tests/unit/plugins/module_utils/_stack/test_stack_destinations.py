@@ -107,7 +107,7 @@ INVALID = [
      "root_login_alerts_webhooks[0].routing_key must be the 32-character PagerDuty integration key"),
     ("the chat topic is the email topic", {"chat_channels": [SLACK], "chat_topic_name": "root-login-alerts"},
      "root_login_alerts_chat_topic_name must differ from root_login_alerts_topic_name"),
-    ("a bad role name", {"webhook_role_name": "no spaces please"}, "root_login_alerts_webhook_role_name must be 1-64 letters"),
+    ("a bad role name", {"webhook_role_name": "no spaces please"}, "root_login_alerts_webhook_role_name must be an IAM role name (1-64 letters"),
     ("an empty fingerprint key", {"webhook_fingerprint_key": ""}, "root_login_alerts_webhook_fingerprint_key must be a non-empty string"),
     ("six targets of ours on a rule", {"chat_channels": [SLACK], "webhooks": [
         {"name": "h%d" % i, "url": "https://example.com/%d" % i, "format": "raw", "auth": {"type": "api_key", "value": "v"}} for i in range(5)]},
