@@ -1,7 +1,7 @@
 """Runs killed part-way converge on the re-run; concurrent runs lose nothing of others.
 
-A run is killed (SIGKILL to its whole process group, as a frozen or killed AWX job) at seeded
-random points; the re-run must converge and leave no duplicate topic, subscription, policy
+A run is killed (SIGKILL to its whole process group, as a frozen or killed AWX job) after a seeded
+random number of its writes; the re-run must converge and leave no duplicate topic, subscription, policy
 statement or target. Two runs on the same accounts at the same time, while someone else adds a
 policy statement, must keep every foreign statement, subscription and target.
 
@@ -73,22 +73,35 @@ def assert_single_copies(inside, emails):
     assert_secure_bucket(inside)
 
 
+def kill_after_writes(process, emulator, writes, timeout=60.0):
+    """SIGKILL the run's process group once the emulator has recorded ``writes`` write requests since
+    the run started; False when the run ended first. The point is counted in writes, not seconds,
+    so that a fast machine cannot finish every run before its kill."""
+    deadline = time.monotonic() + timeout
+    while process.poll() is None and time.monotonic() < deadline:
+        if len(emulator.write_requests()) >= writes:
+            os.killpg(process.pid, signal.SIGKILL)
+            return True
+        time.sleep(0.01)
+    return False
+
+
 def test_runs_killed_at_random_points_converge_on_the_rerun(tmp_path, emulator):
     accounts = simulated_accounts(3)
     emails = ["security@example.com"]
     inventory = write_inventory(tmp_path / "inventory.yml", accounts)
     rng = random.Random(SEED)
-    delays = sorted(round(rng.uniform(1.0, 7.0), 2) for unused in range(3))
+    # A full converge of 3 accounts makes about 39 writes (13 each); three kills of at most 10 writes
+    # each leave work for every run, so every kill lands part-way through a run.
+    kill_points = [rng.randint(1, 10) for unused in range(3)]
     killed = 0
-    for delay in delays:
+    for writes in kill_points:
+        emulator.clear_recording()
         process = start_playbook(emulator, inventory, tmp_path / "killed")
-        time.sleep(delay)
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            killed += 1
+        killed += kill_after_writes(process, emulator, writes)
         process.wait(timeout=60)
-    print("\nkilled %d of %d runs, after %s s" % (killed, len(delays), delays))
-    assert killed >= 1, "every run finished before its kill; the delays %s are too long here" % delays
+    print("\nkilled %d of %d runs, after %s writes" % (killed, len(kill_points), kill_points))
+    assert killed >= 1, "every run finished before its kill after %s writes" % kill_points
     rerun = run(emulator, inventory, tmp_path / "rerun")
     assert rerun.rc == 0, rerun
     again = run(emulator, inventory, tmp_path / "again")
