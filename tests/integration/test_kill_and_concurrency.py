@@ -73,17 +73,24 @@ def assert_single_copies(inside, emails):
     assert_secure_bucket(inside)
 
 
-def kill_after_writes(process, emulator, writes, timeout=60.0):
-    """SIGKILL the run's process group once the emulator has recorded ``writes`` write requests since
-    the run started; False when the run ended first. The point is counted in writes, not seconds,
-    so that a fast machine cannot finish every run before its kill."""
+def wait_for_writes(emulator, writes, still_running, timeout=60.0):
+    """True once the emulator has recorded ``writes`` write requests since its recording was cleared;
+    False when ``still_running()`` turns false, or after ``timeout`` seconds. Points in a run are
+    counted in writes, not seconds, so that a fast machine cannot outrun them."""
     deadline = time.monotonic() + timeout
-    while process.poll() is None and time.monotonic() < deadline:
+    while still_running() and time.monotonic() < deadline:
         if len(emulator.write_requests()) >= writes:
-            os.killpg(process.pid, signal.SIGKILL)
             return True
         time.sleep(0.01)
     return False
+
+
+def kill_after_writes(process, emulator, writes):
+    """SIGKILL the run's process group after its ``writes``-th write; False when the run ended first."""
+    if not wait_for_writes(emulator, writes, lambda: process.poll() is None):
+        return False
+    os.killpg(process.pid, signal.SIGKILL)
+    return True
 
 
 def test_runs_killed_at_random_points_converge_on_the_rerun(tmp_path, emulator):
@@ -169,11 +176,13 @@ def test_two_concurrent_runs_lose_nothing_foreign(tmp_path, emulator):
     second = write_inventory(tmp_path / "second.yml", accounts, emails=emails)
 
     def meanwhile():
-        time.sleep(1.5)
+        # Someone else edits the policies as soon as the runs start writing.
+        wait_for_writes(emulator, 1, lambda: any(process.poll() is None for process in runs))
         for box in inside.values():
             add_statement(box, "OtherTeamDuring")
 
     other = threading.Thread(target=meanwhile)
+    emulator.clear_recording()
     runs = [start_playbook(emulator, second, tmp_path / ("concurrent-%d" % index)) for index in range(2)]
     other.start()
     codes = [process.wait(timeout=300) for process in runs]
