@@ -51,7 +51,10 @@ def write_inventory(directory, name, account_ids, hub=None):
     hosts = dict((a, {"root_login_alerts_assume_role_arn": role_arn(a, "OrganizationAccountAccessRole")}) for a in account_ids)
     common = {"root_login_alerts_emails": ["security@example.com"]}
     if hub:
-        common.update(root_login_alerts_hub_account_id=hub, root_login_alerts_organization_id="o-a1b2c3d4e5")
+        # The member accounts by ID, as the integration tests do: with an organization ID instead, the member's
+        # organization is read (DescribeOrganization), and the emulator's accounts belong to none, so the
+        # bus's aws:PrincipalOrgID grant rightly admits no one.
+        common.update(root_login_alerts_hub_account_id=hub, root_login_alerts_member_accounts=list(account_ids))
     inventory = {"aws_accounts": {"vars": common, "hosts": hosts}}
     path = os.path.join(directory, name + ".yml")
     with open(path, "w", encoding="utf-8") as handle:
