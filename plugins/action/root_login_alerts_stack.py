@@ -27,6 +27,12 @@ Importing this file imports boto3, the module, our module_utils and botocore's m
 Ansible's linear and free strategies import an action class in the parent process before
 forking the task's workers, so every worker starts with them loaded. ``ROOTWATCH_PRELOAD=false``
 turns that off; so does a controller without boto3 (the fallback then runs the module).
+
+In the role rootwatch.aws.root_login_alerts, the role variables are also checked here against
+the role's argument specs, as ``validate_argument_spec`` would, before either engine runs. A play
+that imports the role with ``rolespec_validate: false`` (playbooks/root_alerts.yml) then saves a
+task, and a worker, per account; the errors still name the role variables. The specs are parsed
+once, at import, in the parent.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -41,13 +47,17 @@ import json
 import os
 import sys
 
+import yaml
+
 from ansible.module_utils import basic
 from ansible.module_utils.common import warnings as module_warnings
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.json import Direction
 from ansible.module_utils.common.json import get_module_encoder
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action.normal import ActionModule as NormalAction
 from ansible.utils.display import Display
+from ansible.utils.vars import combine_vars
 from ansible.utils.vars import merge_hash
 from ansible.vars.clean import remove_internal_keys
 
@@ -71,6 +81,9 @@ SERVICES = ("events", "sns", "cloudtrail", "iam", "sts", "s3", "sqs", "kms", "lo
 # What a client's creation reads besides its service-2 model.
 SERVICE_DATA = ("service-2", "endpoint-rule-set-1")
 COMMON_DATA = ("endpoints", "partitions", "sdk-default-configuration", "_retry")
+ROLE = "rootwatch.aws.root_login_alerts"
+# plugins/action/ -> the collection -> the role's argument specs
+ROLE_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "roles", "root_login_alerts")
 
 
 def _switch(value, default=True):
@@ -117,6 +130,21 @@ def preload():
 PRELOAD_PROBLEM = preload()
 
 
+def _read_role_argument_specs(role_path):
+    """The argument_specs of a role's meta/argument_specs.yml (None: no such file)."""
+    for extension in (".yml", ".yaml"):
+        path = os.path.join(role_path, "meta", "argument_specs" + extension)
+        if os.path.isfile(path):
+            with open(path, encoding="utf-8") as handle:
+                loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+                return (yaml.load(handle, Loader=loader) or {}).get("argument_specs") or {}
+    return None
+
+
+# Parsed here, in the parent, so no worker reads the file; another copy of the role is read by Ansible.
+ROLE_ARGUMENT_SPECS = {os.path.realpath(ROLE_PATH): _read_role_argument_specs(ROLE_PATH)}
+
+
 @contextlib.contextmanager
 def module_process_state(payload, environment):
     """The process state a module process would have, for one call; everything restored after."""
@@ -153,6 +181,9 @@ class ActionModule(NormalAction):
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars if task_vars is not None else {}
+        invalid = self._role_variable_errors(task_vars)
+        if invalid:
+            return invalid
         refusal = self._in_process_refusal(task_vars)
         if refusal:
             display.vvv("%s: module process (%s)" % (MODULE, refusal), host=self._task_host(task_vars))
@@ -162,6 +193,33 @@ class ActionModule(NormalAction):
         display.vvv("%s: in the controller's worker process" % MODULE, host=self._task_host(task_vars))
         result = merge_hash(result, self._run_in_process(task_vars))
         return result
+
+    def _role_variable_errors(self, task_vars):
+        """The failed result validate_argument_spec would give for the role's variables (None: valid).
+
+        Only in our role, and only when Ansible's own validation task was turned off for it.
+        """
+        role = getattr(self._task, "_role", None)
+        if role is None or role.get_name() != ROLE or getattr(role, "_should_validate", False):
+            return None
+        specs = ROLE_ARGUMENT_SPECS.get(os.path.realpath(role._role_path))
+        if specs is None:
+            specs = role._get_role_argspecs()
+        entry_point = role._from_files.get("tasks") or "main"
+        options = (specs.get(entry_point) or {}).get("options") or {}
+        if not options:
+            return None
+        from_vars = dict((name, task_vars[name]) for name in options if name in task_vars)
+        provided = self._templar.template(combine_vars(from_vars, role._role_params))
+        validation = ArgumentSpecValidator(options).validate(provided, validate_role_argument_spec=True)
+        if not validation.error_messages:
+            return None
+        return {
+            "failed": True,
+            "msg": "Validation of arguments failed:\n%s" % "\n".join(validation.error_messages),
+            "argument_errors": validation.error_messages,
+            "validate_args_context": {"type": "role", "name": ROLE, "argument_spec_name": entry_point, "path": role._role_path},
+        }
 
     @staticmethod
     def _task_host(task_vars):
