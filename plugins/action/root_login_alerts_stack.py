@@ -51,13 +51,12 @@ import yaml
 
 from ansible.module_utils import basic
 from ansible.module_utils.common import warnings as module_warnings
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.json import Direction
 from ansible.module_utils.common.json import get_module_encoder
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action.normal import ActionModule as NormalAction
+from ansible.plugins.action.validate_argument_spec import ActionModule as ValidateArgumentSpec
 from ansible.utils.display import Display
-from ansible.utils.vars import combine_vars
 from ansible.utils.vars import merge_hash
 from ansible.vars.clean import remove_internal_keys
 
@@ -209,17 +208,18 @@ class ActionModule(NormalAction):
         options = (specs.get(entry_point) or {}).get("options") or {}
         if not options:
             return None
-        from_vars = dict((name, task_vars[name]) for name in options if name in task_vars)
-        provided = self._templar.template(combine_vars(from_vars, role._role_params))
-        validation = ArgumentSpecValidator(options).validate(provided, validate_role_argument_spec=True)
-        if not validation.error_messages:
-            return None
-        return {
-            "failed": True,
-            "msg": "Validation of arguments failed:\n%s" % "\n".join(validation.error_messages),
-            "argument_errors": validation.error_messages,
+        # Ansible's own validation action, with the arguments its role validation task would get
+        # (role params are templated with the task's args, before an action runs).
+        check = self._task.copy(exclude_parent=True, exclude_tasks=True)
+        check.async_val = 0  # the check itself is synchronous, as Ansible's task would be
+        check.args = {
+            "argument_spec": options,
+            "provided_arguments": self._templar.template(role._role_params),
             "validate_args_context": {"type": "role", "name": ROLE, "argument_spec_name": entry_point, "path": role._role_path},
         }
+        validator = ValidateArgumentSpec(check, self._connection, self._play_context, self._loader, self._templar, self._shared_loader_obj)
+        result = validator.run(task_vars=task_vars)
+        return result if result.get("failed") else None
 
     @staticmethod
     def _task_host(task_vars):

@@ -304,6 +304,7 @@ def test_bad_variables_fail_before_any_aws_call(tmp_path, emulator):
         # choices against the role's argument specs, the module every other value, before its first
         # AWS call (no request was recorded above).
         assert task == STACK_TASK, (account, bad, task)
+        assert message.startswith(ARGUMENT_SPEC_MESSAGE) == ((bad, variable) in REFUSED_BY_ARGUMENT_SPECS), (bad, message)
         if variable not in message:
             wrong.append((bad, task, message))
     assert wrong == [], "messages that do not name the variable: %s" % wrong
